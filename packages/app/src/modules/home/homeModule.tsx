@@ -12,8 +12,8 @@ software, services, and documentation.
 
 - **Explore the catalog** — Browse all your organization's software in
   the [Software Catalog](/catalog)
-- **Create something new** — Use a [Software Template](/create) to
-  scaffold a new project in minutes
+- **See what the scanners found** — open a component and its
+  **Security** tab
 - **Read the docs** — Find technical documentation for any service
   right from its catalog page
 

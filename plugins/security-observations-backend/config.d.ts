@@ -1,0 +1,36 @@
+export interface Config {
+  /** Configuration of the Security Observations backend plugin. */
+  securityObservations?: {
+    /**
+     * The trackers that entities can route their observations to, picked by
+     * the `security-observations/tracker` annotation or, when only one
+     * matches, by the entity's project annotations. GitHub and GitLab
+     * credentials come from Backstage's `integrations` for the same host.
+     */
+    trackers?: Array<{
+      /** Id that the `security-observations/tracker` annotation names. */
+      id: string;
+      type: 'github' | 'gitlab' | 'jira';
+      /** Host of the matching `integrations.github` / `integrations.gitlab` entry. */
+      host?: string;
+      /** Jira: `cloud` (REST v3, email + API token) or `datacenter` (REST v2, PAT). */
+      deployment?: 'cloud' | 'datacenter';
+      /** Jira: base URL of the site, e.g. https://acme.atlassian.net */
+      baseUrl?: string;
+      /** Jira Cloud: the account's email. */
+      email?: string;
+      /**
+       * Jira Cloud: API token.
+       * @visibility secret
+       */
+      apiToken?: string;
+      /**
+       * Jira Data Center: personal access token.
+       * @visibility secret
+       */
+      personalAccessToken?: string;
+      /** Labels added to every issue this tracker creates. */
+      labels?: string[];
+    }>;
+  };
+}

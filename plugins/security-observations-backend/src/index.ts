@@ -1,0 +1,7 @@
+/**
+ * The Security Observations backend plugin for Backstage.
+ *
+ * @packageDocumentation
+ */
+
+export { securityObservationsPlugin as default } from './plugin';

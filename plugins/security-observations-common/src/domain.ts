@@ -1,0 +1,34 @@
+/**
+ * Severities, most severe first. The wire names are the lower-case values.
+ * @public
+ */
+export const SEVERITIES = [
+  'critical',
+  'high',
+  'medium',
+  'low',
+  'none',
+  'unknown',
+] as const;
+
+/** @public */
+export type Severity = (typeof SEVERITIES)[number];
+
+/**
+ * Observation statuses. Only `open` (and `in_review`, when configured) counts
+ * as active.
+ * @public
+ */
+export const STATUSES = [
+  'open',
+  'in_review',
+  'resolved',
+  'duplicate',
+  'false_positive',
+  'not_affected',
+  'not_security',
+  'risk_accepted',
+] as const;
+
+/** @public */
+export type Status = (typeof STATUSES)[number];

@@ -1,0 +1,11 @@
+/**
+ * Types, HTTP API schemas, permissions and annotation names shared by the
+ * Security Observations frontend and backend plugins.
+ *
+ * @packageDocumentation
+ */
+
+export * from './annotations';
+export * from './domain';
+export * from './permissions';
+export * from './api/health';
