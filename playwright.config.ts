@@ -7,7 +7,8 @@ import { defineConfig } from '@playwright/test';
  *
  * `scripts/test` runs this after the unit tests, when a Chromium is found.
  */
-const chromiumPath = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? '/usr/bin/chromium';
+const chromiumPath =
+  process.env.PLAYWRIGHT_CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export default defineConfig({
   testDir: 'packages/app/e2e-tests',
@@ -16,7 +17,18 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   retries: process.env.CI ? 1 : 0,
   workers: 1,
-  reporter: [['list'], ['html', { open: 'never', outputFolder: 'e2e-test-report' }]],
+  reporter: [
+    ['list'],
+    ['html', { open: 'never', outputFolder: 'e2e-test-report' }],
+    [
+      'json',
+      {
+        outputFile:
+          process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ??
+          'node_modules/.cache/e2e-test-results.json',
+      },
+    ],
+  ],
   outputDir: 'node_modules/.cache/e2e-test-results',
 
   // The example Backstage as `scripts/start` runs it: app on :3000 and

@@ -17,7 +17,9 @@ test('a guest opens an example component and its Security tab, which reaches the
 
   // Entity page tabs are links in the new frontend system.
   await page.getByRole('link', { name: 'Security', exact: true }).click();
-  await expect(page).toHaveURL(/\/catalog\/default\/component\/payments-api\/security/);
+  await expect(page).toHaveURL(
+    /\/catalog\/default\/component\/payments-api\/security/,
+  );
   await expect(
     page.getByText('component:default/payments-api', { exact: true }),
   ).toBeVisible();

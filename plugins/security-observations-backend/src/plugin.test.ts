@@ -20,7 +20,9 @@ describe('securityObservationsPlugin', () => {
       });
 
       // No credentials at all: load balancers call this.
-      const res = await request(server).get('/api/security-observations/health');
+      const res = await request(server).get(
+        '/api/security-observations/health',
+      );
 
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
@@ -33,7 +35,7 @@ describe('securityObservationsPlugin', () => {
     },
   );
 
-  it('answers 503 when the database does not', async () => {
+  it('answers 503 when the database does not, on SQLITE_3', async () => {
     const knex = await databases.init('SQLITE_3');
     const { server } = await startTestBackend({
       features: [

@@ -30,4 +30,5 @@ export const ANNOTATION_MINIMUM_SEVERITY =
 /** The branch whose observations are synced; `main` when absent. @public */
 export const ANNOTATION_DEFAULT_BRANCH = 'security-observations/default-branch';
 /** Jira issue type for new issues (defaults to the tracker's configuration). @public */
-export const ANNOTATION_JIRA_ISSUE_TYPE = 'security-observations/jira-issue-type';
+export const ANNOTATION_JIRA_ISSUE_TYPE =
+  'security-observations/jira-issue-type';

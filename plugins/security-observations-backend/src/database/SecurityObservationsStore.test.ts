@@ -14,7 +14,10 @@ describe('SecurityObservationsStore', () => {
     'migrates up, answers and migrates down on %s',
     async databaseId => {
       const knex = await databases.init(databaseId);
-      const database = mockServices.database({ knex, migrations: { skip: false } });
+      const database = mockServices.database({
+        knex,
+        migrations: { skip: false },
+      });
 
       const store = await SecurityObservationsStore.create({ database });
       expect(await store.ping()).toBe(true);
@@ -32,7 +35,10 @@ describe('SecurityObservationsStore', () => {
     'leaves the schema alone when migrations are skipped on %s',
     async databaseId => {
       const knex = await databases.init(databaseId);
-      const database = mockServices.database({ knex, migrations: { skip: true } });
+      const database = mockServices.database({
+        knex,
+        migrations: { skip: true },
+      });
 
       await SecurityObservationsStore.create({ database });
       expect(await knex.schema.hasTable('knex_migrations')).toBe(false);
