@@ -1,36 +1,6 @@
-import {
-  ApiBlueprint,
-  createFrontendPlugin,
-  discoveryApiRef,
-  fetchApiRef,
-} from '@backstage/frontend-plugin-api';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
-import { securityObservationsApiRef, SecurityObservationsClient } from './api';
-import { isSecurityObservationsAvailable } from './isSecurityObservationsAvailable';
-
-const securityObservationsApi = ApiBlueprint.make({
-  params: defineParams =>
-    defineParams({
-      api: securityObservationsApiRef,
-      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: ({ discoveryApi, fetchApi }) =>
-        new SecurityObservationsClient({ discoveryApi, fetchApi }),
-    }),
-});
-
-/** The Security tab on component pages. */
-const entitySecurityContent = EntityContentBlueprint.make({
-  name: 'security',
-  params: {
-    path: '/security',
-    title: 'Security',
-    filter: isSecurityObservationsAvailable,
-    loader: () =>
-      import('./components/EntitySecurityContent').then(m => (
-        <m.EntitySecurityContent />
-      )),
-  },
-});
+import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
+import { entitySecurityContent } from './extensions/entitySecurityContent';
+import { securityObservationsApi } from './extensions/securityObservationsApi';
 
 /**
  * The Security Observations plugin for the new frontend system.

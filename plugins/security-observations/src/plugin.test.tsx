@@ -1,0 +1,52 @@
+import { Entity } from '@backstage/catalog-model';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { screen } from '@testing-library/react';
+import { securityObservationsApiRef } from './api';
+import { EntitySecurityContent, isSecurityObservationsAvailable } from '.';
+
+const component: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'legacy-batch', namespace: 'default' },
+  spec: { type: 'service', owner: 'group:default/team-platform' },
+};
+
+describe('legacy frontend system exports', () => {
+  it('EntitySecurityContent loads and renders the tab', async () => {
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [
+            securityObservationsApiRef,
+            {
+              getHealth: async () => ({
+                status: 'ok' as const,
+                database: { client: 'pg', ok: true },
+              }),
+            },
+          ],
+        ]}
+      >
+        <EntityProvider entity={component}>
+          <EntitySecurityContent />
+        </EntityProvider>
+      </TestApiProvider>,
+    );
+
+    expect(
+      await screen.findByText('component:default/legacy-batch'),
+    ).toBeInTheDocument();
+  });
+
+  it('isSecurityObservationsAvailable is true for components only', () => {
+    expect(isSecurityObservationsAvailable(component)).toBe(true);
+    expect(
+      isSecurityObservationsAvailable({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'System',
+        metadata: { name: 'payments' },
+      }),
+    ).toBe(false);
+  });
+});
