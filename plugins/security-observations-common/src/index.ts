@@ -9,3 +9,5 @@ export * from './annotations';
 export * from './domain';
 export * from './permissions';
 export * from './api/health';
+export * from './api/imports';
+export * from './api/observations';

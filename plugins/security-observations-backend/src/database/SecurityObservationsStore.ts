@@ -3,6 +3,25 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
+import {
+  EntitySummary,
+  ListObservationsQuery,
+  ListObservationsResponse,
+  Observation,
+  ObservationEvent,
+  SEVERITIES,
+  STATUSES,
+  Status,
+} from 'backstage-plugin-security-observations-common';
+import { applyImport, ImportInput, ImportResult } from './applyImport';
+import { toIsoString, toIsoStringOrNull } from './dates';
+import { listObservations } from './listObservations';
+import {
+  eventFromRow,
+  EventRow,
+  observationFromRow,
+  ObservationRow,
+} from './observationRows';
 
 const migrationsDir = resolvePackagePath(
   'backstage-plugin-security-observations-backend',
@@ -40,6 +59,100 @@ export class SecurityObservationsStore {
     } catch {
       return false;
     }
+  }
+
+  /** Applies one report to its scope, all or nothing. */
+  applyImport(input: ImportInput): Promise<ImportResult> {
+    return applyImport(this.db, input);
+  }
+
+  listObservations(
+    query: ListObservationsQuery,
+  ): Promise<ListObservationsResponse> {
+    return listObservations(this.db, query);
+  }
+
+  async getObservation(id: string): Promise<Observation | undefined> {
+    const row: ObservationRow | undefined = await this.db('observations')
+      .where({ id })
+      .first();
+    return row ? observationFromRow(row) : undefined;
+  }
+
+  /**
+   * The audit log of an observation, oldest first. Its first entry, the
+   * import that created it, comes from the imports table: writing one event
+   * row per new finding would double the cost of large imports.
+   */
+  async listEvents(observationId: string): Promise<ObservationEvent[]> {
+    const created = await this.db('observations as o')
+      .join('imports as i', 'i.id', 'o.first_import_id')
+      .where('o.id', observationId)
+      .first('o.id', 'o.first_import_id', 'i.actor', 'i.created_at');
+    if (!created) {
+      return [];
+    }
+    const rows: EventRow[] = await this.db('observation_events')
+      .where({ observation_id: observationId })
+      .orderBy('id', 'asc');
+    return [
+      {
+        id: `import:${created.first_import_id}`,
+        observationId,
+        type: 'created',
+        actor: created.actor,
+        actorKind: 'scanner',
+        importId: created.first_import_id,
+        changes: { status: { to: 'open' } },
+        comment: 'First found in a scan',
+        createdAt: toIsoString(created.created_at),
+      },
+      ...rows.map(eventFromRow),
+    ];
+  }
+
+  /** Counts per severity (active only) and per status, for one entity. */
+  async getSummary(
+    entityRef: string,
+    activeStatuses: Status[],
+  ): Promise<EntitySummary> {
+    const groups: Array<{ severity: string; status: string; count: unknown }> =
+      await this.db('observations')
+        .where({ entity_ref: entityRef })
+        .groupBy('severity', 'status')
+        .select('severity', 'status')
+        .count({ count: '*' });
+    const lastImport = await this.db('imports')
+      .where({ entity_ref: entityRef })
+      .max({ at: 'created_at' })
+      .first();
+
+    const activeBySeverity = Object.fromEntries(
+      SEVERITIES.map(severity => [severity, 0]),
+    ) as EntitySummary['activeBySeverity'];
+    const byStatus = Object.fromEntries(
+      STATUSES.map(status => [status, 0]),
+    ) as EntitySummary['byStatus'];
+    let total = 0;
+    let totalActive = 0;
+    for (const group of groups) {
+      const count = Number(group.count);
+      total += count;
+      byStatus[group.status as Status] += count;
+      if (activeStatuses.includes(group.status as Status)) {
+        totalActive += count;
+        activeBySeverity[group.severity as keyof typeof activeBySeverity] +=
+          count;
+      }
+    }
+    return {
+      entityRef,
+      activeBySeverity,
+      byStatus,
+      total,
+      totalActive,
+      lastImportAt: toIsoStringOrNull(lastImport?.at ?? null),
+    };
   }
 }
 

@@ -1,0 +1,265 @@
+import { Knex } from 'knex';
+import { createTestDatabases } from '../__testUtils__/testDatabases';
+import { dependencyFinding } from '../__testUtils__/findings';
+import { normalizeFindings } from '../ingest/NormalizedFinding';
+import { ParsedFinding } from '../ingest/parsers/types';
+import { ImportScope } from './applyImport';
+import {
+  migrateUp,
+  SecurityObservationsStore,
+} from './SecurityObservationsStore';
+
+jest.setTimeout(60_000);
+
+const scope: ImportScope = {
+  entityRef: 'component:default/payments-api',
+  branch: 'main',
+  scanner: 'trivy',
+  source: 'image',
+};
+
+describe('applyImport', () => {
+  const databases = createTestDatabases();
+
+  async function setup(databaseId: Parameters<typeof databases.init>[0]) {
+    const knex = await databases.init(databaseId);
+    await migrateUp(knex);
+    const store = await SecurityObservationsStore.create({
+      database: { getClient: async () => knex, migrations: { skip: true } },
+    });
+    let clock = Date.parse('2026-11-01T10:00:00.000Z');
+    const importFindings = (findings: ParsedFinding[], over = scope) => {
+      clock += 3_600_000;
+      return store.applyImport({
+        scope: over,
+        format: 'trivy',
+        actor: 'external:ci-scanner',
+        reportBytes: 1234,
+        findings: normalizeFindings(findings),
+        now: new Date(clock),
+      });
+    };
+    const observations = () =>
+      store.listObservations({ entityRef: scope.entityRef, limit: 500 });
+    return { knex, store, importFindings, observations };
+  }
+
+  it.each(databases.eachSupportedId())(
+    'stores new findings once and counts an identical re-import as unchanged on %s',
+    async databaseId => {
+      const { knex, importFindings, observations } = await setup(databaseId);
+      const report = [
+        dependencyFinding('CVE-2024-0001', 'openssl'),
+        dependencyFinding('CVE-2024-0002', 'zlib'),
+        // The same identity twice in one report is one observation.
+        dependencyFinding('CVE-2024-0002', 'zlib', { title: 'duplicate' }),
+      ];
+
+      const first = await importFindings(report);
+      expect(first.counts).toEqual({
+        new: 2,
+        updated: 0,
+        unchanged: 0,
+        resolved: 0,
+        reopened: 0,
+      });
+      const afterFirst = await observations();
+      expect(afterFirst.totalCount).toBe(2);
+
+      const second = await importFindings(report);
+      expect(second.counts).toEqual({
+        new: 0,
+        updated: 0,
+        unchanged: 2,
+        resolved: 0,
+        reopened: 0,
+      });
+      const afterSecond = await observations();
+      const byId = new Map(afterFirst.items.map(item => [item.id, item]));
+      for (const item of afterSecond.items) {
+        const before = byId.get(item.id)!;
+        // Only the last-seen time moved.
+        expect({ ...item, lastSeenAt: '' }).toEqual({
+          ...before,
+          lastSeenAt: '',
+        });
+        expect(Date.parse(item.lastSeenAt)).toBeGreaterThan(
+          Date.parse(before.lastSeenAt),
+        );
+      }
+      const [{ n }] = await knex('observation_events').count({ n: '*' });
+      expect(Number(n)).toBe(0);
+      await knex.destroy();
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'resolves what disappeared and reopens what comes back, with audit entries, on %s',
+    async databaseId => {
+      const { knex, store, importFindings, observations } = await setup(
+        databaseId,
+      );
+      await importFindings([
+        dependencyFinding('CVE-2024-0001', 'openssl'),
+        dependencyFinding('CVE-2024-0002', 'zlib'),
+      ]);
+
+      const gone = await importFindings([
+        dependencyFinding('CVE-2024-0001', 'openssl'),
+      ]);
+      expect(gone.counts).toMatchObject({ unchanged: 1, resolved: 1 });
+      const zlib = (await observations()).items.find(
+        item => item.package?.name === 'zlib',
+      )!;
+      expect(zlib.status).toBe('resolved');
+      expect(zlib.resolvedAt).not.toBeNull();
+
+      // Still gone: nothing more to resolve.
+      const stillGone = await importFindings([
+        dependencyFinding('CVE-2024-0001', 'openssl'),
+      ]);
+      expect(stillGone.counts).toMatchObject({ unchanged: 1, resolved: 0 });
+
+      const back = await importFindings([
+        dependencyFinding('CVE-2024-0001', 'openssl'),
+        dependencyFinding('CVE-2024-0002', 'zlib'),
+      ]);
+      expect(back.counts).toMatchObject({ unchanged: 1, reopened: 1 });
+      const reopened = (await store.getObservation(zlib.id))!;
+      expect(reopened.status).toBe('open');
+      expect(reopened.resolvedAt).toBeNull();
+
+      const events = await store.listEvents(zlib.id);
+      expect(events.map(e => [e.type, e.changes.status, e.actor])).toEqual([
+        ['created', { to: 'open' }, 'external:ci-scanner'],
+        ['resolved', { from: 'open', to: 'resolved' }, 'external:ci-scanner'],
+        ['reopened', { from: 'resolved', to: 'open' }, 'external:ci-scanner'],
+      ]);
+      expect(events[1].comment).toBe('Not found in the latest scan');
+      await knex.destroy();
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'keeps an assessed status and severity across re-imports on %s',
+    async databaseId => {
+      const { knex, store, importFindings } = await setup(databaseId);
+      await importFindings([dependencyFinding('CVE-2024-0001', 'openssl')]);
+      const [{ id }] = await knex('observations').select('id');
+      // What the assessment feature writes.
+      await knex('observations').where({ id }).update({
+        assessed_status: 'false_positive',
+        status: 'false_positive',
+        assessed_severity: 'low',
+        severity: 'low',
+        severity_rank: 3,
+      });
+
+      // The scanner now says critical, with a new description.
+      const changed = await importFindings([
+        dependencyFinding('CVE-2024-0001', 'openssl', {
+          severity: 'critical',
+          description: 'Rescored by the vendor.',
+        }),
+      ]);
+      expect(changed.counts).toMatchObject({ updated: 1 });
+      let observation = (await store.getObservation(id))!;
+      expect(observation).toMatchObject({
+        status: 'false_positive',
+        severity: 'low',
+        parserSeverity: 'critical',
+        description: 'Rescored by the vendor.',
+      });
+
+      // Gone and back: resolved in between, the assessment again after.
+      await importFindings([]);
+      expect((await store.getObservation(id))!.status).toBe('resolved');
+      await importFindings([
+        dependencyFinding('CVE-2024-0001', 'openssl', { severity: 'critical' }),
+      ]);
+      observation = (await store.getObservation(id))!;
+      expect(observation.status).toBe('false_positive');
+      const events = await store.listEvents(id);
+      expect(events.map(e => e.type)).toEqual([
+        'created',
+        'updated',
+        'resolved',
+        'reopened',
+      ]);
+      expect(events[1].changes).toEqual({
+        parserSeverity: { from: 'high', to: 'critical' },
+      });
+      await knex.destroy();
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'keeps scopes apart: another source or branch resolves nothing here, on %s',
+    async databaseId => {
+      const { knex, importFindings, observations } = await setup(databaseId);
+      await importFindings([dependencyFinding('CVE-2024-0001', 'openssl')]);
+      const other = await importFindings([], { ...scope, source: 'sbom' });
+      expect(other.counts.resolved).toBe(0);
+      const develop = await importFindings(
+        [dependencyFinding('CVE-2024-0001', 'openssl')],
+        { ...scope, branch: 'develop' },
+      );
+      expect(develop.counts.new).toBe(1);
+      const all = await observations();
+      expect(all.items.map(item => [item.branch, item.status]).sort()).toEqual([
+        ['develop', 'open'],
+        ['main', 'open'],
+      ]);
+      await knex.destroy();
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'stores nothing when any part of an import fails, on %s',
+    async databaseId => {
+      const { knex, store, importFindings } = await setup(databaseId);
+      await importFindings([
+        dependencyFinding('CVE-2024-0001', 'openssl'),
+        dependencyFinding('CVE-2024-0002', 'zlib'),
+      ]);
+      const snapshot = async (db: Knex) => ({
+        observations: await db('observations').orderBy('id'),
+        imports: await db('imports').orderBy('id'),
+        events: await db('observation_events').orderBy('id'),
+      });
+      const before = await snapshot(knex);
+
+      // The new finding breaks a NOT NULL column after the scope was read,
+      // the missing one would be resolved and the first one updated.
+      await expect(
+        importFindings([
+          dependencyFinding('CVE-2024-0001', 'openssl', { severity: 'low' }),
+          dependencyFinding('CVE-2024-0003', 'musl', {
+            title: null as unknown as string,
+          }),
+        ]),
+      ).rejects.toThrow();
+
+      expect(await snapshot(knex)).toEqual(before);
+
+      // Fails at the very last statement (the import row), after the
+      // insert, the updates, the resolution and the audit entries ran.
+      await expect(
+        store.applyImport({
+          scope,
+          format: 'trivy',
+          actor: 'external:ci-scanner',
+          reportBytes: null as unknown as number,
+          findings: normalizeFindings([
+            dependencyFinding('CVE-2024-0001', 'openssl', { severity: 'low' }),
+            dependencyFinding('CVE-2024-0003', 'musl'),
+          ]),
+          now: new Date('2026-11-20T00:00:00.000Z'),
+        }),
+      ).rejects.toThrow();
+
+      expect(await snapshot(knex)).toEqual(before);
+      await knex.destroy();
+    },
+  );
+});

@@ -1,0 +1,163 @@
+import {
+  Observation,
+  ObservationEvent,
+  Severity,
+  Status,
+} from 'backstage-plugin-security-observations-common';
+import { toIsoString, toIsoStringOrNull } from './dates';
+
+/** A row of the `observations` table as Knex returns it. */
+export interface ObservationRow {
+  id: string;
+  entity_ref: string;
+  branch: string;
+  scanner: string;
+  source: string;
+  identity_hash: string;
+  content_hash: string;
+  title: string;
+  description: string;
+  rule_id: string | null;
+  vulnerability_ids: string;
+  cwes: string;
+  package_purl: string | null;
+  package_name: string | null;
+  package_version: string | null;
+  package_fixed_version: string | null;
+  location_file: string | null;
+  location_start_line: number | null;
+  location_end_line: number | null;
+  location_uri: string | null;
+  location_image: string | null;
+  location_endpoint: string | null;
+  parser_severity: Severity;
+  assessed_severity: Severity | null;
+  severity: Severity;
+  severity_rank: number;
+  parser_status: Status;
+  assessed_status: Status | null;
+  status: Status;
+  justification: string | null;
+  risk_acceptance_expires_at: unknown;
+  first_seen_at: unknown;
+  last_seen_at: unknown;
+  resolved_at: unknown;
+  first_import_id: string;
+  last_import_id: string;
+  tracker_id: string | null;
+  tracker_issue_key: string | null;
+  tracker_issue_url: string | null;
+  tracker_issue_state: string | null;
+  sync_state: string | null;
+  sync_attempts: number;
+  sync_next_attempt_at: unknown;
+  sync_last_error: string | null;
+  updated_at: unknown;
+}
+
+const allNull = (...values: unknown[]) =>
+  values.every(value => value === null || value === undefined);
+
+/** The HTTP API's shape of an observation row. */
+export function observationFromRow(row: ObservationRow): Observation {
+  return {
+    id: row.id,
+    entityRef: row.entity_ref,
+    branch: row.branch,
+    scanner: row.scanner,
+    source: row.source,
+    identityHash: row.identity_hash,
+    title: row.title,
+    description: row.description,
+    severity: row.severity,
+    parserSeverity: row.parser_severity,
+    assessedSeverity: row.assessed_severity,
+    status: row.status,
+    parserStatus: row.parser_status,
+    assessedStatus: row.assessed_status,
+    justification: row.justification,
+    ruleId: row.rule_id,
+    vulnerabilityIds: JSON.parse(row.vulnerability_ids),
+    cwes: JSON.parse(row.cwes),
+    package: allNull(
+      row.package_purl,
+      row.package_name,
+      row.package_version,
+      row.package_fixed_version,
+    )
+      ? null
+      : {
+          purl: row.package_purl,
+          name: row.package_name,
+          version: row.package_version,
+          fixedVersion: row.package_fixed_version,
+        },
+    location: allNull(
+      row.location_file,
+      row.location_start_line,
+      row.location_uri,
+      row.location_image,
+      row.location_endpoint,
+    )
+      ? null
+      : {
+          file: row.location_file,
+          startLine:
+            row.location_start_line === null
+              ? null
+              : Number(row.location_start_line),
+          endLine:
+            row.location_end_line === null
+              ? null
+              : Number(row.location_end_line),
+          uri: row.location_uri,
+          image: row.location_image,
+          endpoint: row.location_endpoint,
+        },
+    firstSeenAt: toIsoString(row.first_seen_at),
+    lastSeenAt: toIsoString(row.last_seen_at),
+    resolvedAt: toIsoStringOrNull(row.resolved_at),
+    riskAcceptanceExpiresAt: toIsoStringOrNull(row.risk_acceptance_expires_at),
+    tracker:
+      row.tracker_id === null && row.sync_state === null
+        ? null
+        : {
+            trackerId: row.tracker_id,
+            issueKey: row.tracker_issue_key,
+            issueUrl: row.tracker_issue_url,
+            issueState: row.tracker_issue_state,
+            syncState: row.sync_state,
+            syncAttempts: Number(row.sync_attempts),
+            nextAttemptAt: toIsoStringOrNull(row.sync_next_attempt_at),
+            lastError: row.sync_last_error,
+          },
+    updatedAt: toIsoString(row.updated_at),
+  };
+}
+
+/** A row of `observation_events`. */
+export interface EventRow {
+  id: string | number;
+  observation_id: string;
+  type: string;
+  actor: string;
+  actor_kind: ObservationEvent['actorKind'];
+  import_id: string | null;
+  changes: string;
+  comment: string | null;
+  created_at: unknown;
+}
+
+export function eventFromRow(row: EventRow): ObservationEvent {
+  return {
+    id: String(row.id),
+    observationId: row.observation_id,
+    type: row.type,
+    actor: row.actor,
+    actorKind: row.actor_kind,
+    importId: row.import_id,
+    changes: JSON.parse(row.changes),
+    comment: row.comment,
+    createdAt: toIsoString(row.created_at),
+  };
+}

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { PackageURL } from 'packageurl-js';
+
+/**
+ * Building blocks of identity keys. An identity key joins its parts with a
+ * separator that cannot occur in them, so `a|b` + `c` never equals `a` + `b|c`.
+ */
+export function identityKey(
+  ...parts: Array<string | number | undefined>
+): string {
+  return parts
+    .map(part =>
+      part === undefined ? '' : String(part).replace(/\u001f/g, ''),
+    )
+    .join('\u001f');
+}
+
+/** Short stable digest of text, e.g. a code snippet, for identity keys. */
+export function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+/** Snippet text without the whitespace noise that reformatting changes. */
+export function normalizeSnippet(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Repository-relative path with forward slashes and no `./`, `file://` or
+ * leading slash, so Windows and Linux runners, and SARIF URIs, agree.
+ */
+export function normalizePath(path: string): string {
+  let result = path.trim().replace(/\\/g, '/');
+  result = result.replace(/^file:\/\/(localhost)?/i, '');
+  try {
+    result = decodeURIComponent(result);
+  } catch {
+    // keep the raw path when it is not valid percent-encoding
+  }
+  result = result.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+  return result;
+}
+
+/**
+ * A purl without its version (and qualifiers such as the image's distro or
+ * arch), so an upgraded or rebuilt package keeps the finding's identity.
+ * Returns the input lower-cased when it is not a valid purl.
+ */
+export function purlWithoutVersion(purl: string): string {
+  try {
+    const parsed = PackageURL.fromString(purl);
+    return new PackageURL(
+      parsed.type,
+      parsed.namespace,
+      parsed.name,
+      undefined,
+      undefined,
+      parsed.subpath,
+    ).toString();
+  } catch {
+    return purl.split('@')[0].toLowerCase();
+  }
+}

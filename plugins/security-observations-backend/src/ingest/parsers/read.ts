@@ -1,0 +1,107 @@
+import { ReportParseError } from './ReportParseError';
+
+/**
+ * Small typed readers over untrusted JSON that fail with the JSON path of the
+ * offending value. Parsers use them instead of casting, so a broken report
+ * gets a message that says where it broke.
+ */
+export class JsonReader {
+  constructor(
+    private readonly formatLabel: string,
+    readonly value: unknown,
+    readonly path: string = '',
+  ) {}
+
+  private fail(problem: string): never {
+    throw new ReportParseError(this.formatLabel, this.path, problem);
+  }
+
+  private child(key: string | number, value: unknown): JsonReader {
+    const path =
+      typeof key === 'number'
+        ? `${this.path}[${key}]`
+        : this.path
+        ? `${this.path}.${key}`
+        : key;
+    return new JsonReader(this.formatLabel, value, path);
+  }
+
+  isObject(): boolean {
+    return (
+      typeof this.value === 'object' &&
+      this.value !== null &&
+      !Array.isArray(this.value)
+    );
+  }
+
+  /** The property, which may be missing (its reader then holds `undefined`). */
+  get(key: string): JsonReader {
+    if (!this.isObject()) {
+      this.fail('expected an object');
+    }
+    return this.child(key, (this.value as Record<string, unknown>)[key]);
+  }
+
+  has(key: string): boolean {
+    return this.isObject() && (this.value as any)[key] !== undefined;
+  }
+
+  isMissing(): boolean {
+    return this.value === undefined || this.value === null;
+  }
+
+  /** Items of a required array. */
+  array(): JsonReader[] {
+    if (!Array.isArray(this.value)) {
+      this.fail('expected an array');
+    }
+    return this.value.map((item, index) => this.child(index, item));
+  }
+
+  /** Items of an optional array: missing or null is empty. */
+  optionalArray(): JsonReader[] {
+    return this.isMissing() ? [] : this.array();
+  }
+
+  string(): string {
+    if (typeof this.value !== 'string') {
+      this.fail('expected a string');
+    }
+    return this.value;
+  }
+
+  optionalString(): string | undefined {
+    return this.isMissing() ? undefined : this.string();
+  }
+
+  number(): number {
+    if (typeof this.value !== 'number' || !Number.isFinite(this.value)) {
+      this.fail('expected a number');
+    }
+    return this.value;
+  }
+
+  optionalNumber(): number | undefined {
+    return this.isMissing() ? undefined : this.number();
+  }
+
+  /** A number or a numeric string, as some scanners write scores. */
+  optionalNumeric(): number | undefined {
+    if (this.isMissing()) return undefined;
+    if (typeof this.value === 'string' && this.value.trim() !== '') {
+      const parsed = Number(this.value);
+      if (Number.isFinite(parsed)) return parsed;
+    }
+    return this.number();
+  }
+
+  /** Object entries of a required object. */
+  entries(): [string, JsonReader][] {
+    if (!this.isObject()) {
+      this.fail('expected an object');
+    }
+    return Object.entries(this.value as Record<string, unknown>).map(
+      ([key, value]) => [key, this.child(key, value)],
+    );
+  }
+}

@@ -1,0 +1,91 @@
+import { Severity } from 'backstage-plugin-security-observations-common';
+
+/** The report formats the upload route accepts; the `format=` values. */
+export const REPORT_FORMATS = [
+  'sarif',
+  'cyclonedx',
+  'trivy',
+  'grype',
+  'osv',
+  'gitleaks',
+  'semgrep',
+] as const;
+
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/**
+ * The status a report itself gives a finding. Most scanners say nothing, which
+ * is `open`; CycloneDX VEX `analysis.state` can say more.
+ */
+export type ParserStatus =
+  | 'open'
+  | 'in_review'
+  | 'resolved'
+  | 'false_positive'
+  | 'not_affected';
+
+/**
+ * One finding as a parser normalizes it: everything the store keeps, nothing
+ * about where it is stored. Parsers are pure: no I/O, no clock, no database.
+ */
+export interface ParsedFinding {
+  /**
+   * What makes this finding the same finding in the next build: documented
+   * per format. Never the severity or the description; never anything that a
+   * rebuild or a line shift changes when the format gives something better.
+   * The importer hashes it (with the scope) into the identity hash.
+   */
+  identityKey: string;
+  title: string;
+  /** Markdown. Scanner text is untrusted; the frontend sanitizes it. */
+  description: string;
+  severity: Severity;
+  status: ParserStatus;
+  /** Why a VEX statement says `not_affected`, when it says so. */
+  justification?: string;
+  ruleId?: string;
+  /** CVE, GHSA, GO-..., RHSA-... ; the first is the primary id. */
+  vulnerabilityIds: string[];
+  /** `CWE-79` form. */
+  cwes: string[];
+  package?: {
+    purl?: string;
+    name?: string;
+    version?: string;
+    fixedVersion?: string;
+  };
+  location?: {
+    /** Repository-relative path, forward slashes, no leading `./`. */
+    file?: string;
+    startLine?: number;
+    endLine?: number;
+    uri?: string;
+    image?: string;
+    endpoint?: string;
+  };
+}
+
+/** What a parser makes of one report. */
+export interface ParsedReport {
+  format: ReportFormat;
+  /**
+   * The scanner's name as the report gives it, lower-case (`codeql`, `trivy`,
+   * `grype`, ...). The `scanner=` query parameter overrides it.
+   */
+  scanner: string;
+  findings: ParsedFinding[];
+}
+
+/** One file per format implements this in `ingest/parsers/<format>.ts`. */
+export interface ReportParser {
+  format: ReportFormat;
+  /** Human name used in error messages, e.g. `SARIF`, `Trivy JSON`. */
+  label: string;
+  /** Cheap structural check on the parsed JSON document, for auto-detection. */
+  detect(document: unknown): boolean;
+  /**
+   * Normalizes the document. Throws `ReportParseError` with the JSON path of
+   * the first thing that is wrong, e.g. `runs[0].results[3].locations`.
+   */
+  parse(document: unknown): ParsedReport;
+}
