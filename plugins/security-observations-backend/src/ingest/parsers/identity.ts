@@ -5,14 +5,16 @@ import { PackageURL } from 'packageurl-js';
  * Building blocks of identity keys. An identity key joins its parts with a
  * separator that cannot occur in them, so `a|b` + `c` never equals `a` + `b|c`.
  */
+const SEPARATOR = '\u001f';
+
 export function identityKey(
   ...parts: Array<string | number | undefined>
 ): string {
   return parts
     .map(part =>
-      part === undefined ? '' : String(part).replace(/\u001f/g, ''),
+      part === undefined ? '' : String(part).split(SEPARATOR).join(''),
     )
-    .join('\u001f');
+    .join(SEPARATOR);
 }
 
 /** Short stable digest of text, e.g. a code snippet, for identity keys. */

@@ -17,12 +17,12 @@ export class JsonReader {
   }
 
   private child(key: string | number, value: unknown): JsonReader {
-    const path =
-      typeof key === 'number'
-        ? `${this.path}[${key}]`
-        : this.path
-        ? `${this.path}.${key}`
-        : key;
+    let path: string;
+    if (typeof key === 'number') {
+      path = `${this.path}[${key}]`;
+    } else {
+      path = this.path ? `${this.path}.${key}` : key;
+    }
     return new JsonReader(this.formatLabel, value, path);
   }
 

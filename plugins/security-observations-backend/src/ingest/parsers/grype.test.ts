@@ -1,0 +1,571 @@
+import fc from 'fast-check';
+import path from 'node:path';
+import { corpusFiles, readJson } from '../../__testUtils__/corpus';
+import { grypeParser } from './grype';
+import { ReportParseError } from './ReportParseError';
+import { ParsedFinding, ParsedReport } from './types';
+
+const fixture = (name: string) =>
+  readJson(path.join(__dirname, '__fixtures__', 'grype', name)) as any;
+
+const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value));
+
+function parseError(document: unknown): ReportParseError {
+  try {
+    grypeParser.parse(document);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ReportParseError);
+    return error as ReportParseError;
+  }
+  throw new Error('expected parse to throw');
+}
+
+function byId(report: ParsedReport, id: string): ParsedFinding {
+  const found = report.findings.filter(f => f.vulnerabilityIds[0] === id);
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+const CORPUS_IMAGE = 'quay.io/cloudservices/xjoin-kafka-connect-strimzi:latest';
+
+const corpus = (name: string) =>
+  corpusFiles('grype').filter(file => path.basename(file) === name);
+
+describe('grypeParser', () => {
+  it('names itself', () => {
+    expect(grypeParser.format).toBe('grype');
+    expect(grypeParser.label).toBe('Grype JSON');
+  });
+
+  describe('corpus', () => {
+    for (const file of corpusFiles('grype')) {
+      const name = path.basename(file);
+      it(`parses ${name}`, () => {
+        const raw = readJson(file);
+        expect(grypeParser.detect(raw)).toBe(true);
+        const report = grypeParser.parse(raw);
+        expect(report.format).toBe('grype');
+        expect(report.scanner).toBe('grype');
+        const keys = report.findings.map(f => f.identityKey);
+        expect(new Set(keys).size).toBe(keys.length);
+      });
+    }
+
+    for (const file of corpus('grype-0.96_redhat_35-matches.json')) {
+      it('reads grype-0.96_redhat_35-matches.json', () => {
+        const raw = readJson(file) as any;
+        const report = grypeParser.parse(raw);
+        expect(raw.matches).toHaveLength(35);
+        expect(report.findings).toHaveLength(35);
+
+        expect(report.findings[0]).toMatchObject({
+          title: 'CVE-2023-38473 in avahi-libs 0.7-20.el8',
+          severity: 'medium',
+          status: 'open',
+          vulnerabilityIds: ['CVE-2023-38473', 'RHSA-2023:7836'],
+          package: {
+            purl: 'pkg:rpm/rhel/avahi-libs@0.7-20.el8?arch=x86_64&upstream=avahi-0.7-20.el8.src.rpm&distro=rhel-8.7',
+            name: 'avahi-libs',
+            version: '0.7-20.el8',
+            fixedVersion: '0:0.7-21.el8_9.1',
+          },
+          location: { image: CORPUS_IMAGE, file: 'var/lib/rpm/Packages' },
+        });
+        expect(report.findings[0].description).toContain(
+          'A vulnerability was found in Avahi.',
+        );
+        expect(report.findings[0].description).toContain(
+          '- **Fixed in:** `0:0.7-21.el8_9.1`',
+        );
+        expect(report.findings[0].description).toContain(
+          '- <https://access.redhat.com/security/cve/CVE-2023-38473>',
+        );
+
+        // wont-fix: no fixed version
+        expect(report.findings[7]).toMatchObject({
+          title: 'CVE-2017-6519 in avahi-libs 0.7-20.el8',
+          severity: 'low',
+        });
+        expect(report.findings[7].package?.fixedVersion).toBeUndefined();
+        expect(report.findings[7].description).toContain(
+          '- **Fix:** the vendor will not fix it',
+        );
+
+        expect(report.findings[8]).toMatchObject({
+          title: 'CVE-2023-39410 in avro 1.11.1',
+          severity: 'high',
+          vulnerabilityIds: ['CVE-2023-39410', 'GHSA-rhrv-645h-fjfh'],
+          package: {
+            purl: 'pkg:maven/org.apache.avro/avro@1.11.1',
+            fixedVersion: '1.11.3',
+          },
+          location: { file: 'opt/kafka/plugins/apicurio/avro-1.11.1.jar' },
+        });
+
+        // no severity and no CVSS of its own: the related GHSA's 7.5
+        expect(raw.matches[33].vulnerability.severity).toBeUndefined();
+        expect(report.findings[33]).toMatchObject({
+          title: 'CVE-2024-26308 in commons-compress 1.21',
+          severity: 'high',
+          vulnerabilityIds: ['CVE-2024-26308', 'GHSA-4265-ccf5-phj5'],
+          package: { fixedVersion: '1.26.0' },
+        });
+
+        expect(report.findings[34]).toMatchObject({
+          title: 'CVE-2023-44981 in cups-libs 1:2.2.6-50.el8',
+          severity: 'critical',
+        });
+
+        const counts: Record<string, number> = {};
+        for (const finding of report.findings) {
+          counts[finding.severity] = (counts[finding.severity] ?? 0) + 1;
+        }
+        expect(counts).toEqual({ critical: 1, high: 19, medium: 13, low: 2 });
+
+        for (const finding of report.findings) {
+          expect(finding.identityKey).not.toMatch(/sha256|quay\.io|rhel-8\.7/);
+        }
+      });
+    }
+  });
+
+  describe('detect', () => {
+    it('accepts Grype reports', () => {
+      expect(grypeParser.detect(fixture('image-debian-v1.json'))).toBe(true);
+      expect(
+        grypeParser.detect({ matches: [], descriptor: { name: 'grype' } }),
+      ).toBe(true);
+      expect(grypeParser.detect({ matches: [], source: {} })).toBe(true);
+    });
+
+    it('rejects other documents', () => {
+      expect(grypeParser.detect(null)).toBe(false);
+      expect(grypeParser.detect([])).toBe(false);
+      expect(grypeParser.detect({ matches: [] })).toBe(false);
+      expect(grypeParser.detect({ matches: {}, source: {} })).toBe(false);
+      expect(
+        grypeParser.detect({ matches: [], descriptor: { name: 'syft' } }),
+      ).toBe(false);
+      expect(grypeParser.detect({ SchemaVersion: 2, Results: [] })).toBe(false);
+    });
+  });
+
+  describe('matches', () => {
+    const report = grypeParser.parse(fixture('image-debian-v1.json'));
+
+    it('reads one finding per match', () => {
+      expect(report.findings.map(f => f.title)).toEqual([
+        'CVE-2005-2541 in tar 1.34+dfsg-1.2+deb12u1',
+        'CVE-2023-52425 in libexpat1 2.5.0-1',
+        'GHSA-jfh8-c2jp-5v3q in log4j-core 2.14.1',
+        'GHSA-4265-ccf5-phj5 in commons-compress 1.21',
+        'CVE-2011-3374 in apt 2.6.1',
+      ]);
+    });
+
+    it('reads package, fix, ids and locations', () => {
+      const expat = byId(report, 'CVE-2023-52425');
+      expect(expat).toMatchObject({
+        severity: 'high',
+        status: 'open',
+        vulnerabilityIds: ['CVE-2023-52425'],
+        cwes: [],
+        package: {
+          purl: 'pkg:deb/debian/libexpat1@2.5.0-1?arch=amd64&upstream=expat&distro=debian-12',
+          name: 'libexpat1',
+          version: '2.5.0-1',
+          fixedVersion: '2.5.0-1+deb12u1',
+        },
+        location: {
+          image: 'registry.example.com/payments/api:1.4.0',
+          file: 'var/lib/dpkg/status',
+        },
+      });
+      expect(expat.description).toContain(
+        '- <https://security-tracker.debian.org/tracker/CVE-2023-52425>',
+      );
+      expect(expat.description).toContain(
+        '- <https://nvd.nist.gov/vuln/detail/CVE-2023-52425>',
+      );
+
+      const log4j = byId(report, 'GHSA-jfh8-c2jp-5v3q');
+      expect(log4j).toMatchObject({
+        vulnerabilityIds: ['GHSA-jfh8-c2jp-5v3q', 'CVE-2021-44228'],
+        package: { fixedVersion: '2.15.0' },
+        location: { file: 'app/lib/log4j-core-2.14.1.jar' },
+      });
+    });
+
+    it('uses the first location as the file', () => {
+      expect(byId(report, 'CVE-2005-2541').location?.file).toBe(
+        'usr/share/doc/tar/copyright',
+      );
+    });
+
+    it('maps Negligible to low, whatever related records say', () => {
+      // the related NVD record says Critical (CVSS v2 10.0): the distro wins
+      expect(byId(report, 'CVE-2005-2541').severity).toBe('low');
+    });
+
+    it('falls back to CVSS when the severity is Unknown', () => {
+      expect(byId(report, 'GHSA-jfh8-c2jp-5v3q').severity).toBe('critical');
+    });
+
+    it('falls back to related CVSS, then related severities', () => {
+      const commons = byId(report, 'GHSA-4265-ccf5-phj5');
+      expect(commons.severity).toBe('medium');
+      expect(commons.vulnerabilityIds).toEqual([
+        'GHSA-4265-ccf5-phj5',
+        'CVE-2024-26308',
+      ]);
+      // no own description: the related one
+      expect(commons.description).toContain(
+        'Allocation of Resources Without Limits',
+      );
+
+      const doc = fixture('image-debian-v1.json');
+      doc.matches[3].relatedVulnerabilities[0].cvss = [
+        {
+          version: '3.1',
+          vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H',
+          metrics: { baseScore: 7.5 },
+        },
+      ];
+      expect(grypeParser.parse(doc).findings[3].severity).toBe('high');
+      // a vector without a score is computed
+      delete doc.matches[3].relatedVulnerabilities[0].cvss[0].metrics;
+      expect(grypeParser.parse(doc).findings[3].severity).toBe('high');
+    });
+
+    it('prefers CVSS v3 to v2 when falling back', () => {
+      const doc = fixture('image-debian-v1.json');
+      const tar = doc.matches[0];
+      tar.vulnerability.severity = 'Unknown';
+      // only v2 (10.0) in the related record
+      expect(grypeParser.parse(doc).findings[0].severity).toBe('critical');
+      tar.vulnerability.cvss = [
+        {
+          version: '3.1',
+          vector: 'CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:N/I:H/A:N',
+          metrics: { baseScore: 5.5 },
+        },
+      ];
+      expect(grypeParser.parse(doc).findings[0].severity).toBe('medium');
+    });
+
+    it('is unknown with no severity or CVSS anywhere', () => {
+      const apt = byId(report, 'CVE-2011-3374');
+      expect(apt.severity).toBe('unknown');
+      expect(apt.package?.fixedVersion).toBeUndefined();
+      expect(apt.description).toContain(
+        '- **Fix:** the vendor will not fix it',
+      );
+    });
+
+    it('keeps identities through an image rebuild and package upgrades', () => {
+      const after = grypeParser.parse(fixture('image-debian-v2-rebuilt.json'));
+      const keys = (r: ParsedReport) =>
+        Object.fromEntries(
+          r.findings.map(f => [
+            `${f.vulnerabilityIds[0]} ${f.package?.name}`,
+            f.identityKey,
+          ]),
+        );
+      expect(after.findings).toHaveLength(report.findings.length);
+      expect(keys(after)).toEqual(keys(report));
+      // what changed, and did not matter
+      expect(byId(after, 'GHSA-jfh8-c2jp-5v3q')).toMatchObject({
+        package: { version: '2.14.0' },
+        location: {
+          image: 'registry.example.com/payments/api:1.5.0',
+          file: 'app/lib/log4j-core-2.14.0.jar',
+        },
+      });
+      expect(byId(after, 'CVE-2023-52425').severity).toBe('medium');
+      for (const finding of [...report.findings, ...after.findings]) {
+        expect(finding.identityKey).not.toMatch(
+          /registry\.example\.com|sha256|2\.14\.[01]|2\.6\.1/,
+        );
+      }
+    });
+
+    it('tells one package at two paths apart', () => {
+      const doc = fixture('image-debian-v1.json');
+      const copy = clone(doc.matches[2]);
+      copy.artifact.locations[0].path = '/opt/tools/log4j-core-2.14.1.jar';
+      doc.matches.push(copy);
+      const keys = grypeParser.parse(doc).findings.map(f => f.identityKey);
+      expect(new Set(keys).size).toBe(6);
+    });
+
+    it('gives repeated matches distinct keys', () => {
+      const doc = fixture('image-debian-v1.json');
+      doc.matches.push(clone(doc.matches[1]));
+      const keys = grypeParser.parse(doc).findings.map(f => f.identityKey);
+      expect(new Set(keys).size).toBe(6);
+      expect(keys[1]).toBe(report.findings[1].identityKey);
+    });
+
+    it('falls back to type and name without a purl', () => {
+      const doc = fixture('image-debian-v1.json');
+      delete doc.matches[1].artifact.purl;
+      const expat = grypeParser.parse(doc).findings[1];
+      expect(expat.package?.purl).toBeUndefined();
+      expect(expat.identityKey).toContain('deb/libexpat1');
+    });
+
+    it('has no image for directory scans', () => {
+      const dir = grypeParser.parse(fixture('directory-python.json'));
+      expect(dir.findings).toHaveLength(1);
+      expect(dir.findings[0]).toMatchObject({
+        title: 'GHSA-9wx4-h78v-vm56 in requests 2.31.0',
+        severity: 'medium',
+        vulnerabilityIds: ['GHSA-9wx4-h78v-vm56', 'CVE-2024-35195'],
+        package: { purl: 'pkg:pypi/requests@2.31.0', fixedVersion: '2.32.0' },
+        location: { file: 'services/billing/requirements.txt' },
+      });
+      expect(dir.findings[0].location?.image).toBeUndefined();
+    });
+
+    it('takes the image from a string target', () => {
+      const doc = fixture('directory-python.json');
+      doc.source = { type: 'image', target: 'alpine:3.19' };
+      expect(grypeParser.parse(doc).findings[0].location?.image).toBe(
+        'alpine:3.19',
+      );
+    });
+
+    it('reads CWEs when a report carries them', () => {
+      const doc = fixture('directory-python.json');
+      doc.matches[0].vulnerability.cwes = ['CWE-670', { cwe: 'CWE-295' }, 'x'];
+      expect(grypeParser.parse(doc).findings[0].cwes).toEqual([
+        'CWE-670',
+        'CWE-295',
+      ]);
+    });
+
+    it('gives no findings for no matches', () => {
+      expect(
+        grypeParser.parse({ matches: [], descriptor: { name: 'grype' } })
+          .findings,
+      ).toEqual([]);
+    });
+  });
+
+  describe('errors', () => {
+    it('names the JSON path of a wrong value', () => {
+      const doc = fixture('image-debian-v1.json');
+      doc.matches[2].vulnerability.id = null;
+      expect(parseError(doc).message).toBe(
+        'Grype JSON: matches[2].vulnerability.id: expected a string',
+      );
+    });
+
+    it('rejects documents that are not objects', () => {
+      expect(parseError('matches').message).toBe(
+        'Grype JSON: expected an object',
+      );
+    });
+
+    it.each([
+      [
+        (doc: any) => {
+          delete doc.matches;
+        },
+        'Grype JSON: matches: expected an array',
+      ],
+      [
+        (doc: any) => {
+          doc.matches[1] = [];
+        },
+        'Grype JSON: matches[1]: expected an object',
+      ],
+      [
+        (doc: any) => {
+          doc.matches[0].artifact.name = 5;
+        },
+        'Grype JSON: matches[0].artifact.name: expected a string',
+      ],
+      [
+        (doc: any) => {
+          doc.matches[3].relatedVulnerabilities[0].id = {};
+        },
+        'Grype JSON: matches[3].relatedVulnerabilities[0].id: expected a string',
+      ],
+      [
+        (doc: any) => {
+          doc.matches[2].vulnerability.fix.versions = '2.15.0';
+        },
+        'Grype JSON: matches[2].vulnerability.fix.versions: expected an array',
+      ],
+      [
+        (doc: any) => {
+          doc.matches[2].vulnerability.severity = 'Unknown';
+          doc.matches[2].vulnerability.cvss[0].metrics.baseScore = 'ten';
+        },
+        'Grype JSON: matches[2].vulnerability.cvss[0].metrics.baseScore: expected a number',
+      ],
+    ])('names the path (%#)', (mutate, message) => {
+      const doc = fixture('image-debian-v1.json');
+      mutate(doc);
+      expect(parseError(doc).message).toBe(message);
+    });
+  });
+
+  describe('arbitrary input', () => {
+    function expectParseOrReportParseError(document: unknown) {
+      try {
+        const report = grypeParser.parse(document);
+        for (const finding of report.findings) {
+          expect(typeof finding.identityKey).toBe('string');
+          expect(typeof finding.title).toBe('string');
+        }
+      } catch (error) {
+        if (!(error instanceof ReportParseError)) throw error;
+      }
+    }
+
+    it('returns or throws ReportParseError for any JSON', () => {
+      expect(() =>
+        fc.assert(fc.property(fc.jsonValue(), expectParseOrReportParseError), {
+          numRuns: 300,
+        }),
+      ).not.toThrow();
+    });
+
+    const leaf = fc.jsonValue({ maxDepth: 2 });
+    const maybe = <T>(arb: fc.Arbitrary<T>) => fc.oneof(arb, leaf);
+    const cvss = maybe(
+      fc.array(
+        fc.record(
+          {
+            version: maybe(fc.constantFrom('2.0', '3.1', '4.0')),
+            vector: maybe(fc.string()),
+            metrics: maybe(
+              fc.record(
+                { baseScore: maybe(fc.double()) },
+                { requiredKeys: [] },
+              ),
+            ),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
+    );
+    const grypeShaped = fc.record(
+      {
+        matches: maybe(
+          fc.array(
+            fc.record(
+              {
+                vulnerability: maybe(
+                  fc.record(
+                    {
+                      id: maybe(fc.string()),
+                      severity: maybe(
+                        fc.constantFrom('Unknown', 'Negligible', 'High'),
+                      ),
+                      cvss,
+                      fix: maybe(
+                        fc.record(
+                          {
+                            state: maybe(fc.constantFrom('fixed', 'not-fixed')),
+                            versions: maybe(fc.array(fc.string())),
+                          },
+                          { requiredKeys: [] },
+                        ),
+                      ),
+                      advisories: maybe(
+                        fc.array(fc.record({ id: maybe(fc.string()) })),
+                      ),
+                    },
+                    { requiredKeys: [] },
+                  ),
+                ),
+                relatedVulnerabilities: maybe(
+                  fc.array(
+                    fc.record(
+                      { id: maybe(fc.string()), cvss },
+                      { requiredKeys: [] },
+                    ),
+                  ),
+                ),
+                artifact: maybe(
+                  fc.record(
+                    {
+                      name: maybe(fc.string()),
+                      version: maybe(fc.string()),
+                      purl: maybe(fc.string()),
+                      locations: maybe(
+                        fc.array(fc.record({ path: maybe(fc.string()) })),
+                      ),
+                    },
+                    { requiredKeys: [] },
+                  ),
+                ),
+              },
+              { requiredKeys: [] },
+            ),
+          ),
+        ),
+        source: maybe(
+          fc.record(
+            {
+              type: maybe(fc.constantFrom('image', 'directory')),
+              target: maybe(fc.record({ userInput: maybe(fc.string()) })),
+            },
+            { requiredKeys: [] },
+          ),
+        ),
+      },
+      { requiredKeys: [] },
+    );
+
+    it('returns or throws ReportParseError for Grype-shaped input', () => {
+      expect(() =>
+        fc.assert(fc.property(grypeShaped, expectParseOrReportParseError), {
+          numRuns: 500,
+        }),
+      ).not.toThrow();
+    });
+
+    it('returns or throws ReportParseError when any value of a real report is replaced', () => {
+      const document = fixture('image-debian-v1.json');
+      const paths = allPaths(document);
+      expect(() =>
+        fc.assert(
+          fc.property(
+            fc.nat(),
+            fc.jsonValue({ maxDepth: 2 }),
+            (index, replacement) => {
+              const doc = clone(document);
+              setAt(doc, paths[index % paths.length], replacement);
+              expectParseOrReportParseError(doc);
+            },
+          ),
+          { numRuns: 500 },
+        ),
+      ).not.toThrow();
+    });
+  });
+});
+
+function allPaths(value: unknown, prefix: Array<string | number> = []) {
+  const paths: Array<Array<string | number>> = [];
+  if (Array.isArray(value)) {
+    value.forEach((item, index) =>
+      paths.push([...prefix, index], ...allPaths(item, [...prefix, index])),
+    );
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      paths.push([...prefix, key], ...allPaths(item, [...prefix, key]));
+    }
+  }
+  return paths;
+}
+
+function setAt(root: any, at: Array<string | number>, value: unknown) {
+  let current = root;
+  for (const key of at.slice(0, -1)) current = current[key];
+  current[at[at.length - 1]] = value;
+}

@@ -1,0 +1,27 @@
+import { cyclonedxParser } from './cyclonedx';
+import { gitleaksParser } from './gitleaks';
+import { grypeParser } from './grype';
+import { osvParser } from './osv';
+import { sarifParser } from './sarif';
+import { semgrepParser } from './semgrep';
+import { trivyParser } from './trivy';
+import { ReportParser } from './types';
+
+/**
+ * Every parser, in the order auto-detection tries them. Semgrep and OSV both
+ * have a top-level `results` array; their detect() functions are strict, and
+ * Gitleaks (a bare array) comes last.
+ */
+export const reportParsers: ReportParser[] = [
+  sarifParser,
+  cyclonedxParser,
+  trivyParser,
+  grypeParser,
+  semgrepParser,
+  osvParser,
+  gitleaksParser,
+];
+
+export { ReportParseError } from './ReportParseError';
+export type { ParsedReport, ReportFormat, ReportParser } from './types';
+export { REPORT_FORMATS } from './types';

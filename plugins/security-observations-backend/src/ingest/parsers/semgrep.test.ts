@@ -1,0 +1,531 @@
+import path from 'node:path';
+import fc from 'fast-check';
+import { corpusFiles, readJson } from '../../__testUtils__/corpus';
+import { cyclonedxParser } from './cyclonedx';
+import { gitleaksParser } from './gitleaks';
+import { digest, identityKey, normalizeSnippet } from './identity';
+import { osvParser } from './osv';
+import { ReportParseError } from './ReportParseError';
+import { semgrepParser } from './semgrep';
+
+const fixture = (name: string) =>
+  readJson(path.join(__dirname, '__fixtures__', 'semgrep', name));
+
+const CHECK_ID = 'python.lang.security.audit.eval-detected.eval-detected';
+
+/** One Semgrep result; `extra` overrides merge into its `extra`. */
+function result(
+  overrides: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    check_id: CHECK_ID,
+    path: 'app/util.py',
+    start: { line: 10, col: 5, offset: 200 },
+    end: { line: 11, col: 20, offset: 240 },
+    extra: {
+      message:
+        'Detected the use of eval(). eval() can be dangerous if used to evaluate dynamic content.',
+      metadata: {
+        cwe: [
+          "CWE-95: Improper Neutralization of Directives in Dynamically Evaluated Code ('Eval Injection')",
+        ],
+        references: [],
+      },
+      severity: 'WARNING',
+      fingerprint: 'requires login',
+      lines: '    value = eval(\n        expression)',
+      ...extra,
+    },
+    ...overrides,
+  };
+}
+
+const report = (...results: unknown[]) => ({
+  results,
+  errors: [],
+  paths: { scanned: [] },
+  version: '1.90.0',
+});
+
+function parseError(document: unknown): ReportParseError {
+  try {
+    semgrepParser.parse(document);
+  } catch (error) {
+    if (error instanceof ReportParseError) return error;
+    throw error;
+  }
+  throw new Error('expected a ReportParseError');
+}
+
+/** Documents of the formats auto-detection tries around this one. */
+const foreignDocuments: Array<[string, unknown]> = [
+  [
+    'SARIF',
+    {
+      version: '2.1.0',
+      $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+      runs: [{ tool: { driver: { name: 'CodeQL' } }, results: [] }],
+    },
+  ],
+  [
+    'Trivy',
+    {
+      SchemaVersion: 2,
+      ArtifactName: 'alpine:3.10',
+      ArtifactType: 'container_image',
+      Results: [{ Target: 'alpine:3.10 (alpine 3.10.2)', Vulnerabilities: [] }],
+    },
+  ],
+  [
+    'Grype',
+    {
+      matches: [],
+      source: { type: 'image', target: {} },
+      distro: { name: 'alpine', version: '3.10.2' },
+      descriptor: { name: 'grype', version: '0.96.0' },
+    },
+  ],
+  ...[
+    'sarif',
+    'trivy',
+    'grype',
+    'cyclonedx',
+    'osv-scanner',
+    'gitleaks',
+  ].flatMap(subdir =>
+    corpusFiles(subdir).map((file): [string, unknown] => [
+      path.basename(file),
+      readJson(file),
+    ]),
+  ),
+];
+
+/** Every JSON path in a document, the root included. */
+function allPaths(
+  value: unknown,
+  prefix: Array<string | number> = [],
+  out: Array<Array<string | number>> = [],
+): Array<Array<string | number>> {
+  out.push(prefix);
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => allPaths(item, [...prefix, index], out));
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      allPaths(item, [...prefix, key], out);
+    }
+  }
+  return out;
+}
+
+function replaceAt(
+  document: unknown,
+  at: Array<string | number>,
+  replacement: unknown,
+): unknown {
+  if (at.length === 0) return replacement;
+  const copy = structuredClone(document) as any;
+  let cursor = copy;
+  for (const key of at.slice(0, -1)) cursor = cursor[key];
+  cursor[at[at.length - 1]] = replacement;
+  return copy;
+}
+
+describe('semgrepParser', () => {
+  describe('corpus', () => {
+    it('reads every Semgrep corpus file', () => {
+      for (const file of corpusFiles('semgrep')) {
+        const document = readJson(file) as any;
+        expect(semgrepParser.detect(document)).toBe(true);
+        expect(osvParser.detect(document)).toBe(false);
+        const parsed = semgrepParser.parse(document);
+        expect(parsed.scanner).toBe('semgrep');
+        expect(parsed.findings).toHaveLength(document.results.length);
+      }
+    });
+
+    it('reads semgrep-1.30_json.json: five findings identified by fingerprint', () => {
+      for (const file of corpusFiles('semgrep').filter(
+        name => path.basename(name) === 'semgrep-1.30_json.json',
+      )) {
+        const parsed = semgrepParser.parse(readJson(file));
+        expect(parsed.findings).toHaveLength(5);
+        const checkId =
+          'go.lang.security.audit.net.formatted-template-string.formatted-template-string';
+        expect(parsed.findings[0]).toMatchObject({
+          identityKey: identityKey(
+            checkId,
+            'test.go',
+            'f900d4624c2a2c2cae7cb9c94c4fb9df53a242700f19122be398d33598deb554a3fa3af3ba3864af95c90694505624e04e9e1c86fb96338f1feb40bd8b07ef2e_0',
+          ),
+          title:
+            "Found a formatted template string passed to 'template.HTML()'.",
+          severity: 'medium',
+          status: 'open',
+          ruleId: checkId,
+          cwes: ['CWE-79'],
+          location: { file: 'test.go', startLine: 27 },
+        });
+        expect(parsed.findings.map(f => f.location?.startLine)).toEqual([
+          27, 54, 61, 67, 77,
+        ]);
+        expect(new Set(parsed.findings.map(f => f.identityKey)).size).toBe(5);
+        expect(parsed.findings[3].description).toContain(
+          '```\n    tmpl, err := fmt.Printf(',
+        );
+      }
+    });
+  });
+
+  describe('logged-out fixture (Semgrep 1.85)', () => {
+    const parsed = semgrepParser.parse(fixture('semgrep-1.85_logged-out.json'));
+    const sqlCheck =
+      'python.lang.security.audit.formatted-sql-query.formatted-sql-query';
+
+    it('reads every result', () => {
+      expect(parsed).toMatchObject({ format: 'semgrep', scanner: 'semgrep' });
+      expect(parsed.findings.map(f => [f.title, f.severity])).toEqual([
+        ['Detected possible formatted SQL query.', 'medium'],
+        ['Detected user input entering a `subprocess` call unsafely.', 'high'],
+        ['detected-generic-secret', 'low'],
+      ]);
+    });
+
+    it('falls back to the start line when fingerprint and lines require login', () => {
+      expect(parsed.findings[0]).toEqual({
+        identityKey: identityKey(sqlCheck, 'app/db.py', 42),
+        title: 'Detected possible formatted SQL query.',
+        description: [
+          'Detected possible formatted SQL query. Use parameterized queries instead.',
+          `**Rule:** [${sqlCheck}](https://semgrep.dev/r/${sqlCheck})`,
+          '**OWASP:** A01:2017 - Injection; A03:2021 - Injection',
+          '**References:**\n\n- [https://stackoverflow.com/questions/775296/mysql-parameterized-queries](https://stackoverflow.com/questions/775296/mysql-parameterized-queries)',
+        ].join('\n\n'),
+        severity: 'medium',
+        status: 'open',
+        ruleId: sqlCheck,
+        vulnerabilityIds: [],
+        cwes: ['CWE-89'],
+        location: { file: 'app/db.py', startLine: 42, endLine: 42 },
+      });
+      expect(parsed.findings[0].description).not.toContain('requires login');
+    });
+
+    it('reads a CWE given as a string and normalizes ./ paths', () => {
+      expect(parsed.findings[1].cwes).toEqual(['CWE-78']);
+      expect(parsed.findings[2]).toMatchObject({
+        cwes: ['CWE-798'],
+        location: { file: 'settings/local.py', startLine: 3, endLine: 3 },
+        description: [
+          '**Rule:** `generic.secrets.security.detected-generic-secret.detected-generic-secret`',
+          '_The matched code is not shown: this rule finds secrets._',
+        ].join('\n\n'),
+      });
+    });
+  });
+
+  describe('logged-in fixture (Semgrep 1.101)', () => {
+    const document = fixture('semgrep-1.101_logged-in.json') as any;
+    const parsed = semgrepParser.parse(document);
+
+    it('uses the fingerprint for identity and the newer severity names', () => {
+      expect(parsed.findings[0]).toMatchObject({
+        identityKey: identityKey(
+          'javascript.express.security.audit.xss.direct-response-write.direct-response-write',
+          'src/server/render.js',
+          document.results[0].extra.fingerprint,
+        ),
+        severity: 'high',
+        cwes: ['CWE-79'],
+      });
+      expect(parsed.findings[1]).toMatchObject({
+        severity: 'low',
+        title: 'found alert() call; should this be in production code?',
+        location: { file: 'src/client/debug.js', startLine: 5, endLine: 5 },
+      });
+    });
+
+    it('shows the code and the suggested fix in fenced blocks', () => {
+      expect(parsed.findings[0].description).toContain(
+        '```\n  res.send(`<h1>Hello ${req.query.name}</h1>`);\n```',
+      );
+      expect(parsed.findings[1].description).toBe(
+        [
+          'found alert() call; should this be in production code?',
+          '**Rule:** `javascript.lang.best-practice.leftover_debugging.javascript-alert`',
+          '```\nalert("debug");\n```',
+          '**Suggested fix:**\n\n```\nconsole.debug("debug");\n```',
+        ].join('\n\n'),
+      );
+    });
+  });
+
+  describe('secrets rules', () => {
+    it('never show the matched code, but still identify by it', () => {
+      const code = 'AWS_SECRET = "EXAMPLEwJalrXUtnFEMIK7MDENGbPxRfiCY"';
+      for (const [checkId, cwe] of [
+        ['generic.secrets.security.detected-aws-secret-key.x', 'CWE-200'],
+        ['python.lang.security.audit.hardcoded-password.x', 'CWE-798: Use'],
+        ['config.secret-in-env.x', 'CWE-200'],
+      ]) {
+        const [finding] = semgrepParser.parse(
+          report(
+            result(
+              { check_id: checkId },
+              { lines: code, fix: code, metadata: { cwe } },
+            ),
+          ),
+        ).findings;
+        expect(JSON.stringify(finding)).not.toContain('EXAMPLEwJalr');
+        expect(finding.identityKey).toBe(
+          identityKey(checkId, 'app/util.py', digest(normalizeSnippet(code))),
+        );
+      }
+    });
+  });
+
+  describe('severity', () => {
+    it.each([
+      ['ERROR', 'high'],
+      ['WARNING', 'medium'],
+      ['INFO', 'low'],
+      ['CRITICAL', 'critical'],
+      ['HIGH', 'high'],
+      ['MEDIUM', 'medium'],
+      ['LOW', 'low'],
+      ['INVENTORY', 'unknown'],
+    ])('maps %s to %s', (severity, expected) => {
+      expect(
+        semgrepParser.parse(report(result({}, { severity }))).findings[0]
+          .severity,
+      ).toBe(expected);
+    });
+  });
+
+  describe('title', () => {
+    const titleOf = (message: string) =>
+      semgrepParser.parse(report(result({}, { message }))).findings[0].title;
+
+    it('is the first sentence of the first line', () => {
+      expect(
+        titleOf(
+          'Detected the use of eval(). eval() can be dangerous if used to evaluate dynamic content.',
+        ),
+      ).toBe('Detected the use of eval().');
+      expect(titleOf('\n  Avoid os.system here\nUse subprocess.run.')).toBe(
+        'Avoid os.system here',
+      );
+      expect(titleOf('No full stop at all')).toBe('No full stop at all');
+    });
+
+    it('is at most 200 characters', () => {
+      const title = titleOf('x'.repeat(300));
+      expect(title).toHaveLength(200);
+      expect(title.endsWith('…')).toBe(true);
+      expect(titleOf('y'.repeat(200))).toBe('y'.repeat(200));
+    });
+
+    it("is the check id's last segment when the message is empty", () => {
+      expect(titleOf('   ')).toBe('eval-detected');
+    });
+  });
+
+  describe('identity', () => {
+    const key = (
+      overrides: Record<string, unknown>,
+      extra: Record<string, unknown> = {},
+    ) =>
+      semgrepParser.parse(report(result(overrides, extra))).findings[0]
+        .identityKey;
+
+    it('survives a line shift when the code lines are available', () => {
+      const shifted = {
+        start: { line: 57, col: 5, offset: 1500 },
+        end: { line: 58, col: 20, offset: 1540 },
+      };
+      expect(key(shifted)).toBe(key({}));
+      // Reformatting whitespace does not change it either.
+      expect(key(shifted, { lines: 'value = eval( expression)' })).toBe(
+        key({}),
+      );
+      expect(key({})).toBe(
+        identityKey(
+          CHECK_ID,
+          'app/util.py',
+          digest(normalizeSnippet('    value = eval(\n        expression)')),
+        ),
+      );
+      expect(key({}, { lines: 'value = eval(other)' })).not.toBe(key({}));
+    });
+
+    it('prefers the fingerprint, which also survives a line shift', () => {
+      const fingerprint = { fingerprint: 'abc123_0' };
+      expect(key({ start: { line: 99 } }, fingerprint)).toBe(
+        identityKey(CHECK_ID, 'app/util.py', 'abc123_0'),
+      );
+      expect(key({}, { fingerprint: '' })).toBe(key({}));
+    });
+
+    it('falls back to the start line when nothing better is given', () => {
+      expect(key({}, { lines: 'requires login' })).toBe(
+        identityKey(CHECK_ID, 'app/util.py', 10),
+      );
+      expect(
+        key({ start: { line: 11 } }, { lines: 'requires login' }),
+      ).not.toBe(key({}, { lines: 'requires login' }));
+    });
+
+    it('keeps two matches of the same code in one file apart', () => {
+      const parsed = semgrepParser.parse(
+        report(result(), result({ start: { line: 30 } })),
+      );
+      expect(parsed.findings[1].identityKey).toBe(
+        identityKey(
+          CHECK_ID,
+          'app/util.py',
+          digest(normalizeSnippet('    value = eval(\n        expression)')),
+          '#2',
+        ),
+      );
+      expect(parsed.findings[0].identityKey).not.toBe(
+        parsed.findings[1].identityKey,
+      );
+    });
+  });
+
+  describe('errors', () => {
+    it('names the JSON path of what is wrong', () => {
+      expect(parseError(report(result(), result({ path: 42 }))).message).toBe(
+        'Semgrep JSON: results[1].path: expected a string',
+      );
+      expect(parseError(report(result({ check_id: null }))).message).toBe(
+        'Semgrep JSON: results[0].check_id: expected a string',
+      );
+      expect(parseError(report(result({ start: { col: 1 } }))).message).toBe(
+        'Semgrep JSON: results[0].start.line: expected a number',
+      );
+      expect(parseError(report(result({ extra: undefined }))).message).toBe(
+        'Semgrep JSON: results[0].extra: expected an object',
+      );
+      expect(
+        parseError(report(result({}, { metadata: { cwe: [89] } }))).message,
+      ).toBe(
+        'Semgrep JSON: results[0].extra.metadata.cwe[0]: expected a string',
+      );
+      expect(parseError({ results: 'none' }).message).toBe(
+        'Semgrep JSON: results: expected an array',
+      );
+      expect(parseError([]).message).toBe('Semgrep JSON: expected an object');
+    });
+
+    it('reads an empty report as zero findings', () => {
+      expect(semgrepParser.parse(report())).toEqual({
+        format: 'semgrep',
+        scanner: 'semgrep',
+        findings: [],
+      });
+    });
+  });
+
+  describe('detect', () => {
+    it('accepts Semgrep documents, empty ones by their errors, paths or version', () => {
+      expect(
+        semgrepParser.detect(fixture('semgrep-1.85_logged-out.json')),
+      ).toBe(true);
+      expect(semgrepParser.detect(report(result()))).toBe(true);
+      expect(semgrepParser.detect({ results: [], errors: [] })).toBe(true);
+      expect(semgrepParser.detect({ results: [], paths: {} })).toBe(true);
+      expect(semgrepParser.detect({ results: [], version: '1.0.0' })).toBe(
+        true,
+      );
+    });
+
+    it('rejects OSV-Scanner documents', () => {
+      for (const name of [
+        'osv-scanner-v1_npm-pypi.json',
+        'osv-scanner-v1.0_go-no-groups.json',
+      ]) {
+        const document = readJson(
+          path.join(__dirname, '__fixtures__', 'osv', name),
+        );
+        expect(semgrepParser.detect(document)).toBe(false);
+        expect(osvParser.detect(document)).toBe(true);
+      }
+      for (const file of corpusFiles('osv-scanner')) {
+        expect(semgrepParser.detect(readJson(file))).toBe(false);
+      }
+      expect(semgrepParser.detect({ results: [] })).toBe(false);
+      expect(
+        semgrepParser.detect({ results: [], experimental_config: {} }),
+      ).toBe(false);
+      expect(
+        semgrepParser.detect({ results: [{ source: {}, packages: [] }] }),
+      ).toBe(false);
+    });
+
+    it('rejects other documents', () => {
+      expect(semgrepParser.detect({ results: [{ path: 'a' }] })).toBe(false);
+      expect(semgrepParser.detect({ results: [], errors: {} })).toBe(false);
+      expect(semgrepParser.detect({ results: [], version: 2 })).toBe(false);
+      expect(semgrepParser.detect([])).toBe(false);
+      expect(semgrepParser.detect('results')).toBe(false);
+    });
+
+    it('rejects SARIF, Trivy, Grype, CycloneDX, OSV and Gitleaks documents', () => {
+      for (const [name, document] of foreignDocuments) {
+        expect([name, semgrepParser.detect(document)]).toEqual([name, false]);
+      }
+    });
+
+    it('is not claimed by the other parsers in this group', () => {
+      const document = fixture('semgrep-1.101_logged-in.json');
+      expect(osvParser.detect(document)).toBe(false);
+      expect(cyclonedxParser.detect(document)).toBe(false);
+      expect(gitleaksParser.detect(document)).toBe(false);
+      expect(osvParser.detect(report())).toBe(false);
+    });
+  });
+
+  describe('robustness', () => {
+    /** Parse returns or throws ReportParseError; anything else is rethrown. */
+    const parsesOrRejects = (document: unknown): boolean => {
+      try {
+        semgrepParser.parse(document);
+        return true;
+      } catch (error) {
+        if (error instanceof ReportParseError) return true;
+        throw error;
+      }
+    };
+
+    it('returns or throws ReportParseError for arbitrary JSON', () => {
+      fc.assert(
+        fc.property(fc.jsonValue(), document => {
+          expect(typeof semgrepParser.detect(document)).toBe('boolean');
+          expect(parsesOrRejects(document)).toBe(true);
+          expect(parsesOrRejects({ results: [document] })).toBe(true);
+          expect(
+            parsesOrRejects(report(result({}, { metadata: document }))),
+          ).toBe(true);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('returns or throws ReportParseError when any value of a fixture is replaced', () => {
+      const document = fixture('semgrep-1.85_logged-out.json');
+      const paths = allPaths(document);
+      fc.assert(
+        fc.property(fc.nat(), fc.jsonValue({ maxDepth: 3 }), (pick, value) => {
+          const mutated = replaceAt(
+            document,
+            paths[pick % paths.length],
+            value,
+          );
+          expect(parsesOrRejects(mutated)).toBe(true);
+        }),
+        { numRuns: 500 },
+      );
+    });
+  });
+});
