@@ -2,7 +2,11 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { readPluginConfig } from './config/readPluginConfig';
 import { SecurityObservationsStore } from './database/SecurityObservationsStore';
+import { ImportService } from './ingest/ImportService';
+import { reportParsers } from './ingest/parsers';
 import { createRouter, unauthenticatedPaths } from './router/createRouter';
 
 /**
@@ -16,14 +20,45 @@ export const securityObservationsPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        auth: coreServices.auth,
+        catalog: catalogServiceRef,
+        config: coreServices.rootConfig,
         database: coreServices.database,
+        httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         logger: coreServices.logger,
       },
-      async init({ database, httpRouter, logger }) {
+      async init({
+        auth,
+        catalog,
+        config,
+        database,
+        httpAuth,
+        httpRouter,
+        logger,
+      }) {
+        const pluginConfig = readPluginConfig(config);
         const store = await SecurityObservationsStore.create({ database });
 
-        httpRouter.use(await createRouter({ store }));
+        const imports = new ImportService({
+          store,
+          parsers: reportParsers,
+          // The plugin's own credentials: a scanner's static token is
+          // trusted to upload, but usually not granted catalog reads.
+          findEntity: async entityRef =>
+            catalog.getEntityByRef(entityRef, {
+              credentials: await auth.getOwnServiceCredentials(),
+            }),
+        });
+
+        httpRouter.use(
+          await createRouter({
+            config: pluginConfig,
+            httpAuth,
+            imports,
+            store,
+          }),
+        );
         unauthenticatedPaths.forEach(policy =>
           httpRouter.addAuthPolicy(policy),
         );

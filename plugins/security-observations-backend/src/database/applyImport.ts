@@ -83,6 +83,21 @@ const EVENT_COLUMNS: JsonColumn[] = [
   ['comment', 'text'],
 ];
 
+/**
+ * Rows per bulk statement. One statement per chunk keeps the JSON parameter
+ * (and the driver's copy of it) small: a 100k-row import in one statement
+ * would hold a few hundred megabytes at once for no gain in speed.
+ */
+const CHUNK_ROWS = 5000;
+
+function chunks<T>(items: T[], size = CHUNK_ROWS): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) {
+    result.push(items.slice(i, i + size));
+  }
+  return result;
+}
+
 /** The effective status: gone wins, then the assessment, then the scanner. */
 export function effectiveStatus(
   parserStatus: Status,
@@ -94,7 +109,7 @@ export function effectiveStatus(
   return assessedStatus ?? parserStatus;
 }
 
-function contentRow(
+export function contentRow(
   id: string,
   normalized: NormalizedFinding,
   assessed: { status: Status | null; severity: Severity | null },
@@ -265,17 +280,17 @@ export async function applyImport(
       });
     }
 
-    if (inserts.length > 0) {
-      const columns: JsonColumn[] = [
-        ...CONTENT_COLUMNS,
-        ['identity_hash', 'text'],
-      ];
-      const names = columns.map(([name]) => name);
+    const insertColumns: JsonColumn[] = [
+      ...CONTENT_COLUMNS,
+      ['identity_hash', 'text'],
+    ];
+    const insertNames = insertColumns.map(([name]) => name);
+    for (const chunk of chunks(inserts)) {
       await trx.raw(
-        `INSERT INTO observations (${names.join(', ')},
+        `INSERT INTO observations (${insertNames.join(', ')},
            entity_ref, branch, scanner, source, first_seen_at, last_seen_at,
            first_import_id, last_import_id, updated_at)
-         SELECT ${names.map(name => `u.${name}`).join(', ')},
+         SELECT ${insertNames.map(name => `u.${name}`).join(', ')},
            ?, ?, ?, ?, ?, ?, ?, ?, ?
          FROM ?`,
         [
@@ -288,31 +303,31 @@ export async function applyImport(
           importId,
           importId,
           now,
-          jsonRowsTable(trx, columns, inserts),
+          jsonRowsTable(trx, insertColumns, chunk),
         ],
       );
     }
 
-    if (seenIds.length > 0) {
+    for (const chunk of chunks(seenIds, 4 * CHUNK_ROWS)) {
       await trx('observations')
-        .where(whereInJsonValues(trx, 'id', seenIds))
+        .where(whereInJsonValues(trx, 'id', chunk))
         .update({ last_seen_at: now, last_import_id: importId });
     }
 
-    if (updates.length > 0) {
-      const assignments = CONTENT_COLUMNS.filter(([name]) => name !== 'id')
-        .map(([name]) => `${name} = u.${name}`)
-        .join(', ');
+    const assignments = CONTENT_COLUMNS.filter(([name]) => name !== 'id')
+      .map(([name]) => `${name} = u.${name}`)
+      .join(', ');
+    for (const chunk of chunks(updates)) {
       await trx.raw(
         `UPDATE observations SET ${assignments}, resolved_at = NULL, updated_at = ?
          FROM ? WHERE observations.id = u.id`,
-        [now, jsonRowsTable(trx, CONTENT_COLUMNS, updates)],
+        [now, jsonRowsTable(trx, CONTENT_COLUMNS, chunk)],
       );
     }
 
-    if (resolvedIds.length > 0) {
+    for (const chunk of chunks(resolvedIds, 4 * CHUNK_ROWS)) {
       await trx('observations')
-        .where(whereInJsonValues(trx, 'id', resolvedIds))
+        .where(whereInJsonValues(trx, 'id', chunk))
         .update({
           parser_status: 'resolved',
           status: 'resolved',
@@ -321,12 +336,12 @@ export async function applyImport(
         });
     }
 
-    if (events.length > 0) {
-      const names = EVENT_COLUMNS.map(([name]) => name);
+    const eventNames = EVENT_COLUMNS.map(([name]) => name);
+    for (const chunk of chunks(events)) {
       await trx.raw(
-        `INSERT INTO observation_events (${names.join(', ')},
+        `INSERT INTO observation_events (${eventNames.join(', ')},
            entity_ref, actor, actor_kind, import_id, created_at)
-         SELECT ${names.map(name => `u.${name}`).join(', ')}, ?, ?, ?, ?, ?
+         SELECT ${eventNames.map(name => `u.${name}`).join(', ')}, ?, ?, ?, ?, ?
          FROM ?`,
         [
           scope.entityRef,
@@ -334,7 +349,7 @@ export async function applyImport(
           'scanner',
           importId,
           now,
-          jsonRowsTable(trx, EVENT_COLUMNS, events),
+          jsonRowsTable(trx, EVENT_COLUMNS, chunk),
         ],
       );
     }

@@ -1,10 +1,21 @@
-import { HttpRouterService } from '@backstage/backend-plugin-api';
+import {
+  HttpAuthService,
+  HttpRouterService,
+} from '@backstage/backend-plugin-api';
 import { HealthResponse } from 'backstage-plugin-security-observations-common';
 import express from 'express';
 import Router from 'express-promise-router';
+import { PluginConfig } from '../config/readPluginConfig';
 import { SecurityObservationsStore } from '../database/SecurityObservationsStore';
+import { ImportService } from '../ingest/ImportService';
+import { httpErrorHandler } from './httpErrors';
+import { importsRoutes } from './importsRoutes';
+import { observationsRoutes } from './observationsRoutes';
 
 export interface RouterOptions {
+  config: PluginConfig;
+  httpAuth: HttpAuthService;
+  imports: ImportService;
   store: SecurityObservationsStore;
 }
 
@@ -16,9 +27,8 @@ export const unauthenticatedPaths: Parameters<
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { store } = options;
+  const { config, httpAuth, imports, store } = options;
   const router = Router();
-  router.use(express.json());
 
   // Liveness for load balancers and for the Security tab's connection check.
   router.get('/health', async (_req, res) => {
@@ -30,5 +40,18 @@ export async function createRouter(
     res.status(ok ? 200 : 503).json(body);
   });
 
+  // Reads its raw body itself: mounted before any JSON body parser.
+  router.use(importsRoutes({ httpAuth, imports, limits: config.imports }));
+
+  router.use(express.json());
+  router.use(
+    observationsRoutes({
+      httpAuth,
+      store,
+      activeStatuses: config.activeStatuses,
+    }),
+  );
+
+  router.use(httpErrorHandler);
   return router;
 }

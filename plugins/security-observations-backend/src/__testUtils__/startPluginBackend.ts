@@ -1,0 +1,73 @@
+import { authServiceFactory } from '@backstage/backend-defaults/auth';
+import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { Knex } from 'knex';
+import { securityObservationsPlugin } from '../plugin';
+
+/** Static tokens of the test backends, as backend.auth.externalAccess holds them. */
+export const SCANNER_TOKEN = 'scanner-token-0123456789';
+export const READER_TOKEN = 'reader-token-0123456789';
+
+export const exampleEntities: Entity[] = [
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: 'payments-api',
+      namespace: 'default',
+      annotations: { 'github.com/project-slug': 'acme-corp/payments-api' },
+    },
+    spec: { type: 'service', owner: 'group:default/team-payments' },
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: 'checkout-web',
+      namespace: 'default',
+      annotations: { 'security-observations/default-branch': 'develop' },
+    },
+    spec: { type: 'website', owner: 'group:default/team-storefront' },
+  },
+];
+
+/**
+ * The plugin in a test backend with Backstage's real auth and httpAuth
+ * services, so scanners authenticate with real static tokens, a mocked
+ * catalog holding the example entities, and the given database.
+ */
+export async function startPluginBackend(options: {
+  knex: Knex;
+  config?: Record<string, unknown>;
+}) {
+  return startTestBackend({
+    features: [
+      securityObservationsPlugin,
+      authServiceFactory,
+      httpAuthServiceFactory,
+      mockServices.database.factory({ knex: options.knex }),
+      catalogServiceMock.factory({ entities: exampleEntities }),
+      mockServices.rootConfig.factory({
+        data: {
+          backend: {
+            auth: {
+              externalAccess: [
+                {
+                  type: 'static',
+                  options: { token: SCANNER_TOKEN, subject: 'ci-scanner' },
+                },
+                {
+                  type: 'static',
+                  options: { token: READER_TOKEN, subject: 'dashboards' },
+                },
+              ],
+            },
+          },
+          ...options.config,
+        },
+      }),
+    ],
+  });
+}

@@ -1,0 +1,45 @@
+import { RootConfigService } from '@backstage/backend-plugin-api';
+import { Status } from 'backstage-plugin-security-observations-common';
+
+export interface PluginConfig {
+  imports: {
+    /** Largest request body accepted, compressed or not. */
+    maxReportBytes: number;
+    /** Largest report after gzip decompression. */
+    maxDecompressedReportBytes: number;
+  };
+  /** Statuses that count as active: open, and in review when configured. */
+  activeStatuses: Status[];
+}
+
+const MB = 1024 * 1024;
+
+/** Reads `securityObservations.*` with its defaults; fails fast on bad values. */
+export function readPluginConfig(config: RootConfigService): PluginConfig {
+  const maxReportSizeMb =
+    config.getOptionalNumber('securityObservations.imports.maxReportSizeMb') ??
+    50;
+  const maxDecompressedSizeMb =
+    config.getOptionalNumber(
+      'securityObservations.imports.maxDecompressedSizeMb',
+    ) ?? 250;
+  for (const [key, value] of [
+    ['maxReportSizeMb', maxReportSizeMb],
+    ['maxDecompressedSizeMb', maxDecompressedSizeMb],
+  ] as const) {
+    if (!(value > 0)) {
+      throw new Error(
+        `securityObservations.imports.${key} must be a positive number of megabytes, got ${value}`,
+      );
+    }
+  }
+  const inReviewIsActive =
+    config.getOptionalBoolean('securityObservations.inReviewIsActive') ?? false;
+  return {
+    imports: {
+      maxReportBytes: Math.floor(maxReportSizeMb * MB),
+      maxDecompressedReportBytes: Math.floor(maxDecompressedSizeMb * MB),
+    },
+    activeStatuses: inReviewIsActive ? ['open', 'in_review'] : ['open'],
+  };
+}
