@@ -37,5 +37,7 @@ backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
 backend.add(import('backstage-plugin-security-observations-backend'));
+// Example only: imports the reports in examples/reports at start-up.
+backend.add(import('./modules/securityObservationsDemoData'));
 
 backend.start();

@@ -3,6 +3,7 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { screen } from '@testing-library/react';
 import { securityObservationsApiRef } from './api';
+import { emptySummary } from './__testUtils__/summaries';
 import { EntitySecurityContent, isSecurityObservationsAvailable } from '.';
 
 const component: Entity = {
@@ -20,10 +21,7 @@ describe('legacy frontend system exports', () => {
           [
             securityObservationsApiRef,
             {
-              getHealth: async () => ({
-                status: 'ok' as const,
-                database: { client: 'pg', ok: true },
-              }),
+              getSummary: async (ref: string) => emptySummary(ref),
             },
           ],
         ]}

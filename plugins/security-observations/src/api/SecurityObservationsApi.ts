@@ -1,13 +1,13 @@
 import { createApiRef } from '@backstage/core-plugin-api';
-import { HealthResponse } from 'backstage-plugin-security-observations-common';
+import { EntitySummary } from 'backstage-plugin-security-observations-common';
 
 /**
  * Client of the Security Observations backend, as the frontend sees it.
  * @public
  */
 export interface SecurityObservationsApi {
-  /** Whether the backend and its database answer. */
-  getHealth(): Promise<HealthResponse>;
+  /** Counts per severity and status of one entity's observations. */
+  getSummary(entityRef: string): Promise<EntitySummary>;
 }
 
 /** @public */

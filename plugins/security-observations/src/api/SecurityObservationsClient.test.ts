@@ -1,6 +1,7 @@
 import { MockFetchApi, registerMswTestHooks } from '@backstage/test-utils';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import { scannedSummary } from '../__testUtils__/summaries';
 import { SecurityObservationsClient } from './SecurityObservationsClient';
 
 const baseUrl = 'http://backstage.test/api/security-observations';
@@ -14,40 +15,41 @@ describe('SecurityObservationsClient', () => {
     fetchApi: new MockFetchApi(),
   });
 
-  it('reads the health of the backend plugin it discovers', async () => {
+  it('reads an entity summary from the backend plugin it discovers, with the ref encoded', async () => {
+    let requestedPath = '';
     server.use(
-      http.get(`${baseUrl}/health`, () =>
-        HttpResponse.json({
-          status: 'ok',
-          database: { client: 'better-sqlite3', ok: true },
-        }),
-      ),
+      http.get(`${baseUrl}/v1/entities/:entityRef/summary`, ({ request }) => {
+        requestedPath = new URL(request.url).pathname;
+        return HttpResponse.json(scannedSummary);
+      }),
     );
 
-    await expect(client.getHealth()).resolves.toEqual({
-      status: 'ok',
-      database: { client: 'better-sqlite3', ok: true },
-    });
+    await expect(
+      client.getSummary('component:default/payments-api'),
+    ).resolves.toEqual(scannedSummary);
+    expect(requestedPath).toBe(
+      '/api/security-observations/v1/entities/component%3Adefault%2Fpayments-api/summary',
+    );
   });
 
   it('turns an error answer into a ResponseError with the backend message', async () => {
     server.use(
-      http.get(`${baseUrl}/health`, () =>
+      http.get(`${baseUrl}/v1/entities/:entityRef/summary`, () =>
         HttpResponse.json(
           {
-            error: { name: 'NotAllowedError', message: 'nope' },
-            request: { method: 'GET', url: '/health' },
-            response: { statusCode: 403 },
+            error: { name: 'InputError', message: 'entityRef: bad ref' },
+            request: { method: 'GET', url: '/v1/entities/x/summary' },
+            response: { statusCode: 400 },
           },
-          { status: 403 },
+          { status: 400 },
         ),
       ),
     );
 
-    await expect(client.getHealth()).rejects.toMatchObject({
+    await expect(client.getSummary('x')).rejects.toMatchObject({
       name: 'ResponseError',
-      statusCode: 403,
-      body: { error: { message: 'nope' } },
+      statusCode: 400,
+      body: { error: { message: 'entityRef: bad ref' } },
     });
   });
 });

@@ -1,8 +1,8 @@
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
-  HealthResponse,
-  healthResponseSchema,
+  EntitySummary,
+  entitySummarySchema,
 } from 'backstage-plugin-security-observations-common';
 import { SecurityObservationsApi } from './SecurityObservationsApi';
 
@@ -20,8 +20,10 @@ export class SecurityObservationsClient implements SecurityObservationsApi {
     this.fetchApi = options.fetchApi;
   }
 
-  async getHealth(): Promise<HealthResponse> {
-    return healthResponseSchema.parse(await this.get('/health'));
+  async getSummary(entityRef: string): Promise<EntitySummary> {
+    return entitySummarySchema.parse(
+      await this.get(`/v1/entities/${encodeURIComponent(entityRef)}/summary`),
+    );
   }
 
   private async get(path: string): Promise<unknown> {

@@ -7,6 +7,7 @@ import {
 } from '@backstage/frontend-test-utils';
 import { screen } from '@testing-library/react';
 import { securityObservationsApiRef } from '../api';
+import { emptySummary } from '../__testUtils__/summaries';
 import { entitySecurityContent } from './entitySecurityContent';
 
 const component: Entity = {
@@ -18,10 +19,7 @@ const component: Entity = {
 
 describe('entitySecurityContent (new frontend system)', () => {
   const healthyApi = {
-    getHealth: async () => ({
-      status: 'ok' as const,
-      database: { client: 'better-sqlite3', ok: true },
-    }),
+    getSummary: async (ref: string) => emptySummary(ref),
   };
 
   it('is a Security tab at /security, on components only', () => {

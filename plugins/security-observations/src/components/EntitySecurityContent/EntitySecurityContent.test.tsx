@@ -4,6 +4,7 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { screen } from '@testing-library/react';
 import { securityObservationsApiRef, SecurityObservationsApi } from '../../api';
+import { emptySummary, scannedSummary } from '../../__testUtils__/summaries';
 import { EntitySecurityContent } from './EntitySecurityContent';
 
 const entity: Entity = {
@@ -24,20 +25,33 @@ function renderWith(api: Partial<SecurityObservationsApi>) {
 }
 
 describe('EntitySecurityContent', () => {
-  it('names the entity and shows that the backend answers', async () => {
+  it('shows active counts per severity and counts per status of the entity', async () => {
+    const getSummary = jest.fn(async () => scannedSummary);
+    await renderWith({ getSummary });
+
+    expect(
+      await screen.findByText('22 active observations'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Critical: 2')).toBeInTheDocument();
+    expect(screen.getByText('High: 5')).toBeInTheDocument();
+    expect(screen.getByText('Unknown: 1')).toBeInTheDocument();
+    expect(
+      screen.getByText('Open: 22 · Resolved: 4 · False positive: 1'),
+    ).toBeInTheDocument();
+    expect(getSummary).toHaveBeenCalledWith('component:default/payments-api');
+  });
+
+  it('says so when no report was imported for the entity', async () => {
     await renderWith({
-      getHealth: async () => ({
-        status: 'ok',
-        database: { client: 'pg', ok: true },
-      }),
+      getSummary: async ref => emptySummary(ref),
     });
 
     expect(
       await screen.findByText('component:default/payments-api'),
     ).toBeInTheDocument();
     expect(
-      screen.getByText(/Connected to the security observations backend/),
-    ).toHaveTextContent('database pg');
+      screen.getByText(/No scanner report has been imported/),
+    ).toBeInTheDocument();
   });
 
   it('shows an error panel, not a blank tab, when the backend fails', async () => {
@@ -55,7 +69,7 @@ describe('EntitySecurityContent', () => {
     const error = await ResponseError.fromResponse(response);
 
     await renderWith({
-      getHealth: async () => {
+      getSummary: async () => {
         throw error;
       },
     });
