@@ -1,6 +1,7 @@
 import { Severity } from 'backstage-plugin-security-observations-common';
 import { PackageURL } from 'packageurl-js';
-import { identityKey, purlWithoutVersion } from './identity';
+import { purlWithoutVersion, uniqueKey } from './identity';
+import { mdLink } from './markdown';
 import { JsonReader } from './read';
 import { ReportParseError } from './ReportParseError';
 import {
@@ -49,16 +50,6 @@ function slug(name: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9.]+/g, '-')
     .replace(/^-+|-+$/g, '');
-}
-
-function mdLink(text: string, url: string): string {
-  const safeText = text.replace(/([[\]\\])/g, '\\$1');
-  const safeUrl = url
-    .trim()
-    .replace(/ /g, '%20')
-    .replace(/\(/g, '%28')
-    .replace(/\)/g, '%29');
-  return `[${safeText}](${safeUrl})`;
 }
 
 /** Every component with a `bom-ref`, nested ones included. */
@@ -212,21 +203,6 @@ function describe(vulnerability: JsonReader): string {
     parts.push(`**Analysis:** ${analysisDetail.trim()}`);
   }
   return parts.join('\n\n');
-}
-
-/**
- * The identity key of these parts; a key already given in this report gets
- * an ordinal (`#2`, `#3`, …), as the other parsers do, so no two findings of
- * one report share a key.
- */
-function uniqueKey(
-  seen: Map<string, number>,
-  parts: Array<string | number | undefined>,
-): string {
-  const base = identityKey(...parts);
-  const count = (seen.get(base) ?? 0) + 1;
-  seen.set(base, count);
-  return count === 1 ? base : identityKey(...parts, `#${count}`);
 }
 
 function parse(document: unknown): ParsedReport {

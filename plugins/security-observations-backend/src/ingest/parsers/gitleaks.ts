@@ -1,13 +1,9 @@
-import { digest, identityKey, normalizePath } from './identity';
-import { JsonReader } from './read';
+import { digest, normalizePath, uniqueKey } from './identity';
+import { isRecord, JsonReader } from './read';
 import { redactSecrets } from './redact';
 import { ParsedFinding, ParsedReport, ReportParser } from './types';
 
 const LABEL = 'Gitleaks JSON';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Markdown inline code that survives backticks in the text. */
 function inlineCode(text: string): string {
@@ -19,21 +15,6 @@ function inlineCode(text: string): string {
   const fence = '`'.repeat(longestRun + 1);
   const pad = oneLine.startsWith('`') || oneLine.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${oneLine}${pad}${fence}`;
-}
-
-/**
- * The identity key of these parts; a key already given in this report gets
- * an ordinal (`#2`, `#3`, …), as the other parsers do, so no two findings of
- * one report share a key.
- */
-function uniqueKey(
-  seen: Map<string, number>,
-  parts: Array<string | number | undefined>,
-): string {
-  const base = identityKey(...parts);
-  const count = (seen.get(base) ?? 0) + 1;
-  seen.set(base, count);
-  return count === 1 ? base : identityKey(...parts, `#${count}`);
 }
 
 function parse(document: unknown): ParsedReport {
@@ -111,7 +92,7 @@ export const gitleaksParser: ReportParser = {
     if (document.length === 0) return true;
     const first = document[0];
     return (
-      isObject(first) &&
+      isRecord(first) &&
       'RuleID' in first &&
       ('Secret' in first || 'Match' in first)
     );

@@ -1,24 +1,20 @@
 import fc from 'fast-check';
 import path from 'node:path';
 import { corpusFiles, readJson } from '../../__testUtils__/corpus';
+import {
+  allPaths,
+  maybe,
+  parseErrorOf,
+  parseOrReportParseErrorCheck,
+  replaceAt,
+} from '../../__testUtils__/parserProperties';
 import { grypeParser } from './grype';
-import { ReportParseError } from './ReportParseError';
 import { ParsedFinding, ParsedReport } from './types';
 
 const fixture = (name: string) =>
   readJson(path.join(__dirname, '__fixtures__', 'grype', name)) as any;
 
-const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value));
-
-function parseError(document: unknown): ReportParseError {
-  try {
-    grypeParser.parse(document);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ReportParseError);
-    return error as ReportParseError;
-  }
-  throw new Error('expected parse to throw');
-}
+const parseError = (document: unknown) => parseErrorOf(grypeParser, document);
 
 function byId(report: ParsedReport, id: string): ParsedFinding {
   const found = report.findings.filter(f => f.vulnerabilityIds[0] === id);
@@ -291,7 +287,7 @@ describe('grypeParser', () => {
 
     it('tells one package at two paths apart', () => {
       const doc = fixture('image-debian-v1.json');
-      const copy = clone(doc.matches[2]);
+      const copy = structuredClone(doc.matches[2]);
       copy.artifact.locations[0].path = '/opt/tools/log4j-core-2.14.1.jar';
       doc.matches.push(copy);
       const keys = grypeParser.parse(doc).findings.map(f => f.identityKey);
@@ -300,7 +296,7 @@ describe('grypeParser', () => {
 
     it('gives repeated matches distinct keys', () => {
       const doc = fixture('image-debian-v1.json');
-      doc.matches.push(clone(doc.matches[1]));
+      doc.matches.push(structuredClone(doc.matches[1]));
       const keys = grypeParser.parse(doc).findings.map(f => f.identityKey);
       expect(new Set(keys).size).toBe(6);
       expect(keys[1]).toBe(report.findings[1].identityKey);
@@ -405,6 +401,12 @@ describe('grypeParser', () => {
         },
         'Grype JSON: matches[2].vulnerability.cvss[0].metrics.baseScore: expected a number',
       ],
+      [
+        (doc: any) => {
+          doc.matches[2].vulnerability.id = ' ';
+        },
+        'Grype JSON: matches[2].vulnerability.id: expected a non-empty string',
+      ],
     ])('names the path (%#)', (mutate, message) => {
       const doc = fixture('image-debian-v1.json');
       mutate(doc);
@@ -413,17 +415,8 @@ describe('grypeParser', () => {
   });
 
   describe('arbitrary input', () => {
-    function expectParseOrReportParseError(document: unknown) {
-      try {
-        const report = grypeParser.parse(document);
-        for (const finding of report.findings) {
-          expect(typeof finding.identityKey).toBe('string');
-          expect(typeof finding.title).toBe('string');
-        }
-      } catch (error) {
-        if (!(error instanceof ReportParseError)) throw error;
-      }
-    }
+    const expectParseOrReportParseError =
+      parseOrReportParseErrorCheck(grypeParser);
 
     it('returns or throws ReportParseError for any JSON', () => {
       expect(() =>
@@ -433,8 +426,6 @@ describe('grypeParser', () => {
       ).not.toThrow();
     });
 
-    const leaf = fc.jsonValue({ maxDepth: 2 });
-    const maybe = <T>(arb: fc.Arbitrary<T>) => fc.oneof(arb, leaf);
     const cvss = maybe(
       fc.array(
         fc.record(
@@ -531,16 +522,16 @@ describe('grypeParser', () => {
 
     it('returns or throws ReportParseError when any value of a real report is replaced', () => {
       const document = fixture('image-debian-v1.json');
-      const paths = allPaths(document);
+      const paths = allPaths(document, { includeRoot: false });
       expect(() =>
         fc.assert(
           fc.property(
             fc.nat(),
             fc.jsonValue({ maxDepth: 2 }),
             (index, replacement) => {
-              const doc = clone(document);
-              setAt(doc, paths[index % paths.length], replacement);
-              expectParseOrReportParseError(doc);
+              expectParseOrReportParseError(
+                replaceAt(document, paths[index % paths.length], replacement),
+              );
             },
           ),
           { numRuns: 500 },
@@ -549,23 +540,3 @@ describe('grypeParser', () => {
     });
   });
 });
-
-function allPaths(value: unknown, prefix: Array<string | number> = []) {
-  const paths: Array<Array<string | number>> = [];
-  if (Array.isArray(value)) {
-    value.forEach((item, index) =>
-      paths.push([...prefix, index], ...allPaths(item, [...prefix, index])),
-    );
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      paths.push([...prefix, key], ...allPaths(item, [...prefix, key]));
-    }
-  }
-  return paths;
-}
-
-function setAt(root: any, at: Array<string | number>, value: unknown) {
-  let current = root;
-  for (const key of at.slice(0, -1)) current = current[key];
-  current[at[at.length - 1]] = value;
-}

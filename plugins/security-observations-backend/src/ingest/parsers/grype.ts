@@ -1,12 +1,25 @@
-import { Severity } from 'backstage-plugin-security-observations-common';
-import { identityKey, normalizePath, purlWithoutVersion } from './identity';
-import { JsonReader } from './read';
-import { ReportParseError } from './ReportParseError';
 import {
-  scoreFromCvssVector,
-  severityFromName,
-  severityFromScore,
-} from './severity';
+  SEVERITIES,
+  Severity,
+} from 'backstage-plugin-security-observations-common';
+import { CvssScores, highestCvssScore, scoreFromOptionalVector } from './cvss';
+import {
+  normalizePath,
+  pathWithoutVersion,
+  purlWithoutVersion,
+  uniqueKey,
+} from './identity';
+import { code, links, paragraphs } from './markdown';
+import {
+  compact,
+  isRecord,
+  JsonReader,
+  nonEmptyStrings as strings,
+  optionalPath,
+  optionalText as text,
+  unique,
+} from './read';
+import { severityFromName, severityFromScore } from './severity';
 import { ParsedFinding, ReportParser } from './types';
 
 /**
@@ -15,87 +28,6 @@ import { ParsedFinding, ReportParser } from './types';
  */
 
 const LABEL = 'Grype JSON';
-
-const SEVERITY_RANK: Severity[] = [
-  'critical',
-  'high',
-  'medium',
-  'low',
-  'none',
-  'unknown',
-];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * The reader at `keys` below `reader`, holding `undefined` as soon as one
- * level is missing; a level that is present but not an object is an error.
- */
-function optionalPath(reader: JsonReader, ...keys: string[]): JsonReader {
-  let current = reader;
-  for (const key of keys) {
-    if (current.isMissing()) return current;
-    current = current.get(key);
-  }
-  return current;
-}
-
-/** An optional string with empty and blank values treated as missing. */
-function text(reader: JsonReader): string | undefined {
-  const value = reader.optionalString()?.trim();
-  return value ? value : undefined;
-}
-
-function strings(reader: JsonReader): string[] {
-  return reader
-    .optionalArray()
-    .map(item => item.string().trim())
-    .filter(item => item !== '');
-}
-
-function unique<T>(items: T[]): T[] {
-  return [...new Set(items)];
-}
-
-/** Inline code for untrusted text, without the backticks that would end it. */
-function code(value: string): string {
-  return `\`${value.replace(/[`\r\n]/g, ' ')}\``;
-}
-
-/** Markdown list of http(s) links; anything else is left out. */
-function links(urls: Array<string | undefined>): string | undefined {
-  const safe = unique(
-    urls.filter(
-      (url): url is string =>
-        url !== undefined && /^https?:\/\/[^\s<>]+$/i.test(url),
-    ),
-  );
-  return safe.length > 0 ? safe.map(url => `- <${url}>`).join('\n') : undefined;
-}
-
-function paragraphs(parts: Array<string | undefined>): string {
-  return parts.filter(part => part && part.trim() !== '').join('\n\n');
-}
-
-function escapeRegExp(value: string): string {
-  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/**
- * A location path without the package's own version, so that an upgrade of
- * `/opt/app/libs/avro-1.9.2.jar` to `avro-1.11.3.jar` keeps the finding. The
- * version is only replaced where it stands as a whole token.
- */
-function pathWithoutVersion(path: string, version: string | undefined): string {
-  if (!version || version.length < 2 || !/\d/.test(version)) return path;
-  const pattern = new RegExp(
-    `(^|[/\\-_@=])${escapeRegExp(version)}(?=$|[/\\-_.+])`,
-    'g',
-  );
-  return path.replace(pattern, '$1{version}');
-}
 
 /** `CWE-79` form, from strings or `{ cwe }` objects; others are dropped. */
 function cweIds(reader: JsonReader): string[] {
@@ -112,15 +44,12 @@ function cweIds(reader: JsonReader): string[] {
 }
 
 /** Base scores of a `cvss[]` list, split into v3/v4 and v2. */
-function cvssScores(
-  cvss: JsonReader,
-  into: { modern: number[]; legacy: number[] },
-): void {
+function cvssScores(cvss: JsonReader, into: CvssScores): void {
   for (const entry of cvss.optionalArray()) {
     const version = text(entry.get('version'));
     const score =
       optionalPath(entry, 'metrics', 'baseScore').optionalNumeric() ??
-      scoreOf(text(entry.get('vector')));
+      scoreFromOptionalVector(text(entry.get('vector')));
     if (score === undefined) continue;
     if (version?.startsWith('2')) {
       into.legacy.push(score);
@@ -128,10 +57,6 @@ function cvssScores(
       into.modern.push(score);
     }
   }
-}
-
-function scoreOf(vector: string | undefined): number | undefined {
-  return vector === undefined ? undefined : scoreFromCvssVector(vector);
 }
 
 /** Grype's severity names; `Negligible` is low, as Grype's own tables treat it. */
@@ -148,20 +73,18 @@ function matchSeverity(
   const named = grypeSeverityName(text(vulnerability.get('severity')));
   if (named !== 'unknown') return named;
 
-  const scores = { modern: [] as number[], legacy: [] as number[] };
+  const scores: CvssScores = { modern: [], legacy: [] };
   cvssScores(vulnerability.get('cvss'), scores);
   for (const item of related) cvssScores(item.get('cvss'), scores);
-  const candidates = scores.modern.length > 0 ? scores.modern : scores.legacy;
-  if (candidates.length > 0) {
-    return severityFromScore(Math.max(...candidates));
-  }
+  const highest = highestCvssScore(scores);
+  if (highest !== undefined) return severityFromScore(highest);
 
   const relatedNames = related
     .map(item => grypeSeverityName(text(item.get('severity'))))
     .filter(severity => severity !== 'unknown');
   if (relatedNames.length > 0) {
     return relatedNames.sort(
-      (a, b) => SEVERITY_RANK.indexOf(a) - SEVERITY_RANK.indexOf(b),
+      (a, b) => SEVERITIES.indexOf(a) - SEVERITIES.indexOf(b),
     )[0];
   }
   return 'unknown';
@@ -173,12 +96,6 @@ const FIX_STATES: Record<string, string> = {
   'wont-fix': 'the vendor will not fix it',
   unknown: 'unknown',
 };
-
-/** The object without its undefined properties; undefined when none is left. */
-function compact<T extends object>(value: T): T | undefined {
-  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-  return entries.length > 0 ? (Object.fromEntries(entries) as T) : undefined;
-}
 
 /** The scanned image's name when the source is an image, else undefined. */
 function sourceImage(root: JsonReader): string | undefined {
@@ -194,14 +111,7 @@ function sourceImage(root: JsonReader): string | undefined {
 
 function parseMatch(match: JsonReader, image: string | undefined) {
   const vulnerability = match.get('vulnerability');
-  const id = vulnerability.get('id').string().trim();
-  if (id === '') {
-    throw new ReportParseError(
-      LABEL,
-      `${vulnerability.path}.id`,
-      'expected a non-empty string',
-    );
-  }
+  const id = vulnerability.get('id').nonBlankString();
   const related = match.get('relatedVulnerabilities').optionalArray();
   const relatedIds = related.map(item => item.get('id').string().trim());
   const advisoryIds = vulnerability
@@ -306,14 +216,7 @@ export const grypeParser: ReportParser = {
       const { identityParts, finding } = parseMatch(match, image);
       // The same match twice (one package reported at two locations that
       // normalize alike) gets an ordinal rather than a colliding key.
-      const base = identityKey(...identityParts);
-      const count = (seen.get(base) ?? 0) + 1;
-      seen.set(base, count);
-      return {
-        identityKey:
-          count === 1 ? base : identityKey(...identityParts, `#${count}`),
-        ...finding,
-      };
+      return { identityKey: uniqueKey(seen, identityParts), ...finding };
     });
 
     return { format: 'grype', scanner: 'grype', findings };

@@ -63,3 +63,39 @@ export function purlWithoutVersion(purl: string): string {
     return purl.split('@')[0].toLowerCase();
   }
 }
+
+/**
+ * The identity key of these parts; a key already given in this report (as
+ * counted in `seen`, one map per report) gets an ordinal (`#2`, `#3`, …), so
+ * no two findings of one report share a key.
+ */
+export function uniqueKey(
+  seen: Map<string, number>,
+  parts: Array<string | number | undefined>,
+): string {
+  const base = identityKey(...parts);
+  const count = (seen.get(base) ?? 0) + 1;
+  seen.set(base, count);
+  return count === 1 ? base : identityKey(...parts, `#${count}`);
+}
+
+function escapeRegExp(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * A package path without the package's own version, so that an upgrade of
+ * `app/log4j-core-2.14.1.jar` to `app/log4j-core-2.17.1.jar` keeps the
+ * finding. The version is only replaced where it stands as a whole token.
+ */
+export function pathWithoutVersion(
+  path: string,
+  version: string | undefined,
+): string {
+  if (!version || version.length < 2 || !/\d/.test(version)) return path;
+  const pattern = new RegExp(
+    `(^|[/\\-_@=])${escapeRegExp(version)}(?=$|[/\\-_.+])`,
+    'g',
+  );
+  return path.replace(pattern, '$1{version}');
+}

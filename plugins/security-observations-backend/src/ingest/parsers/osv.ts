@@ -3,9 +3,11 @@ import {
   Severity,
 } from 'backstage-plugin-security-observations-common';
 import { PackageURL } from 'packageurl-js';
-import { identityKey, normalizePath } from './identity';
-import { JsonReader } from './read';
+import { normalizePath, uniqueKey } from './identity';
+import { mdLink } from './markdown';
+import { isRecord, JsonReader } from './read';
 import { ReportParseError } from './ReportParseError';
+import { semgrepParser } from './semgrep';
 import {
   scoreFromCvssVector,
   severityFromName,
@@ -47,30 +49,10 @@ interface OsvVulnerability {
   references: Array<{ type?: string; url: string }>;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * Semgrep JSON also has a top-level `results` array; these are the marks of
- * a Semgrep document (kept in step with `semgrep.ts`).
- */
-function isSemgrepLike(document: Record<string, unknown>): boolean {
-  const results = document.results;
-  if (!Array.isArray(results)) return false;
-  if (results.length > 0) {
-    return isObject(results[0]) && 'check_id' in results[0];
-  }
-  return (
-    Array.isArray(document.errors) ||
-    isObject(document.paths) ||
-    typeof document.version === 'string'
-  );
-}
-
 function detect(document: unknown): boolean {
-  if (!isObject(document) || !Array.isArray(document.results)) return false;
-  if (isSemgrepLike(document)) return false;
+  if (!isRecord(document) || !Array.isArray(document.results)) return false;
+  // Semgrep JSON also has a top-level `results` array.
+  if (semgrepParser.detect(document)) return false;
   const results: unknown[] = document.results;
   if ('experimental_config' in document) return true;
   if (results.length === 0) {
@@ -81,18 +63,8 @@ function detect(document: unknown): boolean {
     );
   }
   return results.every(
-    result => isObject(result) && ('packages' in result || 'source' in result),
+    result => isRecord(result) && ('packages' in result || 'source' in result),
   );
-}
-
-function mdLink(text: string, url: string): string {
-  const safeText = text.replace(/([[\]\\])/g, '\\$1');
-  const safeUrl = url
-    .trim()
-    .replace(/ /g, '%20')
-    .replace(/\(/g, '%28')
-    .replace(/\)/g, '%29');
-  return `[${safeText}](${safeUrl})`;
 }
 
 function strings(reader: JsonReader): string[] {
@@ -115,11 +87,11 @@ function readVulnerability(vulnerability: JsonReader): OsvVulnerability {
       return type?.toUpperCase().startsWith('CVSS') && score ? [score] : [];
     });
   const databaseSpecific = vulnerability.get('database_specific').value;
-  const databaseSeverity = isObject(databaseSpecific)
+  const databaseSeverity = isRecord(databaseSpecific)
     ? looseString(databaseSpecific.severity)
     : undefined;
   const cweIds =
-    isObject(databaseSpecific) && Array.isArray(databaseSpecific.cwe_ids)
+    isRecord(databaseSpecific) && Array.isArray(databaseSpecific.cwe_ids)
       ? databaseSpecific.cwe_ids
       : [];
   const cwes = cweIds.flatMap(cwe => {
@@ -281,21 +253,6 @@ function describe(vulnerabilities: OsvVulnerability[]): string {
   }
   if (links.length > 0) parts.push(`**References:**\n\n${links.join('\n')}`);
   return parts.join('\n\n');
-}
-
-/**
- * The identity key of these parts; a key already given in this report gets
- * an ordinal (`#2`, `#3`, …), as the other parsers do, so no two findings of
- * one report share a key.
- */
-function uniqueKey(
-  seen: Map<string, number>,
-  parts: Array<string | number | undefined>,
-): string {
-  const base = identityKey(...parts);
-  const count = (seen.get(base) ?? 0) + 1;
-  seen.set(base, count);
-  return count === 1 ? base : identityKey(...parts, `#${count}`);
 }
 
 function parse(document: unknown): ParsedReport {

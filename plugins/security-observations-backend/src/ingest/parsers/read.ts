@@ -74,6 +74,15 @@ export class JsonReader {
     return this.isMissing() ? undefined : this.string();
   }
 
+  /** A required string, trimmed, that must not be empty or blank. */
+  nonBlankString(): string {
+    const value = this.string().trim();
+    if (value === '') {
+      this.fail('expected a non-empty string');
+    }
+    return value;
+  }
+
   number(): number {
     if (typeof this.value !== 'number' || !Number.isFinite(this.value)) {
       this.fail('expected a number');
@@ -104,4 +113,50 @@ export class JsonReader {
       ([key, value]) => [key, this.child(key, value)],
     );
   }
+}
+
+/** A plain JSON object: not null and not an array. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The reader at `keys` below `reader`, holding `undefined` as soon as one
+ * level is missing; a level that is present but not an object is an error.
+ */
+export function optionalPath(
+  reader: JsonReader,
+  ...keys: string[]
+): JsonReader {
+  let current = reader;
+  for (const key of keys) {
+    if (current.isMissing()) return current;
+    current = current.get(key);
+  }
+  return current;
+}
+
+/** An optional string, trimmed, with empty and blank values treated as missing. */
+export function optionalText(reader: JsonReader): string | undefined {
+  const value = reader.optionalString()?.trim();
+  return value ? value : undefined;
+}
+
+/** An optional array of strings, trimmed, without the empty ones. */
+export function nonEmptyStrings(reader: JsonReader): string[] {
+  return reader
+    .optionalArray()
+    .map(item => item.string().trim())
+    .filter(item => item !== '');
+}
+
+/** The items without repeats, in first-seen order. */
+export function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}
+
+/** The object without its undefined properties; undefined when none is left. */
+export function compact<T extends object>(value: T): T | undefined {
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+  return entries.length > 0 ? (Object.fromEntries(entries) as T) : undefined;
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import fc from 'fast-check';
 import { corpusFiles, readJson } from '../../__testUtils__/corpus';
+import { parseErrorOf } from '../../__testUtils__/parserProperties';
 import { digest, identityKey, normalizeSnippet } from './identity';
 import { ReportParseError } from './ReportParseError';
 import { sarifParser } from './sarif';
@@ -27,15 +28,7 @@ function sarif(results: unknown[], rules: unknown[] = [], name = 'Tool') {
   };
 }
 
-function parseError(document: unknown): ReportParseError {
-  try {
-    parse(document);
-  } catch (error) {
-    if (error instanceof ReportParseError) return error;
-    throw error;
-  }
-  throw new Error('expected a ReportParseError');
-}
+const parseError = (document: unknown) => parseErrorOf(sarifParser, document);
 
 describe('sarifParser.detect', () => {
   it.each([

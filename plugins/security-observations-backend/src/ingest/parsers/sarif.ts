@@ -5,7 +5,8 @@ import {
   normalizePath,
   normalizeSnippet,
 } from './identity';
-import { JsonReader } from './read';
+import { fenced } from './markdown';
+import { JsonReader, unique } from './read';
 import { redactSecrets } from './redact';
 import { ReportParseError } from './ReportParseError';
 import { severityFromName, severityFromScore } from './severity';
@@ -130,10 +131,6 @@ function vulnerabilityIdsIn(text: string | undefined): string[] {
   return ids;
 }
 
-function unique(values: string[]): string[] {
-  return [...new Set(values)];
-}
-
 function readRule(rule: JsonReader): RuleInfo {
   const properties = rule.get('properties');
   const help = rule.get('help');
@@ -167,15 +164,6 @@ function readComponent(component: JsonReader): Component {
     if (id !== undefined && !byId.has(id)) byId.set(id, rule);
   }
   return { name: component.get('name').optionalString(), rules, byId };
-}
-
-function fence(code: string): string {
-  const longest = Math.max(
-    2,
-    ...(code.match(/`+/g) ?? []).map(run => run.length),
-  );
-  const marks = '`'.repeat(longest + 1);
-  return `${marks}\n${code.replace(/\n+$/, '')}\n${marks}`;
 }
 
 function titleOf(text: string): string {
@@ -439,6 +427,8 @@ class RunParser {
       result.get('partialFingerprints'),
     );
     const where = file ?? logicalName;
+    const locationKey = (...anchor: Array<string | number | undefined>) =>
+      identityKey(this.slug, ruleId, 'location', where, pkg?.name, ...anchor);
     let key: string;
     if (fingerprints.length > 0) {
       key = identityKey(this.slug, ruleId, 'fingerprints', ...fingerprints);
@@ -451,25 +441,9 @@ class RunParser {
         ...partialFingerprints,
       );
     } else if (snippet !== undefined && !isSecret) {
-      key = identityKey(
-        this.slug,
-        ruleId,
-        'location',
-        where,
-        pkg?.name,
-        'snippet',
-        digest(normalizeSnippet(snippet)),
-      );
+      key = locationKey('snippet', digest(normalizeSnippet(snippet)));
     } else {
-      key = identityKey(
-        this.slug,
-        ruleId,
-        'location',
-        where,
-        pkg?.name,
-        'line',
-        startLine,
-      );
+      key = locationKey('line', startLine);
     }
 
     // Redacted before it is cut, so no part of a secret survives the cut.
@@ -493,7 +467,7 @@ class RunParser {
     }
     const shownSnippet = snippet ?? contextSnippet;
     if (shownSnippet !== undefined && !isSecret) {
-      sections.push(fence(shownSnippet));
+      sections.push(fenced(shownSnippet));
     }
 
     const location: ParsedFinding['location'] = {};

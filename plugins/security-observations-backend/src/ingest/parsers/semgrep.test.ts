@@ -1,11 +1,16 @@
 import path from 'node:path';
 import fc from 'fast-check';
 import { corpusFiles, readJson } from '../../__testUtils__/corpus';
+import {
+  arbitraryJsonProperty,
+  foreignDocuments,
+  parseErrorOf,
+  replacedValueProperty,
+} from '../../__testUtils__/parserProperties';
 import { cyclonedxParser } from './cyclonedx';
 import { gitleaksParser } from './gitleaks';
 import { digest, identityKey, normalizeSnippet } from './identity';
 import { osvParser } from './osv';
-import { ReportParseError } from './ReportParseError';
 import { semgrepParser } from './semgrep';
 
 const fixture = (name: string) =>
@@ -48,88 +53,17 @@ const report = (...results: unknown[]) => ({
   version: '1.90.0',
 });
 
-function parseError(document: unknown): ReportParseError {
-  try {
-    semgrepParser.parse(document);
-  } catch (error) {
-    if (error instanceof ReportParseError) return error;
-    throw error;
-  }
-  throw new Error('expected a ReportParseError');
-}
+const parseError = (document: unknown) => parseErrorOf(semgrepParser, document);
 
 /** Documents of the formats auto-detection tries around this one. */
-const foreignDocuments: Array<[string, unknown]> = [
-  [
-    'SARIF',
-    {
-      version: '2.1.0',
-      $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-      runs: [{ tool: { driver: { name: 'CodeQL' } }, results: [] }],
-    },
-  ],
-  [
-    'Trivy',
-    {
-      SchemaVersion: 2,
-      ArtifactName: 'alpine:3.10',
-      ArtifactType: 'container_image',
-      Results: [{ Target: 'alpine:3.10 (alpine 3.10.2)', Vulnerabilities: [] }],
-    },
-  ],
-  [
-    'Grype',
-    {
-      matches: [],
-      source: { type: 'image', target: {} },
-      distro: { name: 'alpine', version: '3.10.2' },
-      descriptor: { name: 'grype', version: '0.96.0' },
-    },
-  ],
-  ...[
-    'sarif',
-    'trivy',
-    'grype',
-    'cyclonedx',
-    'osv-scanner',
-    'gitleaks',
-  ].flatMap(subdir =>
-    corpusFiles(subdir).map((file): [string, unknown] => [
-      path.basename(file),
-      readJson(file),
-    ]),
-  ),
-];
-
-/** Every JSON path in a document, the root included. */
-function allPaths(
-  value: unknown,
-  prefix: Array<string | number> = [],
-  out: Array<Array<string | number>> = [],
-): Array<Array<string | number>> {
-  out.push(prefix);
-  if (Array.isArray(value)) {
-    value.forEach((item, index) => allPaths(item, [...prefix, index], out));
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      allPaths(item, [...prefix, key], out);
-    }
-  }
-  return out;
-}
-
-function replaceAt(
-  document: unknown,
-  at: Array<string | number>,
-  replacement: unknown,
-): unknown {
-  if (at.length === 0) return replacement;
-  const copy = structuredClone(document) as any;
-  let cursor = copy;
-  for (const key of at.slice(0, -1)) cursor = cursor[key];
-  cursor[at[at.length - 1]] = replacement;
-  return copy;
-}
+const otherFormats = foreignDocuments([
+  'sarif',
+  'trivy',
+  'grype',
+  'cyclonedx',
+  'osv-scanner',
+  'gitleaks',
+]);
 
 describe('semgrepParser', () => {
   describe('corpus', () => {
@@ -472,7 +406,7 @@ describe('semgrepParser', () => {
     });
 
     it('rejects SARIF, Trivy, Grype, CycloneDX, OSV and Gitleaks documents', () => {
-      for (const [name, document] of foreignDocuments) {
+      for (const [name, document] of otherFormats) {
         expect([name, semgrepParser.detect(document)]).toEqual([name, false]);
       }
     });
@@ -487,45 +421,25 @@ describe('semgrepParser', () => {
   });
 
   describe('robustness', () => {
-    /** Parse returns or throws ReportParseError; anything else is rethrown. */
-    const parsesOrRejects = (document: unknown): boolean => {
-      try {
-        semgrepParser.parse(document);
-        return true;
-      } catch (error) {
-        if (error instanceof ReportParseError) return true;
-        throw error;
-      }
-    };
-
     it('returns or throws ReportParseError for arbitrary JSON', () => {
-      fc.assert(
-        fc.property(fc.jsonValue(), document => {
-          expect(typeof semgrepParser.detect(document)).toBe('boolean');
-          expect(parsesOrRejects(document)).toBe(true);
-          expect(parsesOrRejects({ results: [document] })).toBe(true);
-          expect(
-            parsesOrRejects(report(result({}, { metadata: document }))),
-          ).toBe(true);
-        }),
-        { numRuns: 300 },
-      );
+      expect(() =>
+        fc.assert(
+          arbitraryJsonProperty(semgrepParser, [
+            document => ({ results: [document] }),
+            document => report(result({}, { metadata: document })),
+          ]),
+          { numRuns: 300 },
+        ),
+      ).not.toThrow();
     });
 
     it('returns or throws ReportParseError when any value of a fixture is replaced', () => {
       const document = fixture('semgrep-1.85_logged-out.json');
-      const paths = allPaths(document);
-      fc.assert(
-        fc.property(fc.nat(), fc.jsonValue({ maxDepth: 3 }), (pick, value) => {
-          const mutated = replaceAt(
-            document,
-            paths[pick % paths.length],
-            value,
-          );
-          expect(parsesOrRejects(mutated)).toBe(true);
+      expect(() =>
+        fc.assert(replacedValueProperty(semgrepParser, document), {
+          numRuns: 500,
         }),
-        { numRuns: 500 },
-      );
+      ).not.toThrow();
     });
   });
 });

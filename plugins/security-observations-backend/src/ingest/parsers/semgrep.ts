@@ -1,10 +1,6 @@
-import {
-  digest,
-  identityKey,
-  normalizePath,
-  normalizeSnippet,
-} from './identity';
-import { JsonReader } from './read';
+import { digest, normalizePath, normalizeSnippet, uniqueKey } from './identity';
+import { fenced, mdLink } from './markdown';
+import { isRecord, JsonReader } from './read';
 import { severityFromName } from './severity';
 import { ParsedFinding, ParsedReport, ReportParser } from './types';
 
@@ -14,45 +10,23 @@ const TITLE_MAX = 200;
 /** Hard-coded password, credentials and key CWEs: rules that find secrets. */
 const SECRET_CWES = new Set(['CWE-259', 'CWE-321', 'CWE-798']);
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * A Semgrep document: `results` whose first item has `check_id`, or no
  * results and Semgrep's own top-level `errors`, `paths` or `version`.
- * OSV-Scanner JSON also has `results`; `osv.ts` rejects what this accepts.
+ * OSV-Scanner JSON also has `results`; `osv.ts` rejects what this accepts
+ * by asking this parser first.
  */
 function detect(document: unknown): boolean {
-  if (!isObject(document) || !Array.isArray(document.results)) return false;
+  if (!isRecord(document) || !Array.isArray(document.results)) return false;
   const results: unknown[] = document.results;
   if (results.length > 0) {
-    return isObject(results[0]) && 'check_id' in results[0];
+    return isRecord(results[0]) && 'check_id' in results[0];
   }
   return (
     Array.isArray(document.errors) ||
-    isObject(document.paths) ||
+    isRecord(document.paths) ||
     typeof document.version === 'string'
   );
-}
-
-function mdLink(text: string, url: string): string {
-  const safeText = text.replace(/([[\]\\])/g, '\\$1');
-  const safeUrl = url
-    .trim()
-    .replace(/ /g, '%20')
-    .replace(/\(/g, '%28')
-    .replace(/\)/g, '%29');
-  return `[${safeText}](${safeUrl})`;
-}
-
-function fenced(code: string, language = ''): string {
-  const longestRun = Math.max(
-    2,
-    ...(code.match(/`+/g) ?? []).map(run => run.length),
-  );
-  const fence = '`'.repeat(longestRun + 1);
-  return `${fence}${language}\n${code.replace(/\n+$/, '')}\n${fence}`;
 }
 
 /** A metadata value that is a string or a list of strings. */
@@ -81,21 +55,6 @@ function titleOf(message: string, checkId: string): string {
 
 function usable(text: string | undefined): text is string {
   return !!text && text.trim() !== '' && text.trim() !== REQUIRES_LOGIN;
-}
-
-/**
- * The identity key of these parts; a key already given in this report gets
- * an ordinal (`#2`, `#3`, …), as the other parsers do, so no two findings of
- * one report share a key.
- */
-function uniqueKey(
-  seen: Map<string, number>,
-  parts: Array<string | number | undefined>,
-): string {
-  const base = identityKey(...parts);
-  const count = (seen.get(base) ?? 0) + 1;
-  seen.set(base, count);
-  return count === 1 ? base : identityKey(...parts, `#${count}`);
 }
 
 function parse(document: unknown): ParsedReport {

@@ -1,5 +1,5 @@
 import { Severity } from 'backstage-plugin-security-observations-common';
-import { fromVector } from 'ae-cvss-calculator';
+import { CvssVector, fromVector } from 'ae-cvss-calculator';
 
 /**
  * CVSS base score to severity, as NVD and SARIF's `security-severity`
@@ -15,12 +15,14 @@ export function severityFromScore(score: number): Severity {
 
 /**
  * Base score of a CVSS vector (2.0, 3.0, 3.1 or 4.0), or undefined when the
- * vector cannot be read. OSV and CycloneDX give vectors without scores.
+ * vector cannot be read or lacks any of its version's base metrics (such as
+ * `AV:N` alone, which the calculator would score 0). OSV and CycloneDX give
+ * vectors without scores.
  */
 export function scoreFromCvssVector(vector: string): number | undefined {
   try {
-    const cvss = fromVector(vector.trim());
-    if (!cvss) return undefined;
+    const cvss: CvssVector<any> | null | undefined = fromVector(vector.trim());
+    if (!cvss || !cvss.isBaseFullyDefined()) return undefined;
     const scores = cvss.calculateScores() as {
       base?: number;
       overall?: number;

@@ -1,24 +1,20 @@
 import fc from 'fast-check';
 import path from 'node:path';
 import { corpusFiles, readJson } from '../../__testUtils__/corpus';
-import { ReportParseError } from './ReportParseError';
+import {
+  allPaths,
+  maybe,
+  parseErrorOf,
+  parseOrReportParseErrorCheck,
+  replaceAt,
+} from '../../__testUtils__/parserProperties';
 import { trivyParser } from './trivy';
 import { ParsedFinding, ParsedReport } from './types';
 
 const fixture = (name: string) =>
   readJson(path.join(__dirname, '__fixtures__', 'trivy', name)) as any;
 
-const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value));
-
-function parseError(document: unknown): ReportParseError {
-  try {
-    trivyParser.parse(document);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ReportParseError);
-    return error as ReportParseError;
-  }
-  throw new Error('expected parse to throw');
-}
+const parseError = (document: unknown) => parseErrorOf(trivyParser, document);
 
 function byTitle(report: ParsedReport, prefix: string): ParsedFinding {
   const found = report.findings.filter(f => f.title.startsWith(prefix));
@@ -379,7 +375,7 @@ describe('trivyParser', () => {
 
     it('tells resources in one file apart', () => {
       const doc = fixture('config-dockerfile-k8s.json');
-      const second = clone(doc.Results[1].Misconfigurations[0]);
+      const second = structuredClone(doc.Results[1].Misconfigurations[0]);
       second.CauseMetadata.Resource = 'Deployment/payments-worker';
       doc.Results[1].Misconfigurations.push(second);
       const keys = trivyParser.parse(doc).findings.map(f => f.identityKey);
@@ -456,7 +452,7 @@ describe('trivyParser', () => {
 
     it('tells the same rule twice in one file apart', () => {
       const doc = fixture('secrets-masked.json');
-      const again = clone(doc.Results[0].Secrets[0]);
+      const again = structuredClone(doc.Results[0].Secrets[0]);
       again.StartLine = 12;
       again.EndLine = 12;
       doc.Results[0].Secrets.push(again);
@@ -541,6 +537,12 @@ describe('trivyParser', () => {
         },
         'Trivy JSON: Results[0].Target: expected a string',
       ],
+      [
+        (doc: any) => {
+          doc.Results[0].Vulnerabilities[2].VulnerabilityID = '  ';
+        },
+        'Trivy JSON: Results[0].Vulnerabilities[2].VulnerabilityID: expected a non-empty string',
+      ],
     ])('names the path (%#)', (mutate, message) => {
       const doc = fixture('image-debian-v1.json');
       mutate(doc);
@@ -562,17 +564,8 @@ describe('trivyParser', () => {
   });
 
   describe('arbitrary input', () => {
-    function expectParseOrReportParseError(document: unknown) {
-      try {
-        const report = trivyParser.parse(document);
-        for (const finding of report.findings) {
-          expect(typeof finding.identityKey).toBe('string');
-          expect(typeof finding.title).toBe('string');
-        }
-      } catch (error) {
-        if (!(error instanceof ReportParseError)) throw error;
-      }
-    }
+    const expectParseOrReportParseError =
+      parseOrReportParseErrorCheck(trivyParser);
 
     it('returns or throws ReportParseError for any JSON', () => {
       expect(() =>
@@ -582,8 +575,6 @@ describe('trivyParser', () => {
       ).not.toThrow();
     });
 
-    const leaf = fc.jsonValue({ maxDepth: 2 });
-    const maybe = <T>(arb: fc.Arbitrary<T>) => fc.oneof(arb, leaf);
     const trivyShaped = fc.record(
       {
         SchemaVersion: maybe(fc.constant(2)),
@@ -684,7 +675,7 @@ describe('trivyParser', () => {
         fixture('config-dockerfile-k8s.json'),
         fixture('secrets-unmasked.json'),
       ];
-      const paths = documents.map(doc => allPaths(doc));
+      const paths = documents.map(doc => allPaths(doc, { includeRoot: false }));
       expect(() =>
         fc.assert(
           fc.property(
@@ -692,10 +683,10 @@ describe('trivyParser', () => {
             fc.nat(),
             fc.jsonValue({ maxDepth: 2 }),
             (which, index, replacement) => {
-              const doc = clone(documents[which]);
               const at = paths[which][index % paths[which].length];
-              setAt(doc, at, replacement);
-              expectParseOrReportParseError(doc);
+              expectParseOrReportParseError(
+                replaceAt(documents[which], at, replacement),
+              );
             },
           ),
           { numRuns: 500 },
@@ -704,23 +695,3 @@ describe('trivyParser', () => {
     });
   });
 });
-
-function allPaths(value: unknown, prefix: Array<string | number> = []) {
-  const paths: Array<Array<string | number>> = [];
-  if (Array.isArray(value)) {
-    value.forEach((item, index) =>
-      paths.push([...prefix, index], ...allPaths(item, [...prefix, index])),
-    );
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      paths.push([...prefix, key], ...allPaths(item, [...prefix, key]));
-    }
-  }
-  return paths;
-}
-
-function setAt(root: any, at: Array<string | number>, value: unknown) {
-  let current = root;
-  for (const key of at.slice(0, -1)) current = current[key];
-  current[at[at.length - 1]] = value;
-}

@@ -1,18 +1,25 @@
 import { Severity } from 'backstage-plugin-security-observations-common';
+import { CvssScores, highestCvssScore, scoreFromOptionalVector } from './cvss';
 import {
   digest,
-  identityKey,
   normalizePath,
+  pathWithoutVersion,
   purlWithoutVersion,
+  uniqueKey,
 } from './identity';
-import { JsonReader } from './read';
+import { code, links, paragraphs } from './markdown';
+import {
+  compact,
+  isRecord,
+  JsonReader,
+  nonEmptyStrings as strings,
+  optionalPath,
+  optionalText as text,
+  unique,
+} from './read';
 import { redactSecrets } from './redact';
 import { ReportParseError } from './ReportParseError';
-import {
-  scoreFromCvssVector,
-  severityFromName,
-  severityFromScore,
-} from './severity';
+import { severityFromName, severityFromScore } from './severity';
 import { ParsedFinding, ParserStatus, ReportParser } from './types';
 
 /**
@@ -39,44 +46,10 @@ interface ReportContext {
   image?: string;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * The reader at `keys` below `reader`, holding `undefined` as soon as one
- * level is missing; a level that is present but not an object is an error.
- */
-function optionalPath(reader: JsonReader, ...keys: string[]): JsonReader {
-  let current = reader;
-  for (const key of keys) {
-    if (current.isMissing()) return current;
-    current = current.get(key);
-  }
-  return current;
-}
-
-/** An optional string with empty and blank values treated as missing. */
-function text(reader: JsonReader): string | undefined {
-  const value = reader.optionalString()?.trim();
-  return value ? value : undefined;
-}
-
 /** An optional positive line number; Trivy writes 0 when it has none. */
 function line(reader: JsonReader): number | undefined {
   const value = reader.optionalNumber();
   return value !== undefined && value > 0 ? Math.floor(value) : undefined;
-}
-
-function strings(reader: JsonReader): string[] {
-  return reader
-    .optionalArray()
-    .map(item => item.string().trim())
-    .filter(item => item !== '');
-}
-
-function unique<T>(items: T[]): T[] {
-  return [...new Set(items)];
 }
 
 /** `CWE-79` form; anything that is not a CWE id is dropped. */
@@ -89,80 +62,36 @@ function cweIds(values: string[]): string[] {
   );
 }
 
-/** Inline code for untrusted text, without the backticks that would end it. */
-function code(value: string): string {
-  return `\`${value.replace(/[`\r\n]/g, ' ')}\``;
-}
-
-/** Markdown list of http(s) links; anything else is left out. */
-function links(urls: Array<string | undefined>): string | undefined {
-  const safe = unique(
-    urls.filter(
-      (url): url is string =>
-        url !== undefined && /^https?:\/\/[^\s<>]+$/i.test(url),
-    ),
-  );
-  return safe.length > 0 ? safe.map(url => `- <${url}>`).join('\n') : undefined;
-}
-
-function paragraphs(parts: Array<string | undefined>): string {
-  return parts.filter(part => part && part.trim() !== '').join('\n\n');
-}
-
-function escapeRegExp(value: string): string {
-  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/**
- * A package path without the package's own version, so that an upgrade of
- * `app/log4j-core-2.14.1.jar` to `app/log4j-core-2.17.1.jar` keeps the
- * finding. The version is only replaced where it stands as a whole token.
- */
-function pathWithoutVersion(path: string, version: string | undefined): string {
-  if (!version || version.length < 2 || !/\d/.test(version)) return path;
-  const pattern = new RegExp(
-    `(^|[/\\-_@=])${escapeRegExp(version)}(?=$|[/\\-_.+])`,
-    'g',
-  );
-  return path.replace(pattern, '$1{version}');
-}
-
 /**
  * The highest CVSS v3/v4 base score across Trivy's CVSS sources (from the
  * score, or computed from the vector); v2 only when there is nothing newer.
  */
-function highestCvssScore(cvss: JsonReader): number | undefined {
+function highestTrivyCvssScore(cvss: JsonReader): number | undefined {
   if (cvss.isMissing()) return undefined;
-  const modern: number[] = [];
-  const legacy: number[] = [];
+  const scores: CvssScores = { modern: [], legacy: [] };
   for (const [, source] of cvss.entries()) {
     if (source.isMissing()) continue;
     const v4 =
       source.get('V40Score').optionalNumeric() ??
-      scoreOf(text(source.get('V40Vector')));
+      scoreFromOptionalVector(text(source.get('V40Vector')));
     const v3 =
       source.get('V3Score').optionalNumeric() ??
-      scoreOf(text(source.get('V3Vector')));
+      scoreFromOptionalVector(text(source.get('V3Vector')));
     const v2 =
       source.get('V2Score').optionalNumeric() ??
-      scoreOf(text(source.get('V2Vector')));
+      scoreFromOptionalVector(text(source.get('V2Vector')));
     for (const score of [v4, v3]) {
-      if (score !== undefined) modern.push(score);
+      if (score !== undefined) scores.modern.push(score);
     }
-    if (v2 !== undefined) legacy.push(v2);
+    if (v2 !== undefined) scores.legacy.push(v2);
   }
-  const scores = modern.length > 0 ? modern : legacy;
-  return scores.length > 0 ? Math.max(...scores) : undefined;
-}
-
-function scoreOf(vector: string | undefined): number | undefined {
-  return vector === undefined ? undefined : scoreFromCvssVector(vector);
+  return highestCvssScore(scores);
 }
 
 function vulnerabilitySeverity(vulnerability: JsonReader): Severity {
   const named = severityFromName(text(vulnerability.get('Severity')));
   if (named !== 'unknown') return named;
-  const score = highestCvssScore(vulnerability.get('CVSS'));
+  const score = highestTrivyCvssScore(vulnerability.get('CVSS'));
   return score === undefined ? 'unknown' : severityFromScore(score);
 }
 
@@ -171,14 +100,7 @@ function parseVulnerability(
   result: { target: string; className?: string; type?: string },
   context: ReportContext,
 ): PendingFinding {
-  const id = vulnerability.get('VulnerabilityID').string().trim();
-  if (id === '') {
-    throw new ReportParseError(
-      LABEL,
-      `${vulnerability.path}.VulnerabilityID`,
-      'expected a non-empty string',
-    );
-  }
+  const id = vulnerability.get('VulnerabilityID').nonBlankString();
   const vendorIds = strings(vulnerability.get('VendorIDs'));
   const pkgName = text(vulnerability.get('PkgName'));
   const purl = text(optionalPath(vulnerability, 'PkgIdentifier', 'PURL'));
@@ -403,27 +325,16 @@ function parseSecret(
   };
 }
 
-function compact<T extends object>(value: T): T | undefined {
-  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-  return entries.length > 0 ? (Object.fromEntries(entries) as T) : undefined;
-}
-
 /**
  * Identity keys for the findings; a key that occurs more than once in one
  * report (the same secret rule twice in a file, say) gets an ordinal.
  */
 function withIdentityKeys(pending: PendingFinding[]): ParsedFinding[] {
   const seen = new Map<string, number>();
-  return pending.map(({ identityParts, finding }) => {
-    const base = identityKey(...identityParts);
-    const count = (seen.get(base) ?? 0) + 1;
-    seen.set(base, count);
-    return {
-      identityKey:
-        count === 1 ? base : identityKey(...identityParts, `#${count}`),
-      ...finding,
-    };
-  });
+  return pending.map(({ identityParts, finding }) => ({
+    identityKey: uniqueKey(seen, identityParts),
+    ...finding,
+  }));
 }
 
 export const trivyParser: ReportParser = {
