@@ -103,30 +103,19 @@ export class ImportService {
    * live only in here, so they can be freed before the database work.
    */
   private readReport(holder: { body?: Buffer }, format?: ReportFormat) {
-    const raw = holder.body;
-    if (!raw) {
+    if (!holder.body) {
       throw new InputError('The request has no report');
     }
-    holder.body = undefined;
-    const { findings: parsed, ...report } = this.parse(raw, format);
-    return {
-      report,
-      findings: normalizeFindings(parsed),
-      reportBytes: raw.length,
-    };
+    const reportBytes = holder.body.length;
+    const document = readJson(holder);
+    const { findings: parsed, ...report } = this.parse(document, format);
+    return { report, findings: normalizeFindings(parsed), reportBytes };
   }
 
-  private parse(raw: Buffer, format: ReportFormat | undefined): ParsedReport {
-    let document: unknown;
-    try {
-      // A UTF-8 byte-order mark is legal in files but not in JSON.parse.
-      document = JSON.parse(raw.toString('utf8').replace(/^\uFEFF/, ''));
-    } catch (error) {
-      throw new InputError(
-        `The report is not valid JSON: ${(error as Error).message}`,
-      );
-    }
-
+  private parse(
+    document: unknown,
+    format: ReportFormat | undefined,
+  ): ParsedReport {
     const { parsers } = this.options;
     const parser = format
       ? parsers.find(candidate => candidate.format === format)
@@ -146,5 +135,24 @@ export class ImportService {
       }
       throw error;
     }
+  }
+}
+
+/**
+ * JSON.parse of the report. The bytes are released as soon as they are a
+ * string, so that bytes, string and document are not all held at the peak.
+ */
+function readJson(holder: { body?: Buffer }): unknown {
+  // A UTF-8 byte-order mark is legal in files but not in JSON.parse.
+  let text = holder.body!.toString('utf8').replace(/^\uFEFF/, '');
+  holder.body = undefined;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InputError(
+      `The report is not valid JSON: ${(error as Error).message}`,
+    );
+  } finally {
+    text = '';
   }
 }

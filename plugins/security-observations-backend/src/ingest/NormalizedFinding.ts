@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   SEVERITIES,
   Severity,
@@ -16,8 +16,9 @@ export interface NormalizedFinding {
   finding: ParsedFinding;
 }
 
-const sha256 = (text: string) =>
-  createHash('sha256').update(text).digest('hex');
+// The one-shot hash of Node 22+, several times faster than createHash for
+// short inputs; imports hash every finding twice.
+const sha256 = (text: string) => hash('sha256', text, 'hex');
 
 /** 0 for critical ... 5 for unknown; the store sorts by it. */
 export function severityRank(severity: Severity): number {

@@ -45,9 +45,10 @@ describe('the corpus of real scanner outputs', () => {
             .send(fs.readFileSync(file));
 
         const first = await post();
-        expect({ file, status: first.status, body: first.body }).toMatchObject(
-          { file, status: 201 },
-        );
+        expect({ file, status: first.status, body: first.body }).toMatchObject({
+          file,
+          status: 201,
+        });
         expect(first.body.counts.new).toBe(first.body.findings);
 
         const second = await post();

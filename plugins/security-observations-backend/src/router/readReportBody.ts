@@ -48,7 +48,11 @@ export async function readReportBody(
   if (Number.isFinite(declared) && declared > limits.maxReportBytes) {
     throw tooLarge(limits.maxReportBytes);
   }
-  const body = await readLimited(req, limits.maxReportBytes);
+  const body = await readLimited(
+    req,
+    limits.maxReportBytes,
+    Number.isFinite(declared) ? declared : undefined,
+  );
   if (body.length === 0) {
     throw new InputError(
       'The request has no body: post the report as the body',
@@ -85,23 +89,39 @@ function tooLarge(limit: number) {
   );
 }
 
-function readLimited(req: Request, limit: number): Promise<Buffer> {
+/**
+ * Reads the body into one buffer. With a Content-Length the buffer is
+ * allocated once and filled, so a large report is never held twice
+ * (as chunks and as their concatenation).
+ */
+function readLimited(
+  req: Request,
+  limit: number,
+  declaredLength?: number,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let buffer = Buffer.allocUnsafe(declaredLength ?? 64 * 1024);
     let received = 0;
     const onData = (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > limit) {
+      if (received + chunk.length > limit) {
         req.off('data', onData);
         // Drain the rest so the 413 reaches the client.
         req.resume();
         reject(tooLarge(limit));
         return;
       }
-      chunks.push(chunk);
+      if (received + chunk.length > buffer.length) {
+        const grown = Buffer.allocUnsafe(
+          Math.min(limit, Math.max(buffer.length * 2, received + chunk.length)),
+        );
+        buffer.copy(grown, 0, 0, received);
+        buffer = grown;
+      }
+      chunk.copy(buffer, received);
+      received += chunk.length;
     };
     req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks, received)));
+    req.once('end', () => resolve(buffer.subarray(0, received)));
     req.once('error', reject);
   });
 }

@@ -11,9 +11,11 @@ export function identityKey(
   ...parts: Array<string | number | undefined>
 ): string {
   return parts
-    .map(part =>
-      part === undefined ? '' : String(part).split(SEPARATOR).join(''),
-    )
+    .map(part => {
+      if (part === undefined) return '';
+      const text = String(part);
+      return text.includes(SEPARATOR) ? text.split(SEPARATOR).join('') : text;
+    })
     .join(SEPARATOR);
 }
 
@@ -43,12 +45,10 @@ export function normalizePath(path: string): string {
   return result;
 }
 
-/**
- * A purl without its version (and qualifiers such as the image's distro or
- * arch), so an upgraded or rebuilt package keeps the finding's identity.
- * Returns the input lower-cased when it is not a valid purl.
- */
-export function purlWithoutVersion(purl: string): string {
+const PURL_CACHE_SIZE = 20_000;
+const purlCache = new Map<string, string>();
+
+function canonicalPurlWithoutVersion(purl: string): string {
   try {
     const parsed = PackageURL.fromString(purl);
     return new PackageURL(
@@ -62,6 +62,24 @@ export function purlWithoutVersion(purl: string): string {
   } catch {
     return purl.split('@')[0].toLowerCase();
   }
+}
+
+/**
+ * A purl without its version (and qualifiers such as the image's distro or
+ * arch), so an upgraded or rebuilt package keeps the finding's identity.
+ * Returns the input lower-cased when it is not a valid purl.
+ */
+export function purlWithoutVersion(purl: string): string {
+  let result = purlCache.get(purl);
+  if (result === undefined) {
+    result = canonicalPurlWithoutVersion(purl);
+    // Reports name a package once per vulnerability; parsing purls is slow.
+    if (purlCache.size >= PURL_CACHE_SIZE) {
+      purlCache.clear();
+    }
+    purlCache.set(purl, result);
+  }
+  return result;
 }
 
 /**
