@@ -201,7 +201,8 @@ export async function applyImport(
       existingRows.map(row => [row.identity_hash, row]),
     );
 
-    const inserts: Array<ContentRow & { identity_hash: string }> = [];
+    // Rows to insert are built chunk by chunk below, not all at once.
+    const inserts: NormalizedFinding[] = [];
     const updates: ContentRow[] = [];
     const seenIds: string[] = [];
     const events: Array<Record<string, unknown>> = [];
@@ -216,13 +217,7 @@ export async function applyImport(
     for (const normalized of findings) {
       const existing = existingByIdentity.get(normalized.identityHash);
       if (!existing) {
-        inserts.push({
-          ...contentRow(randomUUID(), normalized, {
-            status: null,
-            severity: null,
-          }),
-          identity_hash: normalized.identityHash,
-        });
+        inserts.push(normalized);
         counts.new += 1;
         continue;
       }
@@ -286,6 +281,13 @@ export async function applyImport(
     ];
     const insertNames = insertColumns.map(([name]) => name);
     for (const chunk of chunks(inserts)) {
+      const rows = chunk.map(normalized => ({
+        ...contentRow(randomUUID(), normalized, {
+          status: null,
+          severity: null,
+        }),
+        identity_hash: normalized.identityHash,
+      }));
       await trx.raw(
         `INSERT INTO observations (${insertNames.join(', ')},
            entity_ref, branch, scanner, source, first_seen_at, last_seen_at,
@@ -303,7 +305,7 @@ export async function applyImport(
           importId,
           importId,
           now,
-          jsonRowsTable(trx, insertColumns, chunk),
+          jsonRowsTable(trx, insertColumns, rows),
         ],
       );
     }
