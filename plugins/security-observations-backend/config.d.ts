@@ -1,6 +1,15 @@
 export interface Config {
   /** Configuration of the Security Observations backend plugin. */
   securityObservations?: {
+    /** Limits of `POST /v1/imports`. */
+    imports?: {
+      /** Largest request body, compressed or not, in megabytes (default 50). */
+      maxReportSizeMb?: number;
+      /** Largest report after gzip decompression, in megabytes (default 250). */
+      maxDecompressedSizeMb?: number;
+    };
+    /** Count "In review" as active, like "Open" (default false). */
+    inReviewIsActive?: boolean;
     /**
      * The trackers that entities can route their observations to, picked by
      * the `security-observations/tracker` annotation or, when only one
