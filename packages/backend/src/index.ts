@@ -21,9 +21,9 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 // permissions
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+// Owners assess their entities' observations, everyone signed in reads:
+// see modules/permissionPolicy.ts.
+backend.add(import('./modules/permissionPolicy'));
 
 // search over the catalog
 backend.add(import('@backstage/plugin-search-backend'));

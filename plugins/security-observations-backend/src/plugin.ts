@@ -3,6 +3,8 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { securityObservationsPermissions } from 'backstage-plugin-security-observations-common';
+import { EntityAuthorizer } from './assessment/EntityAuthorizer';
 import { readPluginConfig } from './config/readPluginConfig';
 import { SecurityObservationsStore } from './database/SecurityObservationsStore';
 import { ImportService } from './ingest/ImportService';
@@ -27,6 +29,8 @@ export const securityObservationsPlugin = createBackendPlugin({
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         logger: coreServices.logger,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
       },
       async init({
         auth,
@@ -36,7 +40,11 @@ export const securityObservationsPlugin = createBackendPlugin({
         httpAuth,
         httpRouter,
         logger,
+        permissions,
+        permissionsRegistry,
       }) {
+        // Listed in the permission metadata, so policies and tools see them.
+        permissionsRegistry.addPermissions(securityObservationsPermissions);
         const pluginConfig = readPluginConfig(config);
         const store = await SecurityObservationsStore.create({ database });
 
@@ -54,6 +62,7 @@ export const securityObservationsPlugin = createBackendPlugin({
         httpRouter.use(
           await createRouter({
             config: pluginConfig,
+            authorizer: new EntityAuthorizer(permissions),
             httpAuth,
             imports,
             store,

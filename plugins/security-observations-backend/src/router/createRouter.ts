@@ -5,6 +5,7 @@ import {
 import { HealthResponse } from 'backstage-plugin-security-observations-common';
 import express from 'express';
 import Router from 'express-promise-router';
+import { EntityAuthorizer } from '../assessment/EntityAuthorizer';
 import { PluginConfig } from '../config/readPluginConfig';
 import { SecurityObservationsStore } from '../database/SecurityObservationsStore';
 import { ImportService } from '../ingest/ImportService';
@@ -14,6 +15,7 @@ import { observationsRoutes } from './observationsRoutes';
 
 export interface RouterOptions {
   config: PluginConfig;
+  authorizer: EntityAuthorizer;
   httpAuth: HttpAuthService;
   imports: ImportService;
   store: SecurityObservationsStore;
@@ -27,7 +29,7 @@ export const unauthenticatedPaths: Parameters<
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { config, httpAuth, imports, store } = options;
+  const { config, authorizer, httpAuth, imports, store } = options;
   const router = Router();
 
   // Liveness for load balancers and for the Security tab's connection check.
@@ -47,6 +49,7 @@ export async function createRouter(
   router.use(
     observationsRoutes({
       httpAuth,
+      authorizer,
       store,
       activeStatuses: config.activeStatuses,
     }),

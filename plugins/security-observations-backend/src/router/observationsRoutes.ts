@@ -1,10 +1,13 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
+import { Request } from 'express';
 import Router from 'express-promise-router';
 import {
   listObservationsQuerySchema,
+  observationReadPermission,
   Status,
 } from 'backstage-plugin-security-observations-common';
+import { EntityAuthorizer } from '../assessment/EntityAuthorizer';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { SecurityObservationsStore } from '../database/SecurityObservationsStore';
@@ -18,47 +21,61 @@ function canonicalEntityRef(entityRef: string, field: string): string {
   }
 }
 
-/** Reading observations, their audit log and per-entity summaries. */
+/**
+ * Reading observations, their audit log and per-entity summaries. Every
+ * route checks `security-observations.observation.read` on the entity.
+ */
 export function observationsRoutes(options: {
   httpAuth: HttpAuthService;
+  authorizer: EntityAuthorizer;
   store: SecurityObservationsStore;
   activeStatuses: Status[];
 }) {
-  const { httpAuth, store, activeStatuses } = options;
+  const { httpAuth, authorizer, store, activeStatuses } = options;
   const router = Router();
 
-  router.get('/v1/observations', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const query = validate(listObservationsQuerySchema, req.query);
-    res.json(
-      await store.listObservations({
-        ...query,
-        entityRef: canonicalEntityRef(query.entityRef, 'entityRef'),
-      }),
+  const authorizeRead = async (req: Request, entityRef: string) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    await authorizer.authorize(
+      observationReadPermission,
+      entityRef,
+      credentials,
     );
+  };
+
+  /** The observation, once the caller may read its entity's observations. */
+  const readableObservation = async (req: Request, id: string) => {
+    const observation = await store.getObservation(id);
+    if (!observation) {
+      // Authenticate first, so an anonymous caller learns nothing.
+      await httpAuth.credentials(req, { allow: ['user', 'service'] });
+      throw new NotFoundError(`No observation ${id}`);
+    }
+    await authorizeRead(req, observation.entityRef);
+    return observation;
+  };
+
+  router.get('/v1/observations', async (req, res) => {
+    const query = validate(listObservationsQuerySchema, req.query);
+    const entityRef = canonicalEntityRef(query.entityRef, 'entityRef');
+    await authorizeRead(req, entityRef);
+    res.json(await store.listObservations({ ...query, entityRef }));
   });
 
   router.get('/v1/observations/:id', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const observation = await store.getObservation(req.params.id);
-    if (!observation) {
-      throw new NotFoundError(`No observation ${req.params.id}`);
-    }
-    res.json(observation);
+    res.json(await readableObservation(req, req.params.id));
   });
 
   router.get('/v1/observations/:id/events', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const events = await store.listEvents(req.params.id);
-    if (events.length === 0) {
-      throw new NotFoundError(`No observation ${req.params.id}`);
-    }
-    res.json({ items: events });
+    const observation = await readableObservation(req, req.params.id);
+    res.json({ items: await store.listEvents(observation.id) });
   });
 
   router.get('/v1/entities/:entityRef/summary', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user', 'service'] });
     const entityRef = canonicalEntityRef(req.params.entityRef, 'entityRef');
+    await authorizeRead(req, entityRef);
     res.json(await store.getSummary(entityRef, activeStatuses));
   });
 
