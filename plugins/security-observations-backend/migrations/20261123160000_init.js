@@ -58,7 +58,14 @@ exports.up = async function up(knex) {
       .string('status', 20)
       .notNullable()
       .comment('resolved when gone, else assessed ?? parser');
-    table.string('justification', 64).nullable();
+    table
+      .string('justification', 64)
+      .nullable()
+      .comment('VEX justification the scanner gave');
+    table
+      .string('assessed_justification', 64)
+      .nullable()
+      .comment('justification of a not_affected assessment');
     table.timestamp('risk_acceptance_expires_at', { useTz: true }).nullable();
 
     table.timestamp('first_seen_at', { useTz: true }).notNullable();

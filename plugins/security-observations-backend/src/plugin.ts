@@ -22,6 +22,7 @@ export const securityObservationsPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        auditor: coreServices.auditor,
         auth: coreServices.auth,
         catalog: catalogServiceRef,
         config: coreServices.rootConfig,
@@ -33,6 +34,7 @@ export const securityObservationsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
       },
       async init({
+        auditor,
         auth,
         catalog,
         config,
@@ -61,6 +63,7 @@ export const securityObservationsPlugin = createBackendPlugin({
 
         httpRouter.use(
           await createRouter({
+            auditor,
             config: pluginConfig,
             authorizer: new EntityAuthorizer(permissions),
             httpAuth,

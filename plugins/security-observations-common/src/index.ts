@@ -11,3 +11,4 @@ export * from './permissions';
 export * from './api/health';
 export * from './api/imports';
 export * from './api/observations';
+export * from './api/assessments';

@@ -13,6 +13,11 @@ import {
   STATUSES,
   Status,
 } from 'backstage-plugin-security-observations-common';
+import {
+  addComment,
+  applyAssessment,
+  AssessmentInput,
+} from './applyAssessment';
 import { applyImport, ImportInput, ImportResult } from './applyImport';
 import { toIsoString, toIsoStringOrNull } from './dates';
 import { listObservations } from './listObservations';
@@ -64,6 +69,15 @@ export class SecurityObservationsStore {
   /** Applies one report to its scope, all or nothing. */
   applyImport(input: ImportInput): Promise<ImportResult> {
     return applyImport(this.db, input);
+  }
+
+  /** Applies one assessment to observations of one entity, all or nothing. */
+  applyAssessment(input: AssessmentInput) {
+    return applyAssessment(this.db, input);
+  }
+
+  addComment(input: Parameters<typeof addComment>[1]) {
+    return addComment(this.db, input);
   }
 
   listObservations(

@@ -38,6 +38,7 @@ export interface ObservationRow {
   assessed_status: Status | null;
   status: Status;
   justification: string | null;
+  assessed_justification: string | null;
   risk_acceptance_expires_at: unknown;
   first_seen_at: unknown;
   last_seen_at: unknown;
@@ -75,7 +76,7 @@ export function observationFromRow(row: ObservationRow): Observation {
     status: row.status,
     parserStatus: row.parser_status,
     assessedStatus: row.assessed_status,
-    justification: row.justification,
+    justification: row.assessed_justification ?? row.justification,
     ruleId: row.rule_id,
     vulnerabilityIds: JSON.parse(row.vulnerability_ids),
     cwes: JSON.parse(row.cwes),

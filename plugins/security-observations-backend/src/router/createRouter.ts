@@ -1,4 +1,5 @@
 import {
+  AuditorService,
   HttpAuthService,
   HttpRouterService,
 } from '@backstage/backend-plugin-api';
@@ -9,11 +10,13 @@ import { EntityAuthorizer } from '../assessment/EntityAuthorizer';
 import { PluginConfig } from '../config/readPluginConfig';
 import { SecurityObservationsStore } from '../database/SecurityObservationsStore';
 import { ImportService } from '../ingest/ImportService';
+import { assessmentRoutes } from './assessmentRoutes';
 import { httpErrorHandler } from './httpErrors';
 import { importsRoutes } from './importsRoutes';
 import { observationsRoutes } from './observationsRoutes';
 
 export interface RouterOptions {
+  auditor: AuditorService;
   config: PluginConfig;
   authorizer: EntityAuthorizer;
   httpAuth: HttpAuthService;
@@ -29,7 +32,7 @@ export const unauthenticatedPaths: Parameters<
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { config, authorizer, httpAuth, imports, store } = options;
+  const { auditor, config, authorizer, httpAuth, imports, store } = options;
   const router = Router();
 
   // Liveness for load balancers and for the Security tab's connection check.
@@ -43,7 +46,9 @@ export async function createRouter(
   });
 
   // Reads its raw body itself: mounted before any JSON body parser.
-  router.use(importsRoutes({ httpAuth, imports, limits: config.imports }));
+  router.use(
+    importsRoutes({ auditor, httpAuth, imports, limits: config.imports }),
+  );
 
   router.use(express.json());
   router.use(
@@ -54,6 +59,8 @@ export async function createRouter(
       activeStatuses: config.activeStatuses,
     }),
   );
+
+  router.use(assessmentRoutes({ auditor, authorizer, httpAuth, store }));
 
   router.use(httpErrorHandler);
   return router;

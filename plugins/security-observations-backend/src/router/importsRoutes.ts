@@ -1,9 +1,10 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { ImportService } from '../ingest/ImportService';
 import { REPORT_FORMATS } from '../ingest/parsers';
 import { BodyLimits, readReportBody } from './readReportBody';
+import { auditedAction } from './auditedAction';
 import { validate } from './validate';
 
 const importQuerySchema = z.object({
@@ -16,22 +17,29 @@ const importQuerySchema = z.object({
 
 /** `POST /v1/imports`: scanners post raw reports with a static token. */
 export function importsRoutes(options: {
+  auditor: AuditorService;
   httpAuth: HttpAuthService;
   imports: ImportService;
   limits: BodyLimits;
 }) {
-  const { httpAuth, imports, limits } = options;
+  const { auditor, httpAuth, imports, limits } = options;
   const router = Router();
 
   router.post('/v1/imports', async (req, res) => {
     // Static tokens of backend.auth.externalAccess arrive as service principals.
     const credentials = await httpAuth.credentials(req, { allow: ['service'] });
     const query = validate(importQuerySchema, req.query);
-    const result = await imports.importReport({
-      ...query,
-      report: { body: await readReportBody(req, limits) },
-      actor: credentials.principal.subject,
-    });
+    const result = await auditedAction(
+      auditor,
+      { eventId: 'report-import', request: req, meta: { ...query } },
+      async () =>
+        imports.importReport({
+          ...query,
+          report: { body: await readReportBody(req, limits) },
+          actor: credentials.principal.subject,
+        }),
+      ({ importId, format, counts }) => ({ importId, format, counts }),
+    );
     res.status(201).json(result);
   });
 

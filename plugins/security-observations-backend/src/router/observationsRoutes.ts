@@ -8,18 +8,9 @@ import {
   Status,
 } from 'backstage-plugin-security-observations-common';
 import { EntityAuthorizer } from '../assessment/EntityAuthorizer';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError } from '@backstage/errors';
 import { SecurityObservationsStore } from '../database/SecurityObservationsStore';
+import { canonicalEntityRef } from './canonicalEntityRef';
 import { validate } from './validate';
-
-function canonicalEntityRef(entityRef: string, field: string): string {
-  try {
-    return stringifyEntityRef(parseEntityRef(entityRef));
-  } catch (error) {
-    throw new InputError(`${field}: ${(error as Error).message}`);
-  }
-}
 
 /**
  * Reading observations, their audit log and per-entity summaries. Every

@@ -1,106 +1,14 @@
-import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
-import { permissionsRegistryServiceFactory } from '@backstage/backend-defaults/permissionsRegistry';
-import {
-  coreServices,
-  createBackendModule,
-  createBackendPlugin,
-} from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { permissionRules } from '@backstage/plugin-catalog-backend/alpha';
-import { catalogEntityPermissionResourceRef } from '@backstage/plugin-catalog-node/alpha';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  AuthorizeResult,
-  isPermission,
-} from '@backstage/plugin-permission-common';
-import permissionBackend from '@backstage/plugin-permission-backend';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import {
-  observationAssessPermission,
-  observationReadPermission,
-} from 'backstage-plugin-security-observations-common';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
+import {
+  paymentsRef as entityRef,
+  startPermissionedBackend,
+} from '../__testUtils__/startPermissionedBackend';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
-import { securityObservationsPlugin } from '../plugin';
 
 jest.setTimeout(60_000);
-
-const payments: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: { name: 'payments-api', namespace: 'default' },
-  spec: { type: 'service', owner: 'user:default/alice' },
-};
-const entityRef = 'component:default/payments-api';
-
-/**
- * The catalog's side of the permission framework, as the real catalog
- * plugin registers it: the catalog-entity resource type with its rules
- * (isEntityOwner, ...) and a loader of entities for conditional decisions.
- */
-const catalogPermissions = createBackendPlugin({
-  pluginId: 'catalog',
-  register(env) {
-    env.registerInit({
-      deps: { permissionsRegistry: coreServices.permissionsRegistry },
-      async init({ permissionsRegistry }) {
-        permissionsRegistry.addResourceType({
-          resourceRef: catalogEntityPermissionResourceRef,
-          rules: Object.values(permissionRules),
-          getResources: async refs =>
-            refs.map(ref =>
-              [payments].find(entity => stringifyEntityRef(entity) === ref),
-            ),
-        });
-      },
-    });
-  },
-});
-
-/** Test policy: owners assess; everyone but mallory reads. */
-const testPolicy = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'test-policy',
-  register(reg) {
-    reg.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy({
-          async handle(req, user) {
-            if (isPermission(req.permission, observationReadPermission)) {
-              return {
-                result:
-                  user?.info.userEntityRef === 'user:default/mallory'
-                    ? AuthorizeResult.DENY
-                    : AuthorizeResult.ALLOW,
-              };
-            }
-            if (isPermission(req.permission, observationAssessPermission)) {
-              return {
-                result: AuthorizeResult.CONDITIONAL,
-                pluginId: 'catalog',
-                resourceType: 'catalog-entity',
-                conditions: {
-                  rule: 'IS_ENTITY_OWNER',
-                  resourceType: 'catalog-entity',
-                  params: { claims: user?.info.ownershipEntityRefs ?? [] },
-                },
-              };
-            }
-            return { result: AuthorizeResult.DENY };
-          },
-        });
-      },
-    });
-  },
-});
 
 describe('permissions on the reading routes', () => {
   const databases = createTestDatabases();
@@ -109,21 +17,7 @@ describe('permissions on the reading routes', () => {
     'lets readers read and answers 403 to a denied user on every route, on %s',
     async databaseId => {
       const knex = await databases.init(databaseId);
-      const { server } = await startTestBackend({
-        features: [
-          securityObservationsPlugin,
-          permissionBackend,
-          testPolicy,
-          catalogPermissions,
-          permissionsServiceFactory,
-          permissionsRegistryServiceFactory,
-          mockServices.database.factory({ knex }),
-          catalogServiceMock.factory({ entities: [payments] }),
-          mockServices.rootConfig.factory({
-            data: { permission: { enabled: true } },
-          }),
-        ],
-      });
+      const { server } = await startPermissionedBackend(knex);
 
       const imported = await request(server)
         .post('/api/security-observations/v1/imports')

@@ -1,0 +1,138 @@
+import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
+import { permissionsRegistryServiceFactory } from '@backstage/backend-defaults/permissionsRegistry';
+import {
+  coreServices,
+  createBackendModule,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { permissionRules } from '@backstage/plugin-catalog-backend/alpha';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  AuthorizeResult,
+  isPermission,
+} from '@backstage/plugin-permission-common';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import { createPermissionIntegrationRouter } from '@backstage/plugin-permission-node';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import {
+  observationAssessPermission,
+  observationReadPermission,
+} from 'backstage-plugin-security-observations-common';
+import { Knex } from 'knex';
+import { securityObservationsPlugin } from '../plugin';
+
+/** Owned by alice. */
+export const payments: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'payments-api', namespace: 'default' },
+  spec: { type: 'service', owner: 'user:default/alice' },
+  // What the catalog's processing adds, and isEntityOwner reads.
+  relations: [{ type: 'ownedBy', targetRef: 'user:default/alice' }],
+};
+export const paymentsRef = 'component:default/payments-api';
+
+/** Owned by bob. */
+export const checkout: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'checkout-web', namespace: 'default' },
+  spec: { type: 'website', owner: 'user:default/bob' },
+  relations: [{ type: 'ownedBy', targetRef: 'user:default/bob' }],
+};
+export const checkoutRef = 'component:default/checkout-web';
+
+/**
+ * The catalog's side of the permission framework, as the real catalog
+ * plugin registers it: the catalog-entity resource type with its rules
+ * (isEntityOwner, ...) and a loader of entities for conditional decisions.
+ */
+const catalogPermissions = createBackendPlugin({
+  pluginId: 'catalog',
+  register(env) {
+    env.registerInit({
+      deps: { httpRouter: coreServices.httpRouter },
+      async init({ httpRouter }) {
+        // The permission-integration router directly, not permissionsRegistry:
+        // the mock auth of tests issues on-behalf-of tokens without the actor
+        // that permissionsRegistry's endpoint requires.
+        httpRouter.use(
+          createPermissionIntegrationRouter({
+            resourceType: 'catalog-entity',
+            rules: Object.values(permissionRules),
+            getResources: async refs =>
+              refs.map(ref =>
+                [payments, checkout].find(
+                  entity => stringifyEntityRef(entity) === ref,
+                ),
+              ),
+          }),
+        );
+      },
+    });
+  },
+});
+
+/** Test policy: owners assess; everyone but mallory reads. */
+const testPolicy = createBackendModule({
+  pluginId: 'permission',
+  moduleId: 'test-policy',
+  register(reg) {
+    reg.registerInit({
+      deps: { policy: policyExtensionPoint },
+      async init({ policy }) {
+        policy.setPolicy({
+          async handle(req, user) {
+            if (isPermission(req.permission, observationReadPermission)) {
+              return {
+                result:
+                  user?.info.userEntityRef === 'user:default/mallory'
+                    ? AuthorizeResult.DENY
+                    : AuthorizeResult.ALLOW,
+              };
+            }
+            if (isPermission(req.permission, observationAssessPermission)) {
+              return {
+                result: AuthorizeResult.CONDITIONAL,
+                pluginId: 'catalog',
+                resourceType: 'catalog-entity',
+                conditions: {
+                  rule: 'IS_ENTITY_OWNER',
+                  resourceType: 'catalog-entity',
+                  params: { claims: user?.info.ownershipEntityRefs ?? [] },
+                },
+              };
+            }
+            return { result: AuthorizeResult.DENY };
+          },
+        });
+      },
+    });
+  },
+});
+
+/**
+ * The plugin with the real permission backend, the test policy above, the
+ * catalog's permission rules, mock user credentials
+ * (`mockCredentials.user.header('user:default/alice')`) and the given
+ * database.
+ */
+export function startPermissionedBackend(knex: Knex) {
+  return startTestBackend({
+    features: [
+      securityObservationsPlugin,
+      permissionBackend,
+      testPolicy,
+      catalogPermissions,
+      permissionsServiceFactory,
+      permissionsRegistryServiceFactory,
+      mockServices.database.factory({ knex }),
+      catalogServiceMock.factory({ entities: [payments, checkout] }),
+      mockServices.rootConfig.factory({
+        data: { permission: { enabled: true } },
+      }),
+    ],
+  });
+}

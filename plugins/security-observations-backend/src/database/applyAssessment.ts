@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { InputError, NotFoundError } from '@backstage/errors';
+import { Knex } from 'knex';
+import {
+  AssessmentResponse,
+  Severity,
+  Status,
+} from 'backstage-plugin-security-observations-common';
+import { severityRank } from '../ingest/NormalizedFinding';
+import { effectiveStatus } from './applyImport';
+import { toIsoStringOrNull } from './dates';
+import { whereInJsonValues } from './jsonRows';
+import { ObservationRow } from './observationRows';
+
+/** Who did something, as the audit log records it. */
+export interface Actor {
+  ref: string;
+  kind: 'user' | 'scanner' | 'tracker' | 'system';
+}
+
+export interface AssessmentInput {
+  entityRef: string;
+  observationIds: string[];
+  status: Status;
+  /** Undefined keeps the current override, null clears it. */
+  severity?: Severity | null;
+  comment: string;
+  justification?: string;
+  expiresAt?: string;
+  actor: Actor;
+  now: Date;
+}
+
+/**
+ * Applies one assessment to observations of one entity in one transaction,
+ * with an audit entry per observation. Unknown ids answer 404, ids of
+ * another entity 400 naming the field; then nothing is changed.
+ */
+export async function applyAssessment(
+  db: Knex,
+  input: AssessmentInput,
+): Promise<AssessmentResponse['items']> {
+  const now = input.now.toISOString();
+  return db.transaction(async trx => {
+    const rows: ObservationRow[] = await trx('observations')
+      .where(whereInJsonValues(trx, 'id', input.observationIds))
+      .select('*');
+    const byId = new Map(rows.map(row => [row.id, row]));
+    input.observationIds.forEach((id, index) => {
+      const row = byId.get(id);
+      if (!row) {
+        throw new NotFoundError(`No observation ${id}`);
+      }
+      if (row.entity_ref !== input.entityRef) {
+        throw new InputError(
+          `observationIds[${index}]: observation ${id} belongs to ${row.entity_ref}, not ${input.entityRef}`,
+        );
+      }
+    });
+
+    const items: AssessmentResponse['items'] = [];
+    for (const id of new Set(input.observationIds)) {
+      const row = byId.get(id)!;
+      const assessedSeverity =
+        input.severity === undefined ? row.assessed_severity : input.severity;
+      const next = {
+        assessed_status: input.status,
+        status: effectiveStatus(row.parser_status, input.status),
+        assessed_severity: assessedSeverity,
+        severity: assessedSeverity ?? row.parser_severity,
+        severity_rank: severityRank(assessedSeverity ?? row.parser_severity),
+        assessed_justification:
+          input.status === 'not_affected' ? input.justification ?? null : null,
+        risk_acceptance_expires_at:
+          input.status === 'risk_accepted' ? input.expiresAt ?? null : null,
+      };
+      const changes: Record<string, { from: unknown; to: unknown }> = {};
+      const compare = (field: string, from: unknown, to: unknown) => {
+        if ((from ?? null) !== (to ?? null)) {
+          changes[field] = { from: from ?? null, to: to ?? null };
+        }
+      };
+      compare('status', row.status, next.status);
+      compare('assessedStatus', row.assessed_status, next.assessed_status);
+      compare('severity', row.severity, next.severity);
+      compare(
+        'justification',
+        row.assessed_justification,
+        next.assessed_justification,
+      );
+      compare(
+        'riskAcceptanceExpiresAt',
+        toIsoStringOrNull(row.risk_acceptance_expires_at),
+        toIsoStringOrNull(next.risk_acceptance_expires_at),
+      );
+
+      await trx('observations')
+        .where({ id })
+        .update({ ...next, updated_at: now });
+      await trx('observation_events').insert({
+        observation_id: id,
+        entity_ref: row.entity_ref,
+        type: 'assessed',
+        actor: input.actor.ref,
+        actor_kind: input.actor.kind,
+        import_id: null,
+        changes: JSON.stringify(changes),
+        comment: input.comment,
+        created_at: now,
+      });
+      items.push({ observationId: id, changes });
+    }
+    return items;
+  });
+}
+
+/** A comment from the Security tab, and its audit entry. */
+export async function addComment(
+  db: Knex,
+  input: { observationId: string; body: string; actor: Actor; now: Date },
+) {
+  const now = input.now.toISOString();
+  return db.transaction(async trx => {
+    const row = await trx('observations')
+      .where({ id: input.observationId })
+      .first('id', 'entity_ref');
+    if (!row) {
+      throw new NotFoundError(`No observation ${input.observationId}`);
+    }
+    const id = randomUUID();
+    await trx('observation_comments').insert({
+      id,
+      observation_id: row.id,
+      entity_ref: row.entity_ref,
+      author: input.actor.ref,
+      origin: 'backstage',
+      external_id: null,
+      body: input.body,
+      created_at: now,
+    });
+    await trx('observation_events').insert({
+      observation_id: row.id,
+      entity_ref: row.entity_ref,
+      type: 'commented',
+      actor: input.actor.ref,
+      actor_kind: input.actor.kind,
+      import_id: null,
+      changes: '{}',
+      comment: input.body,
+      created_at: now,
+    });
+    return {
+      id,
+      observationId: row.id,
+      author: input.actor.ref,
+      origin: 'backstage' as const,
+      body: input.body,
+      createdAt: now,
+    };
+  });
+}
