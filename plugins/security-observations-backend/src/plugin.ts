@@ -5,6 +5,7 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { securityObservationsPermissions } from 'backstage-plugin-security-observations-common';
 import { EntityAuthorizer } from './assessment/EntityAuthorizer';
+import { scheduleRiskAcceptanceExpiry } from './assessment/scheduleRiskAcceptanceExpiry';
 import { readPluginConfig } from './config/readPluginConfig';
 import { SecurityObservationsStore } from './database/SecurityObservationsStore';
 import { ImportService } from './ingest/ImportService';
@@ -32,6 +33,7 @@ export const securityObservationsPlugin = createBackendPlugin({
         logger: coreServices.logger,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        scheduler: coreServices.scheduler,
       },
       async init({
         auditor,
@@ -44,6 +46,7 @@ export const securityObservationsPlugin = createBackendPlugin({
         logger,
         permissions,
         permissionsRegistry,
+        scheduler,
       }) {
         // Listed in the permission metadata, so policies and tools see them.
         permissionsRegistry.addPermissions(securityObservationsPermissions);
@@ -74,6 +77,8 @@ export const securityObservationsPlugin = createBackendPlugin({
         unauthenticatedPaths.forEach(policy =>
           httpRouter.addAuthPolicy(policy),
         );
+
+        await scheduleRiskAcceptanceExpiry({ scheduler, store, logger });
 
         logger.info(`Security observations store ready on ${store.clientName}`);
       },

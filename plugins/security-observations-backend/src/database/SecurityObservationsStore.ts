@@ -17,6 +17,7 @@ import {
   addComment,
   applyAssessment,
   AssessmentInput,
+  expireRiskAcceptances,
 } from './applyAssessment';
 import { applyImport, ImportInput, ImportResult } from './applyImport';
 import { toIsoString, toIsoStringOrNull } from './dates';
@@ -74,6 +75,11 @@ export class SecurityObservationsStore {
   /** Applies one assessment to observations of one entity, all or nothing. */
   applyAssessment(input: AssessmentInput) {
     return applyAssessment(this.db, input);
+  }
+
+  /** Ends the risk acceptances whose expiry has passed; returns how many. */
+  expireRiskAcceptances(now: Date): Promise<number> {
+    return expireRiskAcceptances(this.db, now);
   }
 
   addComment(input: Parameters<typeof addComment>[1]) {

@@ -71,8 +71,11 @@ export async function applyAssessment(
         severity_rank: severityRank(assessedSeverity ?? row.parser_severity),
         assessed_justification:
           input.status === 'not_affected' ? input.justification ?? null : null,
+        // UTC ISO strings compare correctly as text on SQLite too.
         risk_acceptance_expires_at:
-          input.status === 'risk_accepted' ? input.expiresAt ?? null : null,
+          input.status === 'risk_accepted' && input.expiresAt
+            ? new Date(input.expiresAt).toISOString()
+            : null,
       };
       const changes: Record<string, { from: unknown; to: unknown }> = {};
       const compare = (field: string, from: unknown, to: unknown) => {
@@ -157,5 +160,45 @@ export async function addComment(
       body: input.body,
       createdAt: now,
     };
+  });
+}
+
+/**
+ * Risk acceptances whose expiry has passed go back to the scanner's status
+ * (open), with an audit entry by the system. Returns how many expired.
+ */
+export async function expireRiskAcceptances(db: Knex, now: Date) {
+  const at = now.toISOString();
+  return db.transaction(async trx => {
+    const rows: ObservationRow[] = await trx('observations')
+      .where({ assessed_status: 'risk_accepted' })
+      .where('risk_acceptance_expires_at', '<=', at)
+      .select('*');
+    for (const row of rows) {
+      const status = effectiveStatus(row.parser_status, null);
+      await trx('observations').where({ id: row.id }).update({
+        assessed_status: null,
+        status,
+        risk_acceptance_expires_at: null,
+        updated_at: at,
+      });
+      await trx('observation_events').insert({
+        observation_id: row.id,
+        entity_ref: row.entity_ref,
+        type: 'expired',
+        actor: 'system',
+        actor_kind: 'system',
+        import_id: null,
+        changes: JSON.stringify({
+          status: { from: row.status, to: status },
+          assessedStatus: { from: 'risk_accepted', to: null },
+        }),
+        comment: `The risk acceptance expired on ${toIsoStringOrNull(
+          row.risk_acceptance_expires_at,
+        )}`,
+        created_at: at,
+      });
+    }
+    return rows.length;
   });
 }
