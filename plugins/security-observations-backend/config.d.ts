@@ -8,6 +8,13 @@ export interface Config {
       /** Largest report after gzip decompression, in megabytes (default 250). */
       maxDecompressedSizeMb?: number;
     };
+    assessment?: {
+      /**
+       * Four-eyes review: an assessment stays pending until a different
+       * user with the assess permission approves or rejects it (default false).
+       */
+      requireApproval?: boolean;
+    };
     /** Count "In review" as active, like "Open" (default false). */
     inReviewIsActive?: boolean;
     /**

@@ -23,14 +23,17 @@ import {
 import { Knex } from 'knex';
 import { securityObservationsPlugin } from '../plugin';
 
-/** Owned by alice. */
+/** Owned by alice and carol. */
 export const payments: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
   metadata: { name: 'payments-api', namespace: 'default' },
   spec: { type: 'service', owner: 'user:default/alice' },
   // What the catalog's processing adds, and isEntityOwner reads.
-  relations: [{ type: 'ownedBy', targetRef: 'user:default/alice' }],
+  relations: [
+    { type: 'ownedBy', targetRef: 'user:default/alice' },
+    { type: 'ownedBy', targetRef: 'user:default/carol' },
+  ],
 };
 export const paymentsRef = 'component:default/payments-api';
 
@@ -119,7 +122,10 @@ const testPolicy = createBackendModule({
  * (`mockCredentials.user.header('user:default/alice')`) and the given
  * database.
  */
-export function startPermissionedBackend(knex: Knex) {
+export function startPermissionedBackend(
+  knex: Knex,
+  config: Record<string, unknown> = {},
+) {
   return startTestBackend({
     features: [
       securityObservationsPlugin,
@@ -131,7 +137,7 @@ export function startPermissionedBackend(knex: Knex) {
       mockServices.database.factory({ knex }),
       catalogServiceMock.factory({ entities: [payments, checkout] }),
       mockServices.rootConfig.factory({
-        data: { permission: { enabled: true } },
+        data: { permission: { enabled: true }, ...config },
       }),
     ],
   });

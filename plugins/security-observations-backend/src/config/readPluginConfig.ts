@@ -10,6 +10,8 @@ export interface PluginConfig {
   };
   /** Statuses that count as active: open, and in review when configured. */
   activeStatuses: Status[];
+  /** Four-eyes review: assessments wait for a different user's approval. */
+  requireApproval: boolean;
 }
 
 const MB = 1024 * 1024;
@@ -41,5 +43,9 @@ export function readPluginConfig(config: RootConfigService): PluginConfig {
       maxDecompressedReportBytes: Math.floor(maxDecompressedSizeMb * MB),
     },
     activeStatuses: inReviewIsActive ? ['open', 'in_review'] : ['open'],
+    requireApproval:
+      config.getOptionalBoolean(
+        'securityObservations.assessment.requireApproval',
+      ) ?? false,
   };
 }

@@ -20,6 +20,12 @@ import {
   expireRiskAcceptances,
 } from './applyAssessment';
 import { applyImport, ImportInput, ImportResult } from './applyImport';
+import {
+  decideAssessment,
+  getPendingAssessment,
+  listPendingAssessments,
+  requestAssessment,
+} from './pendingAssessments';
 import { toIsoString, toIsoStringOrNull } from './dates';
 import { listObservations } from './listObservations';
 import {
@@ -75,6 +81,23 @@ export class SecurityObservationsStore {
   /** Applies one assessment to observations of one entity, all or nothing. */
   applyAssessment(input: AssessmentInput) {
     return applyAssessment(this.db, input);
+  }
+
+  /** Four-eyes review: stores an assessment until someone else decides. */
+  requestAssessment(input: Parameters<typeof requestAssessment>[1]) {
+    return requestAssessment(this.db, input);
+  }
+
+  getPendingAssessment(id: string) {
+    return getPendingAssessment(this.db, id);
+  }
+
+  listPendingAssessments(entityRef: string) {
+    return listPendingAssessments(this.db, entityRef);
+  }
+
+  decideAssessment(input: Parameters<typeof decideAssessment>[1]) {
+    return decideAssessment(this.db, input);
   }
 
   /** Ends the risk acceptances whose expiry has passed; returns how many. */

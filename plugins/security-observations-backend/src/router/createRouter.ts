@@ -60,7 +60,15 @@ export async function createRouter(
     }),
   );
 
-  router.use(assessmentRoutes({ auditor, authorizer, httpAuth, store }));
+  router.use(
+    assessmentRoutes({
+      requireApproval: config.requireApproval,
+      auditor,
+      authorizer,
+      httpAuth,
+      store,
+    }),
+  );
 
   router.use(httpErrorHandler);
   return router;
