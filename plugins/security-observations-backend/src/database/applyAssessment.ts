@@ -42,21 +42,11 @@ export async function applyAssessment(
 ): Promise<AssessmentResponse['items']> {
   const now = input.now.toISOString();
   return db.transaction(async trx => {
-    const rows: ObservationRow[] = await trx('observations')
-      .where(whereInJsonValues(trx, 'id', input.observationIds))
-      .select('*');
-    const byId = new Map(rows.map(row => [row.id, row]));
-    input.observationIds.forEach((id, index) => {
-      const row = byId.get(id);
-      if (!row) {
-        throw new NotFoundError(`No observation ${id}`);
-      }
-      if (row.entity_ref !== input.entityRef) {
-        throw new InputError(
-          `observationIds[${index}]: observation ${id} belongs to ${row.entity_ref}, not ${input.entityRef}`,
-        );
-      }
-    });
+    const byId = await observationsOfEntity(
+      trx,
+      input.entityRef,
+      input.observationIds,
+    );
 
     const items: AssessmentResponse['items'] = [];
     for (const id of new Set(input.observationIds)) {
@@ -115,6 +105,33 @@ export async function applyAssessment(
     }
     return items;
   });
+}
+
+/**
+ * The observations by id, when every id exists (else 404) and belongs to the
+ * entity (else 400 naming `observationIds[i]`).
+ */
+export async function observationsOfEntity(
+  trx: Knex,
+  entityRef: string,
+  observationIds: string[],
+): Promise<Map<string, ObservationRow>> {
+  const rows: ObservationRow[] = await trx('observations')
+    .where(whereInJsonValues(trx, 'id', observationIds))
+    .select('*');
+  const byId = new Map(rows.map(row => [row.id, row]));
+  observationIds.forEach((id, index) => {
+    const row = byId.get(id);
+    if (!row) {
+      throw new NotFoundError(`No observation ${id}`);
+    }
+    if (row.entity_ref !== entityRef) {
+      throw new InputError(
+        `observationIds[${index}]: observation ${id} belongs to ${row.entity_ref}, not ${entityRef}`,
+      );
+    }
+  });
+  return byId;
 }
 
 /** A comment from the Security tab, and its audit entry. */

@@ -1,10 +1,13 @@
-import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import { ConflictError } from '@backstage/errors';
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import { AssessmentRequest } from 'backstage-plugin-security-observations-common';
-import { Actor, applyAssessment } from './applyAssessment';
+import {
+  Actor,
+  applyAssessment,
+  observationsOfEntity,
+} from './applyAssessment';
 import { toIsoString, toIsoStringOrNull } from './dates';
-import { whereInJsonValues } from './jsonRows';
 
 export interface PendingAssessment {
   id: string;
@@ -51,23 +54,7 @@ export async function requestAssessment(
   const now = input.now.toISOString();
   const id = randomUUID();
   return db.transaction(async trx => {
-    const found: Array<{ id: string; entity_ref: string }> = await trx(
-      'observations',
-    )
-      .where(whereInJsonValues(trx, 'id', input.observationIds))
-      .select('id', 'entity_ref');
-    const byId = new Map(found.map(row => [row.id, row]));
-    input.observationIds.forEach((observationId, index) => {
-      const row = byId.get(observationId);
-      if (!row) {
-        throw new NotFoundError(`No observation ${observationId}`);
-      }
-      if (row.entity_ref !== input.entityRef) {
-        throw new InputError(
-          `observationIds[${index}]: observation ${observationId} belongs to ${row.entity_ref}, not ${input.entityRef}`,
-        );
-      }
-    });
+    await observationsOfEntity(trx, input.entityRef, input.observationIds);
     const row = {
       id,
       entity_ref: input.entityRef,
