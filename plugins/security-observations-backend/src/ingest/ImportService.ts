@@ -150,9 +150,28 @@ function readJson(holder: { body?: Buffer }): unknown {
     return JSON.parse(text);
   } catch (error) {
     throw new InputError(
-      `The report is not valid JSON: ${(error as Error).message}`,
+      `The report is not valid JSON: ${withoutQuotedInput(
+        (error as Error).message,
+        text,
+      )}`,
     );
   } finally {
     text = '';
   }
+}
+
+/**
+ * V8 quotes a piece of the input in some JSON.parse errors; a report can hold
+ * secrets, so the message keeps the position instead of the text.
+ */
+function withoutQuotedInput(message: string, text: string): string {
+  const quoted =
+    /^(Unexpected token .*?), (?:\.\.\.)?"(.*)"(?:\.\.\.)? is not valid JSON$/s.exec(
+      message,
+    );
+  if (!quoted) {
+    return message;
+  }
+  const position = quoted[2] ? text.indexOf(quoted[2]) : -1;
+  return position >= 0 ? `${quoted[1]} near position ${position}` : quoted[1];
 }

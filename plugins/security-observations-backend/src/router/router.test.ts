@@ -141,6 +141,21 @@ describe('POST /v1/imports', () => {
         /^The report is not valid JSON: /,
       );
 
+      // V8 quotes the input around a syntax error; a report may hold secrets.
+      const secretInBrokenJson = await post(
+        { entityRef },
+        Buffer.from(
+          '[{"RuleID": "aws-access-token", "Secret": AKIAZZZZ7EXAMPLEKEY1}]',
+        ),
+      );
+      expect(secretInBrokenJson.status).toBe(400);
+      expect(secretInBrokenJson.body.error.message).toMatch(
+        /^The report is not valid JSON: Unexpected token 'A' near position \d+$/,
+      );
+      expect(JSON.stringify(secretInBrokenJson.body)).not.toContain(
+        'AKIAZZZZ7EXAMPLEKEY1',
+      );
+
       const unknownFormat = await post(
         { entityRef },
         Buffer.from(JSON.stringify({ hello: 'world' })),
