@@ -1,4 +1,4 @@
-import { createHash, hash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   SEVERITIES,
   Severity,
@@ -32,34 +32,35 @@ export function severityRank(severity: Severity): number {
  */
 /**
  * Hash of everything the scanner said about the finding except its
- * identity, fed field by field: no intermediate JSON string per finding,
- * which for a 100k-finding report is 100 MB of garbage at the peak.
+ * identity: its fields joined by a separator they cannot contain, hashed
+ * once (one short-lived string per finding; many small hash updates cost
+ * more).
  */
 function contentHash(finding: ParsedFinding): string {
-  const hasher = createHash('sha256');
-  const add = (value: unknown) => {
-    hasher.update(value === undefined ? '\u0000' : String(value));
-    hasher.update('\u001f');
-  };
-  add(finding.title);
-  add(finding.description);
-  add(finding.severity);
-  add(finding.status);
-  add(finding.justification);
-  add(finding.ruleId);
-  add(finding.vulnerabilityIds.join('\u001e'));
-  add(finding.cwes.join('\u001e'));
-  add(finding.package?.purl);
-  add(finding.package?.name);
-  add(finding.package?.version);
-  add(finding.package?.fixedVersion);
-  add(finding.location?.file);
-  add(finding.location?.startLine);
-  add(finding.location?.endLine);
-  add(finding.location?.uri);
-  add(finding.location?.image);
-  add(finding.location?.endpoint);
-  return hasher.digest('hex');
+  return sha256(
+    [
+      finding.title,
+      finding.description,
+      finding.severity,
+      finding.status,
+      finding.justification,
+      finding.ruleId,
+      finding.vulnerabilityIds.join('\u001e'),
+      finding.cwes.join('\u001e'),
+      finding.package?.purl,
+      finding.package?.name,
+      finding.package?.version,
+      finding.package?.fixedVersion,
+      finding.location?.file,
+      finding.location?.startLine,
+      finding.location?.endLine,
+      finding.location?.uri,
+      finding.location?.image,
+      finding.location?.endpoint,
+    ]
+      .map(value => (value === undefined ? '\u0000' : String(value)))
+      .join('\u001f'),
+  );
 }
 
 export function normalizeFindings(
