@@ -12,3 +12,4 @@ export * from './api/health';
 export * from './api/imports';
 export * from './api/observations';
 export * from './api/assessments';
+export * from './api/trend';
