@@ -177,6 +177,25 @@ export const entitySummarySchema = z.object({
   totalActive: z.number(),
   total: z.number(),
   lastImportAt: z.string().nullable(),
+  /**
+   * Where the entity's observations are synced, resolved from its
+   * annotations and `securityObservations.trackers`. `problem` says, in
+   * words a developer can act on, why nothing is synced (an unknown tracker
+   * id, a missing project annotation, no credentials, ...). Absent when the
+   * backend has no tracker sync.
+   */
+  tracker: z
+    .object({
+      /** The configured tracker's id, when one was chosen. */
+      trackerId: z.string().nullable(),
+      kind: z.enum(['github', 'gitlab', 'jira']).nullable(),
+      /** `owner/repo`, the GitLab project, or the Jira project key. */
+      target: z.string().nullable(),
+      /** The tracker's web address for the target, when known. */
+      url: z.string().nullable(),
+      problem: z.string().nullable(),
+    })
+    .optional(),
 });
 
 /** @public */
