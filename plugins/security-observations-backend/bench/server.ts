@@ -125,7 +125,9 @@ async function main() {
  */
 async function insertBound(knex: Knex, report: string, format: string) {
   const parser = reportParsers.find(candidate => candidate.format === format)!;
-  const findings = normalizeFindings(parser.parse(JSON.parse(report)).findings);
+  const findings = Array.from(
+    normalizeFindings(parser.parse(JSON.parse(report)).findings),
+  );
   const now = new Date().toISOString();
   const rows = findings.map((finding, index) => ({
     ...contentRow(`bound-${index}`, finding, { status: null, severity: null }),

@@ -259,6 +259,71 @@ describe('applyImport', () => {
       ).rejects.toThrow();
 
       expect(await snapshot(knex)).toEqual(before);
+
+      // Breaks while the findings are still being read, after whole chunks
+      // of them were written: a report's 12,001st element is unreadable.
+      function* brokenLate(): Generator<ParsedFinding> {
+        for (let i = 0; i < 12_000; i++) {
+          yield dependencyFinding(`CVE-2025-${10000 + i}`, `lib${i}`);
+        }
+        throw new Error(
+          'Trivy JSON: Results[0].Vulnerabilities[12000]: broken',
+        );
+      }
+      await expect(
+        store.applyImport({
+          scope,
+          format: 'trivy',
+          actor: 'external:ci-scanner',
+          reportBytes: 1234,
+          findings: normalizeFindings(brokenLate()),
+          now: new Date('2026-11-21T00:00:00.000Z'),
+        }),
+      ).rejects.toThrow('Results[0].Vulnerabilities[12000]: broken');
+
+      expect(await snapshot(knex)).toEqual(before);
+      await knex.destroy();
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'applies a report larger than one chunk as one import on %s',
+    async databaseId => {
+      const { knex, importFindings } = await setup(databaseId);
+      const report = (from: number, to: number) =>
+        Array.from({ length: to - from }, (_, i) =>
+          dependencyFinding(`CVE-2025-${10000 + from + i}`, `lib${from + i}`),
+        );
+      const count = async (where: Record<string, unknown>) =>
+        Number(
+          (await knex('observations').where(where).count({ n: '*' }))[0].n,
+        );
+
+      const first = await importFindings(report(0, 12_000));
+      expect(first.counts.new).toBe(12_000);
+      expect(first.findingCount).toBe(12_000);
+
+      // Shifted by 3,000: chunks of the second import meet rows written by
+      // different chunks of the first.
+      const second = await importFindings([
+        ...report(3_000, 15_000),
+        // A repeat of an identity from an earlier chunk is still one.
+        dependencyFinding('CVE-2025-13000', 'lib3000', { title: 'again' }),
+      ]);
+      expect(second.counts).toEqual({
+        new: 3_000,
+        updated: 0,
+        unchanged: 9_000,
+        resolved: 3_000,
+        reopened: 0,
+      });
+      expect(second.findingCount).toBe(12_000);
+      expect(await count({ status: 'resolved' })).toBe(3_000);
+      expect(await count({ last_import_id: second.importId })).toBe(12_000);
+      const resolvedEvents = await knex('observation_events')
+        .where({ import_id: second.importId, type: 'resolved' })
+        .count({ n: '*' });
+      expect(Number(resolvedEvents[0].n)).toBe(3_000);
       await knex.destroy();
     },
   );

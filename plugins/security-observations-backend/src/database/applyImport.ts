@@ -27,18 +27,24 @@ export interface ImportInput {
   /** Token subject of the scanner, recorded on the import and in the audit log. */
   actor: string;
   reportBytes: number;
-  findings: NormalizedFinding[];
+  /**
+   * The report's findings with distinct identities, consumed once, in
+   * chunks, inside the transaction: an error thrown while producing them
+   * rolls the import back.
+   */
+  findings: Iterable<NormalizedFinding>;
   now: Date;
 }
 
 export interface ImportResult {
   importId: string;
   counts: ImportCounts;
+  /** Distinct findings in the report. */
+  findingCount: number;
 }
 
 interface ExistingRow {
   id: string;
-  identity_hash: string;
   content_hash: string;
   parser_status: Status;
   assessed_status: Status | null;
@@ -84,19 +90,20 @@ const EVENT_COLUMNS: JsonColumn[] = [
 ];
 
 /**
- * Rows per bulk statement. One statement per chunk keeps the JSON parameter
- * (and the driver's copy of it) small: a 100k-row import in one statement
- * would hold a few hundred megabytes at once for no gain in speed.
+ * Findings per chunk: rows per bulk statement. Small on purpose: a chunk's
+ * findings, rows and JSON parameter then die young in V8 (before they are
+ * promoted to the old generation), so a 100k-finding import's heap stays
+ * near its live size instead of growing by everything it allocates. For
+ * 100k Trivy findings on the benchmark machine, 500 peaked at 564 MB where
+ * 5,000 peaked at 700-750 MB, in about the same time (docs/benchmarks.md).
  */
-const CHUNK_ROWS = 5000;
+const CHUNK_ROWS = 500;
 
-function chunks<T>(items: T[], size = CHUNK_ROWS): T[][] {
-  const result: T[][] = [];
-  for (let i = 0; i < items.length; i += size) {
-    result.push(items.slice(i, i + size));
-  }
-  return result;
-}
+/**
+ * Rows per statement for small rows: pages of the scope's observations
+ * (`loadKnown`) and the ids that an import resolves.
+ */
+const ID_CHUNK_ROWS = 10_000;
 
 /** The effective status: gone wins, then the assessment, then the scanner. */
 export function effectiveStatus(
@@ -157,18 +164,45 @@ function scopeLockKey(scope: ImportScope): string {
   return digest.readBigInt64BE(0).toString();
 }
 
+/** What every statement of one import shares. */
+interface ImportContext {
+  trx: Knex.Transaction;
+  scope: ImportScope;
+  importId: string;
+  actor: string;
+  now: string;
+  counts: ImportCounts;
+  /**
+   * The scope's observations before this import, by identity hash, as little
+   * of each as tells whether a finding is new, unchanged or changed. Each
+   * is removed when the report has it; what is left is missing.
+   */
+  known: Map<string, KnownObservation>;
+}
+
+interface KnownObservation {
+  id: string;
+  contentHash: string;
+  status: Status;
+  resolved: boolean;
+}
+
 /**
  * Applies one report to its scope in one transaction: new findings are
  * inserted, changed ones updated, unchanged ones only get their last-seen
  * time, missing ones are resolved and returning ones reopened, with an audit
- * entry for every change of status or severity. On any error nothing stays.
+ * entry for every change of status or severity. On any error, including one
+ * thrown while the findings are iterated, nothing stays.
+ *
+ * The findings are consumed in chunks as they are produced, so a large
+ * report is never held whole: memory stays at one chunk of findings plus
+ * the set of identities the caller keeps for de-duplication.
  */
 export async function applyImport(
   db: Knex,
   input: ImportInput,
 ): Promise<ImportResult> {
-  const { scope, findings } = input;
-  const now = input.now.toISOString();
+  const { scope } = input;
   const importId = randomUUID();
 
   return db.transaction(async trx => {
@@ -177,185 +211,41 @@ export async function applyImport(
         scopeLockKey(scope),
       ]);
     }
-
-    const existingRows: ExistingRow[] = await trx('observations')
-      .where({
-        entity_ref: scope.entityRef,
-        branch: scope.branch,
-        scanner: scope.scanner,
-        source: scope.source,
-      })
-      .select(
-        'id',
-        'identity_hash',
-        'content_hash',
-        'parser_status',
-        'assessed_status',
-        'status',
-        'parser_severity',
-        'assessed_severity',
-        'severity',
-        'title',
-      );
-    const existingByIdentity = new Map(
-      existingRows.map(row => [row.identity_hash, row]),
-    );
-
-    // Rows to insert are built chunk by chunk below, not all at once.
-    const inserts: NormalizedFinding[] = [];
-    const updates: ContentRow[] = [];
-    const seenIds: string[] = [];
-    const events: Array<Record<string, unknown>> = [];
-    const counts: ImportCounts = {
-      new: 0,
-      updated: 0,
-      unchanged: 0,
-      resolved: 0,
-      reopened: 0,
+    const context: ImportContext = {
+      trx,
+      scope,
+      importId,
+      actor: input.actor,
+      now: input.now.toISOString(),
+      counts: { new: 0, updated: 0, unchanged: 0, resolved: 0, reopened: 0 },
+      known: new Map(),
     };
+    await loadKnown(context);
 
-    for (const normalized of findings) {
-      const existing = existingByIdentity.get(normalized.identityHash);
-      if (!existing) {
-        inserts.push(normalized);
-        counts.new += 1;
-        continue;
+    // Node reads the next chunk of the report while the database writes
+    // the last one: on a 2-core machine the two overlap instead of taking
+    // turns. The write is started, given a turn of the event loop to reach
+    // the socket, and awaited only before the next chunk is applied.
+    let findingCount = 0;
+    let writing: Promise<void> = Promise.resolve();
+    try {
+      for (const chunk of chunksOf(input.findings, CHUNK_ROWS)) {
+        findingCount += chunk.length;
+        await writing;
+        writing = applyChunk(context, chunk);
+        // Handled here so that a failed write cannot become an unhandled
+        // rejection while the next chunk is read; it is rethrown below.
+        writing.catch(() => undefined);
+        await new Promise(resolve => setImmediate(resolve));
       }
-      existingByIdentity.delete(normalized.identityHash);
-      seenIds.push(existing.id);
-
-      const wasResolved = existing.parser_status === 'resolved';
-      if (!wasResolved && existing.content_hash === normalized.contentHash) {
-        counts.unchanged += 1;
-        continue;
-      }
-
-      const row = contentRow(existing.id, normalized, {
-        status: existing.assessed_status,
-        severity: existing.assessed_severity,
-      });
-      updates.push(row);
-      const changes = changesBetween(existing, row);
-      if (wasResolved) {
-        counts.reopened += 1;
-        events.push({
-          observation_id: existing.id,
-          type: 'reopened',
-          changes: JSON.stringify(changes),
-          comment: 'Found again in the latest scan',
-        });
-      } else {
-        counts.updated += 1;
-        if (Object.keys(changes).length > 0) {
-          events.push({
-            observation_id: existing.id,
-            type: 'updated',
-            changes: JSON.stringify(changes),
-            comment: null,
-          });
-        }
-      }
+    } finally {
+      // Settle the last write before the transaction ends either way.
+      await writing.catch(() => undefined);
     }
+    await writing;
+    await resolveMissing(context);
 
-    // What is left was in the scope but not in this report.
-    const resolvedIds: string[] = [];
-    for (const missing of existingByIdentity.values()) {
-      if (missing.parser_status === 'resolved') {
-        continue;
-      }
-      resolvedIds.push(missing.id);
-      counts.resolved += 1;
-      events.push({
-        observation_id: missing.id,
-        type: 'resolved',
-        changes: JSON.stringify({
-          status: { from: missing.status, to: 'resolved' },
-        }),
-        comment: 'Not found in the latest scan',
-      });
-    }
-
-    const insertColumns: JsonColumn[] = [
-      ...CONTENT_COLUMNS,
-      ['identity_hash', 'text'],
-    ];
-    const insertNames = insertColumns.map(([name]) => name);
-    for (const chunk of chunks(inserts)) {
-      const rows = chunk.map(normalized => ({
-        ...contentRow(randomUUID(), normalized, {
-          status: null,
-          severity: null,
-        }),
-        identity_hash: normalized.identityHash,
-      }));
-      await trx.raw(
-        `INSERT INTO observations (${insertNames.join(', ')},
-           entity_ref, branch, scanner, source, first_seen_at, last_seen_at,
-           first_import_id, last_import_id, updated_at)
-         SELECT ${insertNames.map(name => `u.${name}`).join(', ')},
-           ?, ?, ?, ?, ?, ?, ?, ?, ?
-         FROM ?`,
-        [
-          scope.entityRef,
-          scope.branch,
-          scope.scanner,
-          scope.source,
-          now,
-          now,
-          importId,
-          importId,
-          now,
-          jsonRowsTable(trx, insertColumns, rows),
-        ],
-      );
-    }
-
-    for (const chunk of chunks(seenIds, 4 * CHUNK_ROWS)) {
-      await trx('observations')
-        .where(whereInJsonValues(trx, 'id', chunk))
-        .update({ last_seen_at: now, last_import_id: importId });
-    }
-
-    const assignments = CONTENT_COLUMNS.filter(([name]) => name !== 'id')
-      .map(([name]) => `${name} = u.${name}`)
-      .join(', ');
-    for (const chunk of chunks(updates)) {
-      await trx.raw(
-        `UPDATE observations SET ${assignments}, resolved_at = NULL, updated_at = ?
-         FROM ? WHERE observations.id = u.id`,
-        [now, jsonRowsTable(trx, CONTENT_COLUMNS, chunk)],
-      );
-    }
-
-    for (const chunk of chunks(resolvedIds, 4 * CHUNK_ROWS)) {
-      await trx('observations')
-        .where(whereInJsonValues(trx, 'id', chunk))
-        .update({
-          parser_status: 'resolved',
-          status: 'resolved',
-          resolved_at: now,
-          updated_at: now,
-        });
-    }
-
-    const eventNames = EVENT_COLUMNS.map(([name]) => name);
-    for (const chunk of chunks(events)) {
-      await trx.raw(
-        `INSERT INTO observation_events (${eventNames.join(', ')},
-           entity_ref, actor, actor_kind, import_id, created_at)
-         SELECT ${eventNames.map(name => `u.${name}`).join(', ')}, ?, ?, ?, ?, ?
-         FROM ?`,
-        [
-          scope.entityRef,
-          input.actor,
-          'scanner',
-          importId,
-          now,
-          jsonRowsTable(trx, EVENT_COLUMNS, chunk),
-        ],
-      );
-    }
-
+    const { now, counts } = context;
     await trx('imports').insert({
       id: importId,
       entity_ref: scope.entityRef,
@@ -366,7 +256,7 @@ export async function applyImport(
       actor: input.actor,
       created_at: now,
       report_bytes: input.reportBytes,
-      finding_count: findings.length,
+      finding_count: findingCount,
       count_new: counts.new,
       count_updated: counts.updated,
       count_unchanged: counts.unchanged,
@@ -374,8 +264,268 @@ export async function applyImport(
       count_reopened: counts.reopened,
     });
 
-    return { importId, counts };
+    return { importId, counts, findingCount };
   });
+}
+
+/**
+ * Reads the scope's observations into `context.known`: one pass in pages
+ * along the scope's identity index. A lookup per chunk of findings would
+ * have Postgres scan the scope once per chunk; one result of 100k rows
+ * would hold them all twice for a moment (as rows and in the map).
+ */
+async function loadKnown(context: ImportContext): Promise<void> {
+  let after = '';
+  for (;;) {
+    const page: Array<{
+      id: string;
+      identity_hash: string;
+      content_hash: string;
+      parser_status: Status;
+      status: Status;
+    }> = await context
+      .trx('observations')
+      .where(inScope(context))
+      .where('identity_hash', '>', after)
+      .orderBy('identity_hash')
+      .limit(ID_CHUNK_ROWS)
+      .select('id', 'identity_hash', 'content_hash', 'parser_status', 'status');
+    for (const row of page) {
+      context.known.set(row.identity_hash, {
+        id: row.id,
+        contentHash: row.content_hash,
+        status: row.status,
+        resolved: row.parser_status === 'resolved',
+      });
+    }
+    if (page.length < ID_CHUNK_ROWS) return;
+    after = page[page.length - 1].identity_hash;
+  }
+}
+
+/** The items in arrays of `size`, taken from the iterable as they come. */
+function* chunksOf<T>(items: Iterable<T>, size: number): Generator<T[]> {
+  let chunk: T[] = [];
+  for (const item of items) {
+    chunk.push(item);
+    if (chunk.length === size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+function inScope(context: ImportContext) {
+  const { scope } = context;
+  return {
+    entity_ref: scope.entityRef,
+    branch: scope.branch,
+    scanner: scope.scanner,
+    source: scope.source,
+  };
+}
+
+/**
+ * One chunk of findings (distinct identities, none seen in an earlier chunk)
+ * against the stored observations with the same identities.
+ */
+async function applyChunk(
+  context: ImportContext,
+  findings: NormalizedFinding[],
+): Promise<void> {
+  const { trx, scope, importId, now, counts } = context;
+  const inserts: Array<ContentRow & { identity_hash: string }> = [];
+  const updates: ContentRow[] = [];
+  const seenIds: string[] = [];
+  const changed: Array<[id: string, finding: NormalizedFinding]> = [];
+  const events: Array<Record<string, unknown>> = [];
+
+  for (const normalized of findings) {
+    const known = context.known.get(normalized.identityHash);
+    if (!known) {
+      inserts.push({
+        ...contentRow(randomUUID(), normalized, {
+          status: null,
+          severity: null,
+        }),
+        identity_hash: normalized.identityHash,
+      });
+      counts.new += 1;
+      continue;
+    }
+    context.known.delete(normalized.identityHash);
+    seenIds.push(known.id);
+    if (!known.resolved && known.contentHash === normalized.contentHash) {
+      counts.unchanged += 1;
+      continue;
+    }
+    changed.push([known.id, normalized]);
+  }
+
+  // Changed and returning findings need the whole stored row: their
+  // assessment is kept and their audit entry says what changed.
+  const existingById = new Map<string, ExistingRow>();
+  if (changed.length > 0) {
+    const rows: ExistingRow[] = await trx('observations')
+      .where(
+        whereInJsonValues(
+          trx,
+          'id',
+          changed.map(([id]) => id),
+        ),
+      )
+      .select(
+        'id',
+        'content_hash',
+        'parser_status',
+        'assessed_status',
+        'status',
+        'parser_severity',
+        'assessed_severity',
+        'severity',
+        'title',
+      );
+    rows.forEach(row => existingById.set(row.id, row));
+  }
+  for (const [id, normalized] of changed) {
+    const existing = existingById.get(id)!;
+    const wasResolved = existing.parser_status === 'resolved';
+    const row = contentRow(existing.id, normalized, {
+      status: existing.assessed_status,
+      severity: existing.assessed_severity,
+    });
+    updates.push(row);
+    const changes = changesBetween(existing, row);
+    if (wasResolved) {
+      counts.reopened += 1;
+      events.push({
+        observation_id: existing.id,
+        type: 'reopened',
+        changes: JSON.stringify(changes),
+        comment: 'Found again in the latest scan',
+      });
+    } else {
+      counts.updated += 1;
+      if (Object.keys(changes).length > 0) {
+        events.push({
+          observation_id: existing.id,
+          type: 'updated',
+          changes: JSON.stringify(changes),
+          comment: null,
+        });
+      }
+    }
+  }
+
+  if (inserts.length > 0) {
+    const insertColumns: JsonColumn[] = [
+      ...CONTENT_COLUMNS,
+      ['identity_hash', 'text'],
+    ];
+    const insertNames = insertColumns.map(([name]) => name);
+    await trx.raw(
+      `INSERT INTO observations (${insertNames.join(', ')},
+         entity_ref, branch, scanner, source, first_seen_at, last_seen_at,
+         first_import_id, last_import_id, updated_at)
+       SELECT ${insertNames.map(name => `u.${name}`).join(', ')},
+         ?, ?, ?, ?, ?, ?, ?, ?, ?
+       FROM ?`,
+      [
+        scope.entityRef,
+        scope.branch,
+        scope.scanner,
+        scope.source,
+        now,
+        now,
+        importId,
+        importId,
+        now,
+        jsonRowsTable(trx, insertColumns, inserts),
+      ],
+    );
+  }
+
+  if (seenIds.length > 0) {
+    await trx('observations')
+      .where(whereInJsonValues(trx, 'id', seenIds))
+      .update({ last_seen_at: now, last_import_id: importId });
+  }
+
+  if (updates.length > 0) {
+    const assignments = CONTENT_COLUMNS.filter(([name]) => name !== 'id')
+      .map(([name]) => `${name} = u.${name}`)
+      .join(', ');
+    await trx.raw(
+      `UPDATE observations SET ${assignments}, resolved_at = NULL, updated_at = ?
+       FROM ? WHERE observations.id = u.id`,
+      [now, jsonRowsTable(trx, CONTENT_COLUMNS, updates)],
+    );
+  }
+
+  await insertEvents(context, events);
+}
+
+/**
+ * What is left of the scope's observations was not in the report: resolved,
+ * with an audit entry each.
+ */
+async function resolveMissing(context: ImportContext): Promise<void> {
+  const { trx, now, counts } = context;
+  const missing = [...context.known.values()].filter(known => !known.resolved);
+  counts.resolved = missing.length;
+
+  for (let i = 0; i < missing.length; i += ID_CHUNK_ROWS) {
+    const chunk = missing.slice(i, i + ID_CHUNK_ROWS);
+    await trx('observations')
+      .where(
+        whereInJsonValues(
+          trx,
+          'id',
+          chunk.map(row => row.id),
+        ),
+      )
+      .update({
+        parser_status: 'resolved',
+        status: 'resolved',
+        resolved_at: now,
+        updated_at: now,
+      });
+    await insertEvents(
+      context,
+      chunk.map(row => ({
+        observation_id: row.id,
+        type: 'resolved',
+        changes: JSON.stringify({
+          status: { from: row.status, to: 'resolved' },
+        }),
+        comment: 'Not found in the latest scan',
+      })),
+    );
+  }
+}
+
+async function insertEvents(
+  context: ImportContext,
+  events: Array<Record<string, unknown>>,
+): Promise<void> {
+  if (events.length === 0) return;
+  const { trx, scope, actor, importId, now } = context;
+  const eventNames = EVENT_COLUMNS.map(([name]) => name);
+  await trx.raw(
+    `INSERT INTO observation_events (${eventNames.join(', ')},
+       entity_ref, actor, actor_kind, import_id, created_at)
+     SELECT ${eventNames.map(name => `u.${name}`).join(', ')}, ?, ?, ?, ?, ?
+     FROM ?`,
+    [
+      scope.entityRef,
+      actor,
+      'scanner',
+      importId,
+      now,
+      jsonRowsTable(trx, EVENT_COLUMNS, events),
+    ],
+  );
 }
 
 /** Audit-relevant differences: effective status, effective severity, title. */

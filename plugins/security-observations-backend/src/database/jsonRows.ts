@@ -32,18 +32,23 @@ export function jsonRowsTable(
 }
 
 /**
- * `column IN (<values>)` with the values as one JSON parameter, for any
- * number of them (SQLite allows at most 32766 bound parameters).
+ * `column IN (<values>)` with the values as one parameter, for any number of
+ * them (SQLite allows at most 32766 bound parameters). On Postgres it is a
+ * text array, `= ANY($1::text[])`: the planner turns that into an index scan,
+ * where `IN (SELECT json_array_elements_text(...))` could end up comparing
+ * every row with every value (seconds for 5,000 values in a fresh table).
  */
 export function whereInJsonValues(
   db: Knex,
   column: string,
   values: string[],
 ): Knex.Raw {
-  const json = JSON.stringify(values);
   return isPostgres(db)
-    ? db.raw(`?? IN (SELECT json_array_elements_text(?::json))`, [column, json])
-    : db.raw(`?? IN (SELECT value FROM json_each(?))`, [column, json]);
+    ? db.raw(`?? = ANY(?::text[])`, [column, values])
+    : db.raw(`?? IN (SELECT value FROM json_each(?))`, [
+        column,
+        JSON.stringify(values),
+      ]);
 }
 
 export function isPostgres(db: Knex): boolean {

@@ -9,9 +9,11 @@ import {
   ImportResponse,
 } from 'backstage-plugin-security-observations-common';
 import { SecurityObservationsStore } from '../database/SecurityObservationsStore';
+import { ReportJsonError } from './json/ReportJsonError';
+import { readJsonReport } from './json/readJsonReport';
 import { normalizeFindings } from './NormalizedFinding';
 import {
-  ParsedReport,
+  ReportReading,
   REPORT_FORMATS,
   ReportFormat,
   ReportParseError,
@@ -53,10 +55,13 @@ export class ImportService {
 
   async importReport(request: ImportRequest): Promise<ImportResponse> {
     const entity = await this.findEntity(request.entityRef);
-    const { report, findings, reportBytes } = this.readReport(
-      request.report,
-      request.format,
-    );
+    const body = request.report.body;
+    if (!body) {
+      throw new InputError('The request has no report');
+    }
+    // From here on only the reading holds the bytes, until its last finding.
+    request.report.body = undefined;
+    const reading = asInputErrors(() => this.read(body, request.format));
 
     const scope = {
       entityRef: stringifyEntityRef(entity),
@@ -64,22 +69,24 @@ export class ImportService {
         request.branch ??
         entity.metadata.annotations?.[ANNOTATION_DEFAULT_BRANCH] ??
         'main',
-      scanner: request.scanner ?? report.scanner,
+      scanner: request.scanner ?? reading.scanner,
       source: request.source ?? '',
     };
-    const { importId, counts } = await this.options.store.applyImport({
-      scope,
-      format: report.format,
-      actor: request.actor,
-      reportBytes,
-      findings,
-      now: this.options.clock?.() ?? new Date(),
-    });
+    const { importId, counts, findingCount } = await asInputErrors(() =>
+      this.options.store.applyImport({
+        scope,
+        format: reading.format,
+        actor: request.actor,
+        reportBytes: body.length,
+        findings: normalizeFindings(reading.findings),
+        now: this.options.clock?.() ?? new Date(),
+      }),
+    );
     return {
       importId,
-      format: report.format,
+      format: reading.format,
       ...scope,
-      findings: findings.length,
+      findings: findingCount,
       counts,
     };
   }
@@ -99,27 +106,17 @@ export class ImportService {
   }
 
   /**
-   * Parses and normalizes the report. The raw bytes and the parsed document
-   * live only in here, so they can be freed before the database work.
+   * Reads the report's structure and header; its findings are produced
+   * later, element by element, as the store consumes them.
    */
-  private readReport(holder: { body?: Buffer }, format?: ReportFormat) {
-    if (!holder.body) {
-      throw new InputError('The request has no report');
-    }
-    const reportBytes = holder.body.length;
-    const document = readJson(holder);
-    const { findings: parsed, ...report } = this.parse(document, format);
-    return { report, findings: normalizeFindings(parsed), reportBytes };
-  }
-
-  private parse(
-    document: unknown,
-    format: ReportFormat | undefined,
-  ): ParsedReport {
+  private read(body: Buffer, format: ReportFormat | undefined): ReportReading {
+    const { document, preview } = readJsonReport(body);
     const { parsers } = this.options;
+    // Detection looks at the preview (the report with its large arrays cut
+    // to one element); the parser walks the whole report.
     const parser = format
       ? parsers.find(candidate => candidate.format === format)
-      : parsers.find(candidate => candidate.detect(document));
+      : parsers.find(candidate => candidate.detect(preview));
     if (!parser) {
       throw new InputError(
         `Unknown report format: the report is none of ${parsers
@@ -127,51 +124,29 @@ export class ImportService {
           .join(', ')}. Accepted format= values: ${REPORT_FORMATS.join(', ')}`,
       );
     }
-    try {
-      return parser.parse(document);
-    } catch (error) {
-      if (error instanceof ReportParseError) {
-        throw new InputError(error.message);
-      }
-      throw error;
+    return parser.read(document);
+  }
+}
+
+/**
+ * Runs `action` with a broken report's errors (JSON syntax, or a format's
+ * structure at a JSON path) turned into 400s. They can surface late: the
+ * findings are read while the store writes them, and the store's
+ * transaction then rolls back.
+ */
+function asInputErrors<T>(action: () => T): T {
+  const convert = (error: unknown): never => {
+    if (error instanceof ReportParseError || error instanceof ReportJsonError) {
+      throw new InputError(error.message);
     }
-  }
-}
-
-/**
- * JSON.parse of the report. The bytes are released as soon as they are a
- * string, so that bytes, string and document are not all held at the peak.
- */
-function readJson(holder: { body?: Buffer }): unknown {
-  // A UTF-8 byte-order mark is legal in files but not in JSON.parse.
-  let text = holder.body!.toString('utf8').replace(/^\uFEFF/, '');
-  holder.body = undefined;
+    throw error;
+  };
   try {
-    return JSON.parse(text);
+    const result = action();
+    return result instanceof Promise
+      ? (result.catch(convert) as unknown as T)
+      : result;
   } catch (error) {
-    throw new InputError(
-      `The report is not valid JSON: ${withoutQuotedInput(
-        (error as Error).message,
-        text,
-      )}`,
-    );
-  } finally {
-    text = '';
+    return convert(error);
   }
-}
-
-/**
- * V8 quotes a piece of the input in some JSON.parse errors; a report can hold
- * secrets, so the message keeps the position instead of the text.
- */
-function withoutQuotedInput(message: string, text: string): string {
-  const quoted =
-    /^(Unexpected token .*?), (?:\.\.\.)?"(.*)"(?:\.\.\.)? is not valid JSON$/s.exec(
-      message,
-    );
-  if (!quoted) {
-    return message;
-  }
-  const position = quoted[2] ? text.indexOf(quoted[2]) : -1;
-  return position >= 0 ? `${quoted[1]} near position ${position}` : quoted[1];
 }

@@ -26,11 +26,6 @@ export function severityRank(severity: Severity): number {
 }
 
 /**
- * Hashes each finding and keeps the first of several with the same identity
- * (a report may list one finding twice, e.g. one CVE through two paths to the
- * same package); those are one observation.
- */
-/**
  * Hash of everything the scanner said about the finding except its
  * identity: its fields joined by a separator they cannot contain, hashed
  * once (one short-lived string per finding; many small hash updates cost
@@ -63,20 +58,26 @@ function contentHash(finding: ParsedFinding): string {
   );
 }
 
-export function normalizeFindings(
-  findings: ParsedFinding[],
-): NormalizedFinding[] {
-  const byIdentity = new Map<string, NormalizedFinding>();
+/**
+ * Hashes each finding as it comes and keeps the first of several with the
+ * same identity (a report may list one finding twice, e.g. one CVE through
+ * two paths to the same package); those are one observation. Only the
+ * identities seen so far are held, not the findings.
+ */
+export function* normalizeFindings(
+  findings: Iterable<ParsedFinding>,
+): Generator<NormalizedFinding> {
+  const seen = new Set<string>();
   for (const finding of findings) {
     const identityHash = sha256(finding.identityKey);
-    if (byIdentity.has(identityHash)) {
+    if (seen.has(identityHash)) {
       continue;
     }
-    byIdentity.set(identityHash, {
+    seen.add(identityHash);
+    yield {
       identityHash,
       contentHash: contentHash(finding),
       finding,
-    });
+    };
   }
-  return [...byIdentity.values()];
 }

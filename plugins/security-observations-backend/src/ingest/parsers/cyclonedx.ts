@@ -11,9 +11,9 @@ import {
 } from './severity';
 import {
   ParsedFinding,
-  ParsedReport,
   ParserStatus,
-  ReportParser,
+  ReportReading,
+  reportParser,
 } from './types';
 
 const LABEL = 'CycloneDX';
@@ -205,7 +205,7 @@ function describe(vulnerability: JsonReader): string {
   return parts.join('\n\n');
 }
 
-function parse(document: unknown): ParsedReport {
+function read(document: unknown): ReportReading {
   const root = new JsonReader(LABEL, document);
   const bomFormat = root.get('bomFormat');
   if (bomFormat.value !== 'CycloneDX') {
@@ -230,14 +230,22 @@ function parse(document: unknown): ParsedReport {
   if (!metadata.isMissing()) {
     indexComponents(metadata.get('component'), components);
   }
-  for (const component of root.get('components').optionalArray()) {
+  for (const component of root.get('components').optionalItems()) {
     indexComponents(component, components);
   }
-  const scanner = scannerName(root);
+  return {
+    format: 'cyclonedx',
+    scanner: scannerName(root),
+    findings: findingsOf(root, components),
+  };
+}
 
-  const findings: ParsedFinding[] = [];
+function* findingsOf(
+  root: JsonReader,
+  components: Map<string, Component>,
+): Generator<ParsedFinding> {
   const seen = new Map<string, number>();
-  for (const vulnerability of root.get('vulnerabilities').optionalArray()) {
+  for (const vulnerability of root.get('vulnerabilities').optionalItems()) {
     const idReader = vulnerability.get('id');
     const referenceIds = vulnerability
       .get('references')
@@ -286,11 +294,11 @@ function parse(document: unknown): ParsedReport {
 
     const affects = vulnerability.get('affects').optionalArray();
     if (affects.length === 0) {
-      findings.push({
+      yield {
         ...base,
         identityKey: uniqueKey(seen, [id]),
         title: id,
-      });
+      };
       continue;
     }
     for (const affect of affects) {
@@ -305,7 +313,7 @@ function parse(document: unknown): ParsedReport {
         ...(version ? { version } : {}),
         ...(fixedVersion ? { fixedVersion } : {}),
       };
-      findings.push({
+      yield {
         ...base,
         identityKey: uniqueKey(seen, [
           id,
@@ -315,14 +323,13 @@ function parse(document: unknown): ParsedReport {
         ...(Object.keys(packageInfo).length > 0
           ? { package: packageInfo }
           : {}),
-      });
+      };
     }
   }
-  return { format: 'cyclonedx', scanner, findings };
 }
 
 /** CycloneDX 1.4 to 1.6 BOMs and VEX documents with `vulnerabilities`. */
-export const cyclonedxParser: ReportParser = {
+export const cyclonedxParser = reportParser({
   format: 'cyclonedx',
   label: LABEL,
   detect(document: unknown): boolean {
@@ -333,5 +340,5 @@ export const cyclonedxParser: ReportParser = {
       (document as Record<string, unknown>).bomFormat === 'CycloneDX'
     );
   },
-  parse,
-};
+  read,
+});

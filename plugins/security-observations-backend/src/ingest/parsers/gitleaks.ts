@@ -1,7 +1,7 @@
 import { digest, normalizePath, uniqueKey } from './identity';
 import { isRecord, JsonReader } from './read';
 import { redactSecrets } from './redact';
-import { ParsedFinding, ParsedReport, ReportParser } from './types';
+import { ParsedFinding, ReportReading, reportParser } from './types';
 
 const LABEL = 'Gitleaks JSON';
 
@@ -17,12 +17,19 @@ function inlineCode(text: string): string {
   return `${fence}${pad}${oneLine}${pad}${fence}`;
 }
 
-function parse(document: unknown): ParsedReport {
+function read(document: unknown): ReportReading {
   const root = new JsonReader(LABEL, document);
-  const findings: ParsedFinding[] = [];
+  return {
+    format: 'gitleaks',
+    scanner: 'gitleaks',
+    findings: findingsOf(root),
+  };
+}
+
+function* findingsOf(root: JsonReader): Generator<ParsedFinding> {
   const seen = new Map<string, number>();
 
-  for (const leak of root.array()) {
+  for (const leak of root.items()) {
     const secret = leak.get('Secret').optionalString();
     const redact = (text: string | undefined) =>
       redactSecrets(text, [secret]) ?? '';
@@ -60,7 +67,7 @@ function parse(document: unknown): ParsedReport {
       'The secret is not stored here. Revoke or rotate it: deleting it from the code does not make it safe.',
     );
 
-    findings.push({
+    yield {
       // Stable across line shifts; the redacted match holds no secret.
       identityKey: uniqueKey(seen, [ruleId, file, commit, digest(match)]),
       // Redacted again after formatting, in case joining made the secret.
@@ -78,13 +85,12 @@ function parse(document: unknown): ParsedReport {
         ...(startLine !== undefined && startLine > 0 ? { startLine } : {}),
         ...(endLine !== undefined && endLine > 0 ? { endLine } : {}),
       },
-    });
+    };
   }
-  return { format: 'gitleaks', scanner: 'gitleaks', findings };
 }
 
 /** `gitleaks detect --report-format json` (v8): an array of leaks. */
-export const gitleaksParser: ReportParser = {
+export const gitleaksParser = reportParser({
   format: 'gitleaks',
   label: LABEL,
   detect(document: unknown): boolean {
@@ -97,5 +103,5 @@ export const gitleaksParser: ReportParser = {
       ('Secret' in first || 'Match' in first)
     );
   },
-  parse,
-};
+  read,
+});

@@ -20,7 +20,7 @@ import {
   unique,
 } from './read';
 import { severityFromName, severityFromScore } from './severity';
-import { ParsedFinding, ReportParser } from './types';
+import { ParsedFinding, ReportReading, reportParser } from './types';
 
 /**
  * Grype's native JSON report (`grype <target> -o json`): one finding per
@@ -192,7 +192,7 @@ function parseMatch(match: JsonReader, image: string | undefined) {
   };
 }
 
-export const grypeParser: ReportParser = {
+export const grypeParser = reportParser({
   format: 'grype',
   label: LABEL,
 
@@ -206,19 +206,21 @@ export const grypeParser: ReportParser = {
     );
   },
 
-  parse(document: unknown) {
+  read(document: unknown): ReportReading {
     const root = new JsonReader(LABEL, document);
-    const matches = root.get('matches').array();
     const image = sourceImage(root);
-
-    const seen = new Map<string, number>();
-    const findings: ParsedFinding[] = matches.map(match => {
-      const { identityParts, finding } = parseMatch(match, image);
-      // The same match twice (one package reported at two locations that
-      // normalize alike) gets an ordinal rather than a colliding key.
-      return { identityKey: uniqueKey(seen, identityParts), ...finding };
-    });
-
-    return { format: 'grype', scanner: 'grype', findings };
+    return {
+      format: 'grype',
+      scanner: 'grype',
+      findings: (function* findings(): Generator<ParsedFinding> {
+        const seen = new Map<string, number>();
+        for (const match of root.get('matches').items()) {
+          const { identityParts, finding } = parseMatch(match, image);
+          // The same match twice (one package reported at two locations that
+          // normalize alike) gets an ordinal rather than a colliding key.
+          yield { identityKey: uniqueKey(seen, identityParts), ...finding };
+        }
+      })(),
+    };
   },
-};
+});

@@ -23,5 +23,10 @@ export const reportParsers: ReportParser[] = [
 ];
 
 export { ReportParseError } from './ReportParseError';
-export type { ParsedReport, ReportFormat, ReportParser } from './types';
+export type {
+  ParsedReport,
+  ReportFormat,
+  ReportParser,
+  ReportReading,
+} from './types';
 export { REPORT_FORMATS } from './types';

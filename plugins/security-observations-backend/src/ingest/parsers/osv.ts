@@ -13,7 +13,7 @@ import {
   severityFromName,
   severityFromScore,
 } from './severity';
-import { ParsedFinding, ParsedReport, ReportParser } from './types';
+import { ParsedFinding, ReportReading, reportParser } from './types';
 
 const LABEL = 'OSV-Scanner JSON';
 
@@ -255,11 +255,14 @@ function describe(vulnerabilities: OsvVulnerability[]): string {
   return parts.join('\n\n');
 }
 
-function parse(document: unknown): ParsedReport {
+function read(document: unknown): ReportReading {
   const root = new JsonReader(LABEL, document);
-  const findings: ParsedFinding[] = [];
+  return { format: 'osv', scanner: 'osv-scanner', findings: findingsOf(root) };
+}
+
+function* findingsOf(root: JsonReader): Generator<ParsedFinding> {
   const seen = new Map<string, number>();
-  for (const result of root.get('results').array()) {
+  for (const result of root.get('results').items()) {
     const source = result.get('source');
     const sourcePath = source.isMissing()
       ? undefined
@@ -338,7 +341,7 @@ function parse(document: unknown): ParsedReport {
         ].filter(id => id !== '');
         const summary = members.find(v => v.summary)?.summary;
         const fixedVersion = fixedVersionOf(members, name, ecosystem);
-        findings.push({
+        yield {
           identityKey: uniqueKey(seen, [primaryId, ecosystem, name, file]),
           title: `${primaryId} in ${name}${version ? ` ${version}` : ''}${
             summary ? `: ${summary}` : ''
@@ -355,17 +358,16 @@ function parse(document: unknown): ParsedReport {
             ...(fixedVersion ? { fixedVersion } : {}),
           },
           ...(file ? { location: { file } } : {}),
-        });
+        };
       }
     }
   }
-  return { format: 'osv', scanner: 'osv-scanner', findings };
 }
 
 /** `osv-scanner --format json` (v1 and v2). */
-export const osvParser: ReportParser = {
+export const osvParser = reportParser({
   format: 'osv',
   label: LABEL,
   detect,
-  parse,
-};
+  read,
+});

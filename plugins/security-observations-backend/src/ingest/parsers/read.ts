@@ -1,3 +1,4 @@
+import { LazyJsonArray } from '../json/LazyJsonArray';
 import { ReportParseError } from './ReportParseError';
 
 /**
@@ -6,32 +7,37 @@ import { ReportParseError } from './ReportParseError';
  * gets a message that says where it broke.
  */
 export class JsonReader {
+  /**
+   * @param parent - the reader this one was reached from, and `key` the
+   *   step from it: the path is only spelled out when something fails, not
+   *   for each of the millions of values a large report has.
+   */
   constructor(
     private readonly formatLabel: string,
     readonly value: unknown,
-    readonly path: string = '',
+    private readonly base: string = '',
+    private readonly parent?: JsonReader,
+    private readonly key?: string | number,
   ) {}
+
+  /** The JSON path of the value, e.g. `runs[0].results[3].locations`. */
+  get path(): string {
+    if (!this.parent) return this.base;
+    const parentPath = this.parent.path;
+    if (typeof this.key === 'number') return `${parentPath}[${this.key}]`;
+    return parentPath ? `${parentPath}.${this.key}` : String(this.key);
+  }
 
   private fail(problem: string): never {
     throw new ReportParseError(this.formatLabel, this.path, problem);
   }
 
   private child(key: string | number, value: unknown): JsonReader {
-    let path: string;
-    if (typeof key === 'number') {
-      path = `${this.path}[${key}]`;
-    } else {
-      path = this.path ? `${this.path}.${key}` : key;
-    }
-    return new JsonReader(this.formatLabel, value, path);
+    return new JsonReader(this.formatLabel, value, '', this, key);
   }
 
   isObject(): boolean {
-    return (
-      typeof this.value === 'object' &&
-      this.value !== null &&
-      !Array.isArray(this.value)
-    );
+    return isRecord(this.value);
   }
 
   /** The property, which may be missing (its reader then holds `undefined`). */
@@ -50,17 +56,55 @@ export class JsonReader {
     return this.value === undefined || this.value === null;
   }
 
-  /** Items of a required array. */
+  /** Items of a required array, all at once. */
   array(): JsonReader[] {
-    if (!Array.isArray(this.value)) {
-      this.fail('expected an array');
+    const value = this.value;
+    if (Array.isArray(value)) {
+      return value.map((item, index) => this.child(index, item));
     }
-    return this.value.map((item, index) => this.child(index, item));
+    if (value instanceof LazyJsonArray) {
+      return Array.from(this.lazyItems(value));
+    }
+    return this.fail('expected an array');
   }
 
   /** Items of an optional array: missing or null is empty. */
   optionalArray(): JsonReader[] {
     return this.isMissing() ? [] : this.array();
+  }
+
+  /**
+   * Items of a required array, one at a time. Where the report is large
+   * (`LazyJsonArray`), each item is parsed only when reached and can be
+   * freed after it, so parsers walk the findings arrays with this.
+   */
+  items(): IterableIterator<JsonReader> {
+    const value = this.value;
+    if (!(value instanceof LazyJsonArray)) {
+      return this.array()[Symbol.iterator]();
+    }
+    return this.lazyItems(value);
+  }
+
+  private *lazyItems(value: LazyJsonArray): IterableIterator<JsonReader> {
+    for (let index = 0; index < value.length; index++) {
+      yield this.child(index, value.at(index));
+    }
+  }
+
+  /** `items()` of an optional array: missing or null is empty. */
+  optionalItems(): IterableIterator<JsonReader> {
+    return this.isMissing() ? [][Symbol.iterator]() : this.items();
+  }
+
+  /** The length of an optional array (0 when missing), without reading it. */
+  optionalLength(): number {
+    if (this.isMissing()) return 0;
+    const value = this.value;
+    if (!Array.isArray(value) && !(value instanceof LazyJsonArray)) {
+      this.fail('expected an array');
+    }
+    return value.length;
   }
 
   string(): string {
@@ -117,7 +161,12 @@ export class JsonReader {
 
 /** A plain JSON object: not null and not an array. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof LazyJsonArray)
+  );
 }
 
 /**
@@ -157,6 +206,14 @@ export function unique<T>(items: T[]): T[] {
 
 /** The object without its undefined properties; undefined when none is left. */
 export function compact<T extends object>(value: T): T | undefined {
-  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-  return entries.length > 0 ? (Object.fromEntries(entries) as T) : undefined;
+  // A plain loop: parsers call this for every finding of large reports.
+  let result: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item !== undefined) {
+      result ??= {};
+      result[key] = item;
+    }
+  }
+  return result as T | undefined;
 }

@@ -10,7 +10,7 @@ import { JsonReader, unique } from './read';
 import { redactSecrets } from './redact';
 import { ReportParseError } from './ReportParseError';
 import { severityFromName, severityFromScore } from './severity';
-import { ParsedFinding, ParsedReport, ReportParser } from './types';
+import { ParsedFinding, ReportReading, reportParser } from './types';
 
 /**
  * SARIF 2.1.0 (CodeQL, Semgrep, ESLint, Trivy, Gitleaks and anything else
@@ -246,15 +246,13 @@ class RunParser {
     this.secretScanner = SECRET_SCANNERS.test(this.slug);
   }
 
-  parse(): ParsedFinding[] {
-    const findings: ParsedFinding[] = [];
-    for (const result of this.run.get('results').optionalArray()) {
+  *findings(): Generator<ParsedFinding> {
+    for (const result of this.run.get('results').optionalItems()) {
       const kind = result.get('kind').optionalString();
       if (kind === 'pass' || kind === 'notApplicable') continue;
       if (isSuppressed(result)) continue;
-      findings.push(this.parseResult(result));
+      yield this.parseResult(result);
     }
-    return findings;
   }
 
   private info(rule: JsonReader): RuleInfo {
@@ -531,7 +529,7 @@ function checkVersion(root: JsonReader): void {
   }
 }
 
-export const sarifParser: ReportParser = {
+export const sarifParser = reportParser({
   format: 'sarif',
   label: LABEL,
 
@@ -551,20 +549,22 @@ export const sarifParser: ReportParser = {
     );
   },
 
-  parse(document: unknown): ParsedReport {
+  read(document: unknown): ReportReading {
     const root = new JsonReader(LABEL, document);
     if (!root.isObject()) {
       throw new ReportParseError(LABEL, '', 'expected a JSON object');
     }
     checkVersion(root);
-    const runs = root.get('runs').array();
-    const findings: ParsedFinding[] = [];
-    let scanner: string | undefined;
-    for (const run of runs) {
-      const parser = new RunParser(run);
-      scanner ??= parser.slug;
-      findings.push(...parser.parse());
-    }
-    return { format: 'sarif', scanner: scanner ?? 'sarif', findings };
+    const runs = root
+      .get('runs')
+      .array()
+      .map(run => new RunParser(run));
+    return {
+      format: 'sarif',
+      scanner: runs[0]?.slug ?? 'sarif',
+      findings: (function* findings() {
+        for (const run of runs) yield* run.findings();
+      })(),
+    };
   },
-};
+});

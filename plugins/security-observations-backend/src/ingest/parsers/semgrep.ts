@@ -2,7 +2,7 @@ import { digest, normalizePath, normalizeSnippet, uniqueKey } from './identity';
 import { fenced, mdLink } from './markdown';
 import { isRecord, JsonReader } from './read';
 import { severityFromName } from './severity';
-import { ParsedFinding, ParsedReport, ReportParser } from './types';
+import { ParsedFinding, ReportReading, reportParser } from './types';
 
 const LABEL = 'Semgrep JSON';
 const REQUIRES_LOGIN = 'requires login';
@@ -57,12 +57,15 @@ function usable(text: string | undefined): text is string {
   return !!text && text.trim() !== '' && text.trim() !== REQUIRES_LOGIN;
 }
 
-function parse(document: unknown): ParsedReport {
+function read(document: unknown): ReportReading {
   const root = new JsonReader(LABEL, document);
-  const findings: ParsedFinding[] = [];
+  return { format: 'semgrep', scanner: 'semgrep', findings: findingsOf(root) };
+}
+
+function* findingsOf(root: JsonReader): Generator<ParsedFinding> {
   const seen = new Map<string, number>();
 
-  for (const result of root.get('results').array()) {
+  for (const result of root.get('results').items()) {
     const checkId = result.get('check_id').string();
     const file = normalizePath(result.get('path').string());
     const start = result.get('start');
@@ -136,7 +139,7 @@ function parse(document: unknown): ParsedReport {
       anchor = startLine;
     }
 
-    findings.push({
+    yield {
       identityKey: uniqueKey(seen, [checkId, file, anchor]),
       title: titleOf(message, checkId),
       description: parts.join('\n\n'),
@@ -150,15 +153,14 @@ function parse(document: unknown): ParsedReport {
         startLine,
         ...(endLine !== undefined ? { endLine } : {}),
       },
-    });
+    };
   }
-  return { format: 'semgrep', scanner: 'semgrep', findings };
 }
 
 /** `semgrep --json` output. */
-export const semgrepParser: ReportParser = {
+export const semgrepParser = reportParser({
   format: 'semgrep',
   label: LABEL,
   detect,
-  parse,
-};
+  read,
+});

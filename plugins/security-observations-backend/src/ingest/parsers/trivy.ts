@@ -20,7 +20,12 @@ import {
 import { redactSecrets } from './redact';
 import { ReportParseError } from './ReportParseError';
 import { severityFromName, severityFromScore } from './severity';
-import { ParsedFinding, ParserStatus, ReportParser } from './types';
+import {
+  ParsedFinding,
+  ParserStatus,
+  ReportReading,
+  reportParser,
+} from './types';
 
 /**
  * Trivy's native JSON report (`trivy image|fs|repo|config --format json`),
@@ -326,18 +331,58 @@ function parseSecret(
 }
 
 /**
- * Identity keys for the findings; a key that occurs more than once in one
- * report (the same secret rule twice in a file, say) gets an ordinal.
+ * The findings of all results, with their identity keys; a key that occurs
+ * more than once in one report (the same secret rule twice in a file, say)
+ * gets an ordinal.
  */
-function withIdentityKeys(pending: PendingFinding[]): ParsedFinding[] {
+function* findingsOf(
+  root: JsonReader,
+  context: ReportContext,
+): Generator<ParsedFinding> {
   const seen = new Map<string, number>();
-  return pending.map(({ identityParts, finding }) => ({
-    identityKey: uniqueKey(seen, identityParts),
-    ...finding,
-  }));
+  for (const { identityParts, finding } of pendingFindings(root, context)) {
+    yield { identityKey: uniqueKey(seen, identityParts), ...finding };
+  }
 }
 
-export const trivyParser: ReportParser = {
+function* pendingFindings(
+  root: JsonReader,
+  context: ReportContext,
+): Generator<PendingFinding> {
+  for (const result of root.get('Results').optionalItems()) {
+    const className = text(result.get('Class'));
+    if (className && SKIPPED_CLASSES.has(className)) continue;
+    const vulnerabilities = result.get('Vulnerabilities');
+    const misconfigurations = result.get('Misconfigurations');
+    const secrets = result.get('Secrets');
+    if (
+      vulnerabilities.optionalLength() +
+        misconfigurations.optionalLength() +
+        secrets.optionalLength() ===
+      0
+    ) {
+      continue;
+    }
+    const target = result.get('Target').string();
+    const type = text(result.get('Type'));
+    for (const vulnerability of vulnerabilities.optionalItems()) {
+      yield parseVulnerability(
+        vulnerability,
+        { target, className, type },
+        context,
+      );
+    }
+    for (const misconfiguration of misconfigurations.optionalItems()) {
+      const finding = parseMisconfiguration(misconfiguration, target, context);
+      if (finding) yield finding;
+    }
+    for (const secret of secrets.optionalItems()) {
+      yield parseSecret(secret, target, context);
+    }
+  }
+}
+
+export const trivyParser = reportParser({
   format: 'trivy',
   label: LABEL,
 
@@ -350,7 +395,7 @@ export const trivyParser: ReportParser = {
     );
   },
 
-  parse(document: unknown) {
+  read(document: unknown): ReportReading {
     const root = new JsonReader(LABEL, document);
     const schemaVersion = root.get('SchemaVersion').number();
     if (schemaVersion !== 2) {
@@ -366,47 +411,10 @@ export const trivyParser: ReportParser = {
       image: artifactType === 'container_image' ? artifactName : undefined,
     };
 
-    const pending: PendingFinding[] = [];
-    for (const result of root.get('Results').optionalArray()) {
-      const className = text(result.get('Class'));
-      if (className && SKIPPED_CLASSES.has(className)) continue;
-      const vulnerabilities = result.get('Vulnerabilities').optionalArray();
-      const misconfigurations = result.get('Misconfigurations').optionalArray();
-      const secrets = result.get('Secrets').optionalArray();
-      if (
-        vulnerabilities.length + misconfigurations.length + secrets.length ===
-        0
-      ) {
-        continue;
-      }
-      const target = result.get('Target').string();
-      const type = text(result.get('Type'));
-      for (const vulnerability of vulnerabilities) {
-        pending.push(
-          parseVulnerability(
-            vulnerability,
-            { target, className, type },
-            context,
-          ),
-        );
-      }
-      for (const misconfiguration of misconfigurations) {
-        const finding = parseMisconfiguration(
-          misconfiguration,
-          target,
-          context,
-        );
-        if (finding) pending.push(finding);
-      }
-      for (const secret of secrets) {
-        pending.push(parseSecret(secret, target, context));
-      }
-    }
-
     return {
       format: 'trivy',
       scanner: 'trivy',
-      findings: withIdentityKeys(pending),
+      findings: findingsOf(root, context),
     };
   },
-};
+});

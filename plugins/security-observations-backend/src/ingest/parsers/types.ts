@@ -65,14 +65,24 @@ export interface ParsedFinding {
   };
 }
 
-/** What a parser makes of one report. */
-export interface ParsedReport {
+/** What a parser makes of one report, its findings read one at a time. */
+export interface ReportReading {
   format: ReportFormat;
   /**
    * The scanner's name as the report gives it, lower-case (`codeql`, `trivy`,
    * `grype`, ...). The `scanner=` query parameter overrides it.
    */
   scanner: string;
+  /**
+   * The findings, produced as they are iterated, so that an import holds one
+   * element of the report at a time. Iterating throws `ReportParseError` at
+   * the first thing that is wrong; iterate once.
+   */
+  findings: Iterable<ParsedFinding>;
+}
+
+/** A report read whole: `ReportReading` with its findings collected. */
+export interface ParsedReport extends ReportReading {
   findings: ParsedFinding[];
 }
 
@@ -84,8 +94,25 @@ export interface ReportParser {
   /** Cheap structural check on the parsed JSON document, for auto-detection. */
   detect(document: unknown): boolean;
   /**
-   * Normalizes the document. Throws `ReportParseError` with the JSON path of
-   * the first thing that is wrong, e.g. `runs[0].results[3].locations`.
+   * Reads the document: what describes the whole report (format, scanner,
+   * version checks) at once, the findings as they are iterated. Throws
+   * `ReportParseError` with the JSON path of the first thing that is wrong,
+   * e.g. `runs[0].results[3].locations`.
    */
+  read(document: unknown): ReportReading;
+  /** `read` with all findings collected. */
   parse(document: unknown): ParsedReport;
+}
+
+/** A parser from its `read`; `parse` collects what `read` yields. */
+export function reportParser(
+  definition: Omit<ReportParser, 'parse'>,
+): ReportParser {
+  return {
+    ...definition,
+    parse(document) {
+      const reading = definition.read(document);
+      return { ...reading, findings: Array.from(reading.findings) };
+    },
+  };
 }
