@@ -5,9 +5,11 @@ import {
 import { Knex } from 'knex';
 import {
   EntitySummary,
+  EntityTrend,
   ListObservationsQuery,
   ListObservationsResponse,
   Observation,
+  ObservationComment,
   ObservationEvent,
   SEVERITIES,
   STATUSES,
@@ -27,6 +29,7 @@ import {
   requestAssessment,
 } from './pendingAssessments';
 import { toIsoString, toIsoStringOrNull } from './dates';
+import { entityTrend } from './entityTrend';
 import { listObservations } from './listObservations';
 import {
   eventFromRow,
@@ -152,6 +155,31 @@ export class SecurityObservationsStore {
       },
       ...rows.map(eventFromRow),
     ];
+  }
+
+  /** Comments of an observation from both origins, oldest first. */
+  async listComments(observationId: string): Promise<ObservationComment[]> {
+    const rows: Array<Record<string, any>> = await this.db(
+      'observation_comments',
+    )
+      .where({ observation_id: observationId })
+      .orderBy([
+        { column: 'created_at', order: 'asc' },
+        { column: 'id', order: 'asc' },
+      ]);
+    return rows.map(row => ({
+      id: row.id,
+      observationId: row.observation_id,
+      author: row.author,
+      origin: row.origin,
+      body: row.body,
+      createdAt: toIsoString(row.created_at),
+    }));
+  }
+
+  /** Active observations per day and mean time to resolve, for one entity. */
+  getTrend(options: Parameters<typeof entityTrend>[1]): Promise<EntityTrend> {
+    return entityTrend(this.db, options);
   }
 
   /** Counts per severity (active only) and per status, for one entity. */

@@ -278,6 +278,21 @@ describe('assessing observations', () => {
         .set('Authorization', mockCredentials.user.header('user:default/bob'))
         .send({ comment: 'drive-by' });
       expect(bobComment.status).toBe(403);
+
+      const listed = await request(server)
+        .get(`${API}/v1/observations/${ids[2]}/comments`)
+        .set('Authorization', alice);
+      expect(listed.status).toBe(200);
+      expect(listed.body.items).toEqual([
+        {
+          id: comment.body.id,
+          observationId: ids[2],
+          author: 'user:default/alice',
+          origin: 'backstage',
+          body: 'Fix is in the next base image.',
+          createdAt: comment.body.createdAt,
+        },
+      ]);
       await knex.destroy();
     },
   );

@@ -6,6 +6,7 @@ import {
   listObservationsQuerySchema,
   observationReadPermission,
   Status,
+  trendQuerySchema,
 } from 'backstage-plugin-security-observations-common';
 import { EntityAuthorizer } from '../assessment/EntityAuthorizer';
 import { SecurityObservationsStore } from '../database/SecurityObservationsStore';
@@ -62,6 +63,25 @@ export function observationsRoutes(options: {
   router.get('/v1/observations/:id/events', async (req, res) => {
     const observation = await readableObservation(req, req.params.id);
     res.json({ items: await store.listEvents(observation.id) });
+  });
+
+  router.get('/v1/observations/:id/comments', async (req, res) => {
+    const observation = await readableObservation(req, req.params.id);
+    res.json({ items: await store.listComments(observation.id) });
+  });
+
+  router.get('/v1/entities/:entityRef/trend', async (req, res) => {
+    const entityRef = canonicalEntityRef(req.params.entityRef, 'entityRef');
+    const { days } = validate(trendQuerySchema, req.query);
+    await authorizeRead(req, entityRef);
+    res.json(
+      await store.getTrend({
+        entityRef,
+        days,
+        activeStatuses,
+        now: new Date(),
+      }),
+    );
   });
 
   router.get('/v1/entities/:entityRef/summary', async (req, res) => {

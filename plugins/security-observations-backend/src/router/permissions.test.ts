@@ -40,7 +40,9 @@ describe('permissions on the reading routes', () => {
         `/v1/observations?entityRef=${encodeURIComponent(entityRef)}`,
         `/v1/observations/${id}`,
         `/v1/observations/${id}/events`,
+        `/v1/observations/${id}/comments`,
         `/v1/entities/${encodeURIComponent(entityRef)}/summary`,
+        `/v1/entities/${encodeURIComponent(entityRef)}/trend?days=30`,
       ];
       for (const route of routes) {
         const asBob = await request(server)

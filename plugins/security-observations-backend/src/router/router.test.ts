@@ -361,6 +361,22 @@ describe('reading observations', () => {
       ).reduce((a, b) => a + b, 0);
       expect(severitySum).toBe(total);
 
+      const trend = await get(
+        `/v1/entities/${encodeURIComponent(entityRef)}/trend`,
+      );
+      expect(trend.status).toBe(200);
+      expect(trend.body.days).toBe(90);
+      expect(trend.body.points).toHaveLength(90);
+      expect(trend.body.points.at(-1)).toEqual({
+        date: new Date().toISOString().slice(0, 10),
+        activeBySeverity: summary.body.activeBySeverity,
+      });
+      const badDays = await get(
+        `/v1/entities/${encodeURIComponent(entityRef)}/trend?days=0`,
+      );
+      expect(badDays.status).toBe(400);
+      expect(badDays.body.error.message).toContain('at "days"');
+
       expect((await get('/v1/observations/nope')).status).toBe(404);
       expect(
         (

@@ -143,3 +143,25 @@ export const commentRequestSchema = z
     comment: z.string().trim().min(1, 'a comment is required').max(10_000),
   })
   .strict();
+
+/**
+ * A comment on an observation, written on the Security tab (`backstage`) or
+ * on the tracker issue (`github`, `gitlab`, `jira`).
+ * @public
+ */
+export const observationCommentSchema = z.object({
+  id: z.string(),
+  observationId: z.string(),
+  author: z.string(),
+  origin: z.string(),
+  body: z.string(),
+  createdAt: z.string(),
+});
+
+/** @public */
+export type ObservationComment = z.infer<typeof observationCommentSchema>;
+
+/** `GET /v1/observations/:id/comments`, oldest first. @public */
+export const observationCommentsResponseSchema = z.object({
+  items: z.array(observationCommentSchema),
+});
