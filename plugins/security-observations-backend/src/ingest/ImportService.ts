@@ -11,6 +11,7 @@ import {
 import { SecurityObservationsStore } from '../database/SecurityObservationsStore';
 import { ReportJsonError } from './json/ReportJsonError';
 import { readJsonReport } from './json/readJsonReport';
+import { ReportBytes } from './json/ReportBytes';
 import { normalizeFindings } from './NormalizedFinding';
 import {
   ReportReading,
@@ -29,11 +30,8 @@ export interface ImportRequest {
   scanner?: string;
   source?: string;
   format?: ReportFormat;
-  /**
-   * The raw report, already decompressed. Its holder is emptied once the
-   * report is parsed, so a large report's bytes can be freed early.
-   */
-  report: { body?: Buffer };
+  /** The raw report, decompressed, in memory or spilled to disk. */
+  report: ReportBytes;
   /** Token subject of the caller. */
   actor: string;
 }
@@ -55,13 +53,11 @@ export class ImportService {
 
   async importReport(request: ImportRequest): Promise<ImportResponse> {
     const entity = await this.findEntity(request.entityRef);
-    const body = request.report.body;
-    if (!body) {
+    const { report } = request;
+    if (report.length === 0) {
       throw new InputError('The request has no report');
     }
-    // From here on only the reading holds the bytes, until its last finding.
-    request.report.body = undefined;
-    const reading = asInputErrors(() => this.read(body, request.format));
+    const reading = asInputErrors(() => this.read(report, request.format));
 
     const scope = {
       entityRef: stringifyEntityRef(entity),
@@ -77,7 +73,7 @@ export class ImportService {
         scope,
         format: reading.format,
         actor: request.actor,
-        reportBytes: body.length,
+        reportBytes: report.length,
         findings: normalizeFindings(reading.findings),
         now: this.options.clock?.() ?? new Date(),
       }),
@@ -109,8 +105,11 @@ export class ImportService {
    * Reads the report's structure and header; its findings are produced
    * later, element by element, as the store consumes them.
    */
-  private read(body: Buffer, format: ReportFormat | undefined): ReportReading {
-    const { document, preview } = readJsonReport(body);
+  private read(
+    report: ReportBytes,
+    format: ReportFormat | undefined,
+  ): ReportReading {
+    const { document, preview } = readJsonReport(report);
     const { parsers } = this.options;
     // Detection looks at the preview (the report with its large arrays cut
     // to one element); the parser walks the whole report.

@@ -32,12 +32,18 @@ export function importsRoutes(options: {
     const result = await auditedAction(
       auditor,
       { eventId: 'report-import', request: req, meta: { ...query } },
-      async () =>
-        imports.importReport({
-          ...query,
-          report: { body: await readReportBody(req, limits) },
-          actor: credentials.principal.subject,
-        }),
+      async () => {
+        const report = await readReportBody(req, limits);
+        try {
+          return await imports.importReport({
+            ...query,
+            report,
+            actor: credentials.principal.subject,
+          });
+        } finally {
+          await report.close();
+        }
+      },
       ({ importId, format, counts }) => ({ importId, format, counts }),
     );
     res.status(201).json(result);

@@ -1,10 +1,16 @@
 import { InputError } from '@backstage/errors';
 import { Request } from 'express';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import {
+  FileReportBytes,
+  MemoryReportBytes,
+  ReportBytes,
+} from '../ingest/json/ReportBytes';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from './httpErrors';
-
-const gunzipAsync = promisify(gunzip);
 
 /** JSON, SARIF (`application/sarif+json`) and any other `+json` type. */
 const JSON_CONTENT_TYPE = /^(application|text)\/([\w.-]+\+)?json\s*(;|$)/i;
@@ -18,15 +24,77 @@ const megabytes = (bytes: number) =>
   `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 
 /**
+ * Collects the body in memory until it passes the threshold, then moves it
+ * to a file in a fresh temporary directory and appends the rest there.
+ */
+class SpillingSink {
+  private chunks: Buffer[] = [];
+  private file?: { path: string; handle: fs.promises.FileHandle };
+  length = 0;
+
+  constructor(private readonly thresholdBytes: number) {}
+
+  async write(chunk: Buffer): Promise<void> {
+    this.length += chunk.length;
+    if (this.file) {
+      await this.file.handle.write(chunk);
+      return;
+    }
+    this.chunks.push(chunk);
+    if (this.length > this.thresholdBytes) {
+      const dir = await fs.promises.mkdtemp(
+        path.join(os.tmpdir(), 'security-observations-report-'),
+      );
+      const filePath = path.join(dir, 'report.json');
+      this.file = {
+        path: filePath,
+        handle: await fs.promises.open(filePath, 'w+', 0o600),
+      };
+      await this.file.handle.writev(this.chunks);
+      this.chunks = [];
+    }
+  }
+
+  async finish(): Promise<ReportBytes> {
+    if (this.file) {
+      return new FileReportBytes(this.file.path, this.file.handle, this.length);
+    }
+    return new MemoryReportBytes(Buffer.concat(this.chunks, this.length));
+  }
+
+  async discard(): Promise<void> {
+    this.chunks = [];
+    if (this.file) {
+      await this.file.handle.close().catch(() => undefined);
+      await fs.promises.rm(path.dirname(this.file.path), {
+        recursive: true,
+        force: true,
+      });
+      this.file = undefined;
+    }
+  }
+}
+
+/**
+ * Reports up to this size stay in memory; larger ones are written to a
+ * temporary file as they arrive, so the server never holds a large report
+ * whole (an 80 MB Trivy report would otherwise be 80 MB of the heap's
+ * neighbour for the whole import).
+ */
+export const SPILL_THRESHOLD_BYTES = 8 * 1024 * 1024;
+
+/**
  * Reads the raw report from the request, with a limit on the bytes sent and,
  * for `Content-Encoding: gzip`, on the bytes after decompression (a small
  * gzip body can expand a thousandfold). The report is never parsed by the
  * generic JSON body parser, whose 100 kB limit and eager parse do not fit.
+ * The caller closes what it gets (which deletes a spilled file).
  */
 export async function readReportBody(
   req: Request,
   limits: BodyLimits,
-): Promise<Buffer> {
+  spillThresholdBytes = SPILL_THRESHOLD_BYTES,
+): Promise<ReportBytes> {
   const contentType = req.headers['content-type'] ?? '';
   if (!JSON_CONTENT_TYPE.test(contentType)) {
     throw new UnsupportedMediaTypeError(
@@ -43,41 +111,67 @@ export async function readReportBody(
       `Content-Encoding must be gzip or none, got '${encoding}'`,
     );
   }
-
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limits.maxReportBytes) {
     throw tooLarge(limits.maxReportBytes);
   }
-  const body = await readLimited(
-    req,
-    limits.maxReportBytes,
-    Number.isFinite(declared) ? declared : undefined,
-  );
-  if (body.length === 0) {
-    throw new InputError(
-      'The request has no body: post the report as the body',
-    );
-  }
-  if (encoding !== 'gzip') {
-    return body;
-  }
+
+  const sink = new SpillingSink(spillThresholdBytes);
   try {
-    return await gunzipAsync(body, {
-      maxOutputLength: limits.maxDecompressedReportBytes,
-    });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new PayloadTooLargeError(
-        `The decompressed report exceeds the limit of ${megabytes(
-          limits.maxDecompressedReportBytes,
-        )}`,
+    let received = 0;
+    let decoded: Readable = req;
+    if (encoding === 'gzip') {
+      const gunzip = createGunzip();
+      decoded = gunzip;
+      req.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > limits.maxReportBytes) {
+          req.unpipe(gunzip);
+          gunzip.destroy(tooLarge(limits.maxReportBytes));
+        }
+      });
+      req.once('error', error => gunzip.destroy(error));
+      req.pipe(gunzip);
+    }
+    let decodedBytes = 0;
+    try {
+      for await (const chunk of decoded) {
+        decodedBytes += (chunk as Buffer).length;
+        if (encoding !== 'gzip' && decodedBytes > limits.maxReportBytes) {
+          throw tooLarge(limits.maxReportBytes);
+        }
+        if (decodedBytes > limits.maxDecompressedReportBytes) {
+          throw new PayloadTooLargeError(
+            `The decompressed report exceeds the limit of ${megabytes(
+              limits.maxDecompressedReportBytes,
+            )}`,
+          );
+        }
+        await sink.write(chunk as Buffer);
+      }
+    } catch (error) {
+      // Drain the rest so that the answer reaches the client.
+      req.unpipe();
+      req.resume();
+      if (error instanceof PayloadTooLargeError) throw error;
+      if (encoding === 'gzip' && (error as { errno?: number }).errno) {
+        throw new InputError(
+          `Content-Encoding is gzip but the body is not valid gzip: ${
+            (error as Error).message
+          }`,
+        );
+      }
+      throw error;
+    }
+    if (sink.length === 0) {
+      throw new InputError(
+        'The request has no body: post the report as the body',
       );
     }
-    throw new InputError(
-      `Content-Encoding is gzip but the body is not valid gzip: ${
-        (error as Error).message
-      }`,
-    );
+    return await sink.finish();
+  } catch (error) {
+    await sink.discard();
+    throw error;
   }
 }
 
@@ -87,41 +181,4 @@ function tooLarge(limit: number) {
       limit,
     )}; compress it with gzip (Content-Encoding: gzip) or raise securityObservations.imports.maxReportSizeMb`,
   );
-}
-
-/**
- * Reads the body into one buffer. With a Content-Length the buffer is
- * allocated once and filled, so a large report is never held twice
- * (as chunks and as their concatenation).
- */
-function readLimited(
-  req: Request,
-  limit: number,
-  declaredLength?: number,
-): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    let buffer = Buffer.allocUnsafe(declaredLength ?? 64 * 1024);
-    let received = 0;
-    const onData = (chunk: Buffer) => {
-      if (received + chunk.length > limit) {
-        req.off('data', onData);
-        // Drain the rest so the 413 reaches the client.
-        req.resume();
-        reject(tooLarge(limit));
-        return;
-      }
-      if (received + chunk.length > buffer.length) {
-        const grown = Buffer.allocUnsafe(
-          Math.min(limit, Math.max(buffer.length * 2, received + chunk.length)),
-        );
-        buffer.copy(grown, 0, 0, received);
-        buffer = grown;
-      }
-      chunk.copy(buffer, received);
-      received += chunk.length;
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(buffer.subarray(0, received)));
-    req.once('error', reject);
-  });
 }

@@ -1,4 +1,5 @@
 import { describeJsonParseError } from './ReportJsonError';
+import { ReportBytes } from './ReportBytes';
 
 /**
  * One of a report's large arrays (SARIF `runs[].results`, Trivy
@@ -9,7 +10,7 @@ import { describeJsonParseError } from './ReportJsonError';
  */
 export class LazyJsonArray {
   constructor(
-    private readonly source: Buffer,
+    private readonly source: ReportBytes,
     private readonly starts: number[],
     private readonly ends: number[],
   ) {}
@@ -21,7 +22,7 @@ export class LazyJsonArray {
   /** Parses element `index`; a fresh value on every call. */
   at(index: number): unknown {
     const start = this.starts[index];
-    const text = this.source.toString('utf8', start, this.ends[index]);
+    const text = this.source.text(start, this.ends[index]);
     try {
       return JSON.parse(text);
     } catch (error) {

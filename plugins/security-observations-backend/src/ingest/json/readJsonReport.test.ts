@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { corpusDir } from '../../__testUtils__/corpus';
 import { reportParsers } from '../parsers';
 import { LazyJsonArray } from './LazyJsonArray';
+import { FileReportBytes } from './ReportBytes';
 import { ReportJsonError } from './ReportJsonError';
 import { readJsonReport } from './readJsonReport';
 
@@ -73,6 +75,23 @@ function outcome(read: () => unknown): 'ok' | 'error' {
   }
 }
 
+/** The text in a temporary file read through windows of `windowBytes`. */
+async function spilled(text: string, windowBytes: number) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'so-test-'));
+  const file = path.join(dir, 'report.json');
+  fs.writeFileSync(file, text);
+  const handle = await fs.promises.open(file, 'r');
+  return {
+    bytes: new FileReportBytes(
+      file,
+      handle,
+      Buffer.byteLength(text),
+      windowBytes,
+    ),
+    dir,
+  };
+}
+
 describe('readJsonReport', () => {
   it.each(
     reportFiles().map(file => [
@@ -131,6 +150,38 @@ describe('readJsonReport', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('reads a report spilled to a file through small windows alike', async () => {
+    // Windows of a few bytes put every token and string across window
+    // edges; the same must come out as from memory.
+    const samples = fc.sample(
+      fc.tuple(reportLike, fc.integer({ min: 1, max: 9 })),
+      { numRuns: 60, seed: 4242 },
+    );
+    for (const [value, windowBytes] of samples) {
+      const text = JSON.stringify(value, null, 1);
+      const { bytes, dir } = await spilled(text, windowBytes);
+      try {
+        expect(materialize(readJsonReport(bytes).document)).toEqual(
+          JSON.parse(text),
+        );
+      } finally {
+        await bytes.close();
+      }
+      expect(fs.existsSync(dir)).toBe(false);
+    }
+    const corpusFile = reportFiles().find(file => file.endsWith('.sarif'))!;
+    const text = fs.readFileSync(corpusFile, 'utf8');
+    const { bytes } = await spilled(text, 4096);
+    try {
+      const parser = reportParsers.find(p => p.format === 'sarif')!;
+      expect(parser.parse(readJsonReport(bytes).document)).toEqual(
+        parser.parse(JSON.parse(text)),
+      );
+    } finally {
+      await bytes.close();
+    }
   });
 
   it('refuses exactly the broken texts that JSON.parse refuses', () => {

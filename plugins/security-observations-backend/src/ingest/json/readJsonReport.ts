@@ -1,4 +1,6 @@
 import { LazyJsonArray } from './LazyJsonArray';
+import { ByteCursor } from './ByteCursor';
+import { MemoryReportBytes, ReportBytes } from './ReportBytes';
 import { describeJsonParseError, ReportJsonError } from './ReportJsonError';
 
 /**
@@ -64,11 +66,11 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 
-function isWhitespace(byte: number): boolean {
+function isWhitespace(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }
 
-function isDelimiter(byte: number): boolean {
+function isDelimiter(byte: number | undefined): boolean {
   return (
     byte === COMMA ||
     byte === CLOSE_BRACE ||
@@ -92,19 +94,23 @@ function describeByte(byte: number | undefined): string {
  * reaches it. Strings, numbers and literals are checked by `JSON.parse` of
  * the skeleton and of each element.
  */
-export function readJsonReport(source: Buffer): JsonReport {
+export function readJsonReport(report: ReportBytes | Buffer): JsonReport {
+  const bytes = Buffer.isBuffer(report)
+    ? new MemoryReportBytes(report)
+    : report;
+  const source = new ByteCursor(bytes);
   const ranges = scan(source);
   const skeleton = parseSkeleton(source, ranges);
   return {
     document: withLazyArrays(
       skeleton,
       ranges,
-      range => new LazyJsonArray(source, range.starts, range.ends),
+      range => new LazyJsonArray(bytes, range.starts, range.ends),
     ),
     preview: withLazyArrays(skeleton, ranges, range =>
       Array.from(
         new LazyJsonArray(
-          source,
+          bytes,
           range.starts.slice(0, PREVIEW_ELEMENTS),
           range.ends.slice(0, PREVIEW_ELEMENTS),
         ),
@@ -118,7 +124,7 @@ function fail(problem: string, offset: number): never {
 }
 
 /** Offset after the closing quote of the string that opens at `offset`. */
-function skipString(source: Buffer, offset: number): number {
+function skipString(source: ByteCursor, offset: number): number {
   let from = offset + 1;
   for (;;) {
     const quote = source.indexOf(QUOTE, from);
@@ -126,15 +132,15 @@ function skipString(source: Buffer, offset: number): number {
       fail('Unterminated string', offset);
     }
     let backslashes = 0;
-    while (source[quote - 1 - backslashes] === BACKSLASH) backslashes++;
+    while (source.at(quote - 1 - backslashes) === BACKSLASH) backslashes++;
     if (backslashes % 2 === 0) return quote + 1;
     from = quote + 1;
   }
 }
 
-function skipWhitespace(source: Buffer, offset: number): number {
+function skipWhitespace(source: ByteCursor, offset: number): number {
   let i = offset;
-  while (i < source.length && isWhitespace(source[i])) i++;
+  while (i < source.length && isWhitespace(source.at(i))) i++;
   return i;
 }
 
@@ -145,7 +151,7 @@ class StructureScanner {
   private key: string | number = '';
   private i: number;
 
-  constructor(private readonly source: Buffer) {
+  constructor(private readonly source: ByteCursor) {
     this.i = skipWhitespace(source, bomLength(source));
   }
 
@@ -157,7 +163,7 @@ class StructureScanner {
     const { source, stack } = this;
     const parent = stack[stack.length - 1];
     if (parent?.lazy) parent.lazy.starts.push(this.i);
-    const byte = source[this.i];
+    const byte = source.at(this.i);
     if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
       const isArray = byte === OPEN_BRACKET;
       const pattern = childPattern(parent, this.key, stack.length);
@@ -174,7 +180,7 @@ class StructureScanner {
       }
       stack.push(frame);
       this.i = skipWhitespace(source, this.i + 1);
-      if (source[this.i] === closer(frame)) {
+      if (source.at(this.i) === closer(frame)) {
         // Empty: `i` stays on the closing bracket for closeContainers.
         return false;
       }
@@ -190,7 +196,7 @@ class StructureScanner {
       return false;
     }
     const start = this.i;
-    while (this.i < source.length && !isDelimiter(source[this.i])) this.i++;
+    while (this.i < source.length && !isDelimiter(source.at(this.i))) this.i++;
     if (this.i === start) fail(`Unexpected ${describeByte(byte)}`, start);
     return false;
   }
@@ -208,23 +214,26 @@ class StructureScanner {
         frame.lazy.ends.push(this.i);
       }
       this.i = skipWhitespace(source, this.i);
-      if (source[this.i] === COMMA) {
+      if (source.at(this.i) === COMMA) {
         frame.count += 1;
         this.i = skipWhitespace(source, this.i + 1);
         if (!frame.isArray) {
           ({ key: this.key, valueAt: this.i } = readKey(source, this.i, frame));
-        } else if (isClosing(source[this.i])) {
-          fail(`Unexpected ${describeByte(source[this.i])} after ','`, this.i);
+        } else if (isClosing(source.at(this.i))) {
+          fail(
+            `Unexpected ${describeByte(source.at(this.i))} after ','`,
+            this.i,
+          );
         } else {
           this.key = frame.count;
         }
         return true;
       }
-      if (source[this.i] !== closer(frame)) {
+      if (source.at(this.i) !== closer(frame)) {
         fail(
           `Expected ',' or '${String.fromCharCode(
             closer(frame),
-          )}' but found ${describeByte(source[this.i])}`,
+          )}' but found ${describeByte(source.at(this.i))}`,
           this.i,
         );
       }
@@ -239,7 +248,7 @@ class StructureScanner {
     const end = skipWhitespace(this.source, this.i);
     if (end < this.source.length) {
       fail(
-        `Unexpected ${describeByte(this.source[end])} after the JSON value`,
+        `Unexpected ${describeByte(this.source.at(end))} after the JSON value`,
         end,
       );
     }
@@ -248,7 +257,7 @@ class StructureScanner {
 }
 
 /** The structural pass: brackets, commas and colons, and the lazy ranges. */
-function scan(source: Buffer): LazyRange[] {
+function scan(source: ByteCursor): LazyRange[] {
   const scanner = new StructureScanner(source);
   // Each turn reads one value; a value that opens a container is followed
   // by its first member, anything else by the containers it closes.
@@ -264,8 +273,10 @@ function isClosing(byte: number | undefined): boolean {
   return byte === CLOSE_BRACKET || byte === CLOSE_BRACE;
 }
 
-function bomLength(source: Buffer): number {
-  return source[0] === 0xef && source[1] === 0xbb && source[2] === 0xbf ? 3 : 0;
+function bomLength(source: ByteCursor): number {
+  return source.at(0) === 0xef && source.at(1) === 0xbb && source.at(2) === 0xbf
+    ? 3
+    : 0;
 }
 
 function childPattern(
@@ -286,24 +297,24 @@ function childPattern(
  * after it. The key's text is only decoded where it can lead to a lazy array.
  */
 function readKey(
-  source: Buffer,
+  source: ByteCursor,
   offset: number,
   frame: Frame,
 ): { key: string; valueAt: number } {
-  if (source[offset] !== QUOTE) {
+  if (source.at(offset) !== QUOTE) {
     fail(
-      `Expected a property name but found ${describeByte(source[offset])}`,
+      `Expected a property name but found ${describeByte(source.at(offset))}`,
       offset,
     );
   }
   const end = skipString(source, offset);
   const colon = skipWhitespace(source, end);
-  if (source[colon] !== COLON) {
-    fail(`Expected ':' but found ${describeByte(source[colon])}`, colon);
+  if (source.at(colon) !== COLON) {
+    fail(`Expected ':' but found ${describeByte(source.at(colon))}`, colon);
   }
   const valueAt = skipWhitespace(source, colon + 1);
   if (frame.pattern === null) return { key: '', valueAt };
-  const raw = source.toString('utf8', offset, end);
+  const raw = source.text(offset, end);
   return {
     key: raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1),
     valueAt,
@@ -314,18 +325,18 @@ function readKey(
  * Parses everything but the large arrays' elements: the report's bytes with
  * each lazy array's content left out, so it parses as `[]`.
  */
-function parseSkeleton(source: Buffer, ranges: LazyRange[]): unknown {
+function parseSkeleton(source: ByteCursor, ranges: LazyRange[]): unknown {
   const pieces: string[] = [];
   // Report offset of each piece's first byte, to translate error positions.
   const pieceStarts: number[] = [];
   let from = bomLength(source);
   for (const range of ranges) {
     pieceStarts.push(from);
-    pieces.push(source.toString('utf8', from, range.open + 1));
+    pieces.push(source.text(from, range.open + 1));
     from = range.close - 1;
   }
   pieceStarts.push(from);
-  pieces.push(source.toString('utf8', from));
+  pieces.push(source.text(from, source.length));
   const text = pieces.join('');
   try {
     return JSON.parse(text);
