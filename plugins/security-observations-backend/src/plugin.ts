@@ -11,6 +11,8 @@ import { SecurityObservationsStore } from './database/SecurityObservationsStore'
 import { ImportService } from './ingest/ImportService';
 import { reportParsers } from './ingest/parsers';
 import { createRouter, unauthenticatedPaths } from './router/createRouter';
+import { readTrackersConfig } from './sync/routing/TrackerConfig';
+import { resolveTrackerRoute } from './sync/routing/resolveTrackerRoute';
 
 /**
  * The Security Observations backend plugin: wiring only. Core services go in,
@@ -53,16 +55,18 @@ export const securityObservationsPlugin = createBackendPlugin({
         const pluginConfig = readPluginConfig(config);
         const store = await SecurityObservationsStore.create({ database });
 
+        // The plugin's own credentials: a scanner's static token is trusted
+        // to upload, but usually not granted catalog reads.
+        const findEntity = async (entityRef: string) =>
+          catalog.getEntityByRef(entityRef, {
+            credentials: await auth.getOwnServiceCredentials(),
+          });
         const imports = new ImportService({
           store,
           parsers: reportParsers,
-          // The plugin's own credentials: a scanner's static token is
-          // trusted to upload, but usually not granted catalog reads.
-          findEntity: async entityRef =>
-            catalog.getEntityByRef(entityRef, {
-              credentials: await auth.getOwnServiceCredentials(),
-            }),
+          findEntity,
         });
+        const trackers = readTrackersConfig(config);
 
         httpRouter.use(
           await createRouter({
@@ -72,6 +76,10 @@ export const securityObservationsPlugin = createBackendPlugin({
             httpAuth,
             imports,
             store,
+            trackerRouteOf: async entityRef => {
+              const entity = await findEntity(entityRef);
+              return entity && resolveTrackerRoute(entity, trackers);
+            },
           }),
         );
         unauthenticatedPaths.forEach(policy =>

@@ -10,6 +10,7 @@ import { EntityAuthorizer } from '../assessment/EntityAuthorizer';
 import { PluginConfig } from '../config/readPluginConfig';
 import { SecurityObservationsStore } from '../database/SecurityObservationsStore';
 import { ImportService } from '../ingest/ImportService';
+import { TrackerRoute } from '../sync/routing/resolveTrackerRoute';
 import { assessmentRoutes } from './assessmentRoutes';
 import { httpErrorHandler } from './httpErrors';
 import { importsRoutes } from './importsRoutes';
@@ -22,6 +23,7 @@ export interface RouterOptions {
   httpAuth: HttpAuthService;
   imports: ImportService;
   store: SecurityObservationsStore;
+  trackerRouteOf: (entityRef: string) => Promise<TrackerRoute | undefined>;
 }
 
 /** Paths that need no Backstage credentials; registered by the plugin. */
@@ -32,7 +34,15 @@ export const unauthenticatedPaths: Parameters<
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { auditor, config, authorizer, httpAuth, imports, store } = options;
+  const {
+    auditor,
+    config,
+    authorizer,
+    httpAuth,
+    imports,
+    store,
+    trackerRouteOf,
+  } = options;
   const router = Router();
 
   // Liveness for load balancers and for the Security tab's connection check.
@@ -57,6 +67,7 @@ export async function createRouter(
       authorizer,
       store,
       activeStatuses: config.activeStatuses,
+      trackerRouteOf,
     }),
   );
 

@@ -10,6 +10,7 @@ import {
 } from 'backstage-plugin-security-observations-common';
 import { EntityAuthorizer } from '../assessment/EntityAuthorizer';
 import { SecurityObservationsStore } from '../database/SecurityObservationsStore';
+import { TrackerRoute } from '../sync/routing/resolveTrackerRoute';
 import { canonicalEntityRef } from './canonicalEntityRef';
 import { validate } from './validate';
 
@@ -22,8 +23,11 @@ export function observationsRoutes(options: {
   authorizer: EntityAuthorizer;
   store: SecurityObservationsStore;
   activeStatuses: Status[];
+  /** The entity's tracker route; undefined when it is not in the catalog. */
+  trackerRouteOf: (entityRef: string) => Promise<TrackerRoute | undefined>;
 }) {
-  const { httpAuth, authorizer, store, activeStatuses } = options;
+  const { httpAuth, authorizer, store, activeStatuses, trackerRouteOf } =
+    options;
   const router = Router();
 
   const authorizeRead = async (req: Request, entityRef: string) => {
@@ -87,7 +91,22 @@ export function observationsRoutes(options: {
   router.get('/v1/entities/:entityRef/summary', async (req, res) => {
     const entityRef = canonicalEntityRef(req.params.entityRef, 'entityRef');
     await authorizeRead(req, entityRef);
-    res.json(await store.getSummary(entityRef, activeStatuses));
+    const [summary, route] = await Promise.all([
+      store.getSummary(entityRef, activeStatuses),
+      trackerRouteOf(entityRef),
+    ]);
+    res.json({
+      ...summary,
+      ...(route && {
+        tracker: {
+          trackerId: route.tracker?.id ?? null,
+          kind: route.tracker?.type ?? null,
+          target: route.target,
+          url: route.url,
+          problem: route.problem,
+        },
+      }),
+    });
   });
 
   return router;

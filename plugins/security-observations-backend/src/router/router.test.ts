@@ -389,3 +389,52 @@ describe('reading observations', () => {
     },
   );
 });
+
+describe('tracker routing on the summary', () => {
+  const databases = createTestDatabases();
+
+  it.each(databases.eachSupportedId())(
+    'says where the entity routes and what to fix, without credentials, on %s',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const { server } = await startPluginBackend({
+        knex,
+        config: {
+          integrations: { github: [{ host: 'github.com' }] },
+          securityObservations: {
+            trackers: [{ id: 'github', type: 'github', host: 'github.com' }],
+          },
+        },
+      });
+      const summary = (ref: string) =>
+        request(server)
+          .get(
+            `/api/security-observations/v1/entities/${encodeURIComponent(
+              ref,
+            )}/summary`,
+          )
+          .set('Authorization', `Bearer ${READER_TOKEN}`);
+
+      const routed = await summary(entityRef);
+      expect(routed.status).toBe(200);
+      expect(routed.body.tracker).toEqual({
+        trackerId: 'github',
+        kind: 'github',
+        target: 'acme-corp/payments-api',
+        url: 'https://github.com/acme-corp/payments-api/issues',
+        problem:
+          "the tracker 'github' has no credentials: the integrations.github entry for github.com has no token or GitHub App",
+      });
+
+      const unrouted = await summary('component:default/checkout-web');
+      expect(unrouted.body.tracker).toEqual({
+        trackerId: null,
+        kind: null,
+        target: null,
+        url: null,
+        problem: null,
+      });
+      await knex.destroy();
+    },
+  );
+});
