@@ -5,7 +5,7 @@ import {
   Severity,
   Status,
 } from 'backstage-plugin-security-observations-common';
-import { isPostgres, jsonRowsTable } from './jsonRows';
+import { isPostgres } from './jsonRows';
 
 const DAY_MS = 86_400_000;
 /** The open end of an interval that has not ended. */
@@ -18,24 +18,18 @@ function perSeverity<T>(value: T): Record<Severity, T> {
   >;
 }
 
-/**
- * The day cut-offs of the window, oldest first: the end of each UTC day,
- * and `now` for today.
- */
-function dayCutoffs(days: number, now: Date) {
+/** The UTC days of the window, oldest first, today last (`YYYY-MM-DD`). */
+function windowDays(days: number, now: Date): string[] {
   const todayStart = Date.UTC(
     now.getUTCFullYear(),
     now.getUTCMonth(),
     now.getUTCDate(),
   );
-  return Array.from({ length: days }, (_, index) => {
-    const start = todayStart - (days - 1 - index) * DAY_MS;
-    const cutoff = Math.min(start + DAY_MS - 1, now.getTime());
-    return {
-      day: new Date(start).toISOString().slice(0, 10),
-      cutoff: new Date(cutoff).toISOString(),
-    };
-  });
+  return Array.from({ length: days }, (_, index) =>
+    new Date(todayStart - (days - 1 - index) * DAY_MS)
+      .toISOString()
+      .slice(0, 10),
+  );
 }
 
 /**
@@ -45,9 +39,10 @@ function dayCutoffs(days: number, now: Date) {
  *
  * An observation's history is a chain of intervals: from first seen to its
  * first status change with the status that change left, then from each
- * change to the next with the status it set. A day counts the intervals
- * with an active status that span its cut-off. Severity is the current
- * effective severity.
+ * change to the next with the status it set. SQL counts, per severity and
+ * UTC day, the active intervals that start and those that end; the count at
+ * the end of a day is the running sum of both up to that day (today: up to
+ * now). Severity is the current effective severity.
  */
 export async function entityTrend(
   db: Knex,
@@ -59,8 +54,14 @@ export async function entityTrend(
   },
 ): Promise<EntityTrend> {
   const { entityRef, days, activeStatuses, now } = options;
-  const cutoffs = dayCutoffs(days, now);
+  const dayList = windowDays(days, now);
   const pg = isPostgres(db);
+  const inActive = activeStatuses.map(() => '?').join(', ');
+  // The UTC day of a timestamp: SQLite holds ISO-8601 UTC strings.
+  const utcDay = (column: string) =>
+    pg
+      ? `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')`
+      : `substr(${column}, 1, 10)`;
   const statusField = (field: 'from' | 'to') =>
     pg
       ? `(e.changes::json -> 'status' ->> '${field}')`
@@ -96,42 +97,49 @@ export async function entityTrend(
        FROM ordered c
        JOIN observations o ON o.id = c.observation_id
      )
-     SELECT u.day, i.severity, COUNT(*) AS count
-     FROM ? JOIN intervals i
-       ON i.starts_at <= u.cutoff AND i.ends_at > u.cutoff
-     WHERE i.status IN (${activeStatuses.map(() => '?').join(', ')})
-     GROUP BY u.day, i.severity`,
+     SELECT i.severity, ${utcDay('i.starts_at')} AS day, COUNT(*) AS n,
+       'start' AS edge
+     FROM intervals i
+     WHERE i.status IN (${inActive})
+     GROUP BY i.severity, ${utcDay('i.starts_at')}
+     UNION ALL
+     SELECT i.severity, ${utcDay('i.ends_at')} AS day, COUNT(*) AS n,
+       'end' AS edge
+     FROM intervals i
+     WHERE i.status IN (${inActive}) AND i.ends_at < ?
+     GROUP BY i.severity, ${utcDay('i.ends_at')}`,
     [
       entityRef,
       NEVER,
       entityRef,
       NEVER,
-      jsonRowsTable(
-        db,
-        [
-          ['day', 'text'],
-          ['cutoff', 'timestamp'],
-        ],
-        cutoffs,
-      ),
       ...activeStatuses,
+      ...activeStatuses,
+      NEVER,
     ],
   );
   // Postgres answers raw queries with { rows }, SQLite with the rows.
-  const rows: Array<{ day: string; severity: Severity; count: unknown }> = pg
-    ? result.rows
-    : result;
+  const edges: Array<{
+    severity: Severity;
+    day: string;
+    n: unknown;
+    edge: 'start' | 'end';
+  }> = pg ? result.rows : result;
 
-  const points = cutoffs.map(({ day }) => ({
-    date: day,
-    activeBySeverity: perSeverity(0),
-  }));
-  const byDay = new Map(points.map(point => [point.date, point]));
-  for (const row of rows) {
-    byDay.get(row.day)!.activeBySeverity[row.severity] += Number(row.count);
-  }
+  // Active at the end of day D: intervals started on or before D minus
+  // those ended on or before D (a running sum over the days).
+  const points = dayList.map(day => {
+    const activeBySeverity = perSeverity(0);
+    for (const edge of edges) {
+      if (edge.day <= day) {
+        activeBySeverity[edge.severity] +=
+          edge.edge === 'start' ? Number(edge.n) : -Number(edge.n);
+      }
+    }
+    return { date: day, activeBySeverity };
+  });
 
-  const windowStart = `${cutoffs[0].day}T00:00:00.000Z`;
+  const windowStart = `${dayList[0]}T00:00:00.000Z`;
   const meanDays = pg
     ? `AVG(EXTRACT(EPOCH FROM (resolved_at - first_seen_at))) / 86400`
     : `AVG(julianday(resolved_at) - julianday(first_seen_at))`;

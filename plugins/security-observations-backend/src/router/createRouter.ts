@@ -15,6 +15,7 @@ import { assessmentRoutes } from './assessmentRoutes';
 import { httpErrorHandler } from './httpErrors';
 import { importsRoutes } from './importsRoutes';
 import { observationsRoutes } from './observationsRoutes';
+import { syncRoutes } from './syncRoutes';
 
 export interface RouterOptions {
   auditor: AuditorService;
@@ -80,6 +81,8 @@ export async function createRouter(
       store,
     }),
   );
+
+  router.use(syncRoutes({ httpAuth, authorizer }));
 
   router.use(httpErrorHandler);
   return router;

@@ -71,3 +71,32 @@ describe('permissions on the reading routes', () => {
     },
   );
 });
+
+describe('"Sync now"', () => {
+  const databases = createTestDatabases();
+
+  it.each(databases.eachSupportedId())(
+    'answers an owner that this version pushes no issues, and a non-owner 403, on %s',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const { server } = await startPermissionedBackend(knex);
+      const sync = (user: string) =>
+        request(server)
+          .post(
+            `/api/security-observations/v1/entities/${encodeURIComponent(
+              entityRef,
+            )}/sync`,
+          )
+          .set('Authorization', mockCredentials.user.header(user));
+
+      const asOwner = await sync('user:default/alice');
+      expect(asOwner.status).toBe(501);
+      expect(asOwner.body.error.message).toContain(
+        'does not push issues to trackers yet',
+      );
+      const asBob = await sync('user:default/bob');
+      expect(asBob.status).toBe(403);
+      await knex.destroy();
+    },
+  );
+});
