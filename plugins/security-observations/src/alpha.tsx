@@ -1,4 +1,5 @@
 import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
+import { entitySecurityCard } from './extensions/entitySecurityCard';
 import { entitySecurityContent } from './extensions/entitySecurityContent';
 import { securityObservationsApi } from './extensions/securityObservationsApi';
 
@@ -9,5 +10,9 @@ import { securityObservationsApi } from './extensions/securityObservationsApi';
 export default createFrontendPlugin({
   pluginId: 'security-observations',
   info: { packageJson: () => import('../package.json') },
-  extensions: [securityObservationsApi, entitySecurityContent],
+  extensions: [
+    securityObservationsApi,
+    entitySecurityContent,
+    entitySecurityCard,
+  ],
 });

@@ -6,6 +6,10 @@
  * @packageDocumentation
  */
 
-export { securityObservationsPlugin, EntitySecurityContent } from './plugin';
+export {
+  securityObservationsPlugin,
+  EntitySecurityContent,
+  EntitySecurityCard,
+} from './plugin';
 export { isSecurityObservationsAvailable } from './isSecurityObservationsAvailable';
 export * from './api';

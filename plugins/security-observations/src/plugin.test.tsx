@@ -1,10 +1,13 @@
 import { Entity } from '@backstage/catalog-model';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { screen } from '@testing-library/react';
-import { securityObservationsApiRef } from './api';
+import { mockSecurityObservationsApi } from './__testUtils__/mockSecurityObservationsApi';
+import { renderOnEntityPage } from './__testUtils__/renderSecurityTab';
 import { emptySummary } from './__testUtils__/summaries';
-import { EntitySecurityContent, isSecurityObservationsAvailable } from '.';
+import {
+  EntitySecurityCard,
+  EntitySecurityContent,
+  isSecurityObservationsAvailable,
+} from '.';
 
 const component: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -15,25 +18,25 @@ const component: Entity = {
 
 describe('legacy frontend system exports', () => {
   it('EntitySecurityContent loads and renders the tab', async () => {
-    await renderInTestApp(
-      <TestApiProvider
-        apis={[
-          [
-            securityObservationsApiRef,
-            {
-              getSummary: async (ref: string) => emptySummary(ref),
-            },
-          ],
-        ]}
-      >
-        <EntityProvider entity={component}>
-          <EntitySecurityContent />
-        </EntityProvider>
-      </TestApiProvider>,
-    );
+    await renderOnEntityPage(<EntitySecurityContent />, {
+      entity: component,
+      api: mockSecurityObservationsApi({
+        getSummary: async ref => emptySummary(ref),
+      }),
+    });
 
     expect(
       await screen.findByText('component:default/legacy-batch'),
+    ).toBeInTheDocument();
+  });
+
+  it('EntitySecurityCard loads and renders the card', async () => {
+    await renderOnEntityPage(<EntitySecurityCard />, {
+      api: mockSecurityObservationsApi(),
+    });
+
+    expect(
+      await screen.findByText('22 active observations'),
     ).toBeInTheDocument();
   });
 

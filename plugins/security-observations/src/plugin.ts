@@ -39,3 +39,20 @@ export const EntitySecurityContent = securityObservationsPlugin.provide(
     },
   }),
 );
+
+/**
+ * The overview-page card: active observations per severity and the newest
+ * critical and high ones, linking into the Security tab.
+ * @public
+ */
+export const EntitySecurityCard = securityObservationsPlugin.provide(
+  createComponentExtension({
+    name: 'EntitySecurityCard',
+    component: {
+      lazy: () =>
+        import('./components/EntitySecurityCard').then(
+          m => m.EntitySecurityCard,
+        ),
+    },
+  }),
+);

@@ -26,6 +26,31 @@ export const scannedSummary: EntitySummary = {
   lastImportAt: '2026-11-20T08:30:00.000Z',
 };
 
+/** The same component, routed to its GitHub repository's issues. */
+export const trackedSummary: EntitySummary = {
+  ...scannedSummary,
+  tracker: {
+    trackerId: 'github',
+    kind: 'github',
+    target: 'acme/payments-api',
+    url: 'https://github.com/acme/payments-api/issues',
+    problem: null,
+  },
+};
+
+/** The same component, with an annotation that names no configured tracker. */
+export const misroutedSummary: EntitySummary = {
+  ...scannedSummary,
+  tracker: {
+    trackerId: null,
+    kind: null,
+    target: null,
+    url: null,
+    problem:
+      'The annotation security-observations/tracker names "jira-dc", but securityObservations.trackers configures only: github, jira. Fix the annotation in catalog-info.yaml.',
+  },
+};
+
 /** A summary of a component no scanner has reported on. */
 export const emptySummary = (entityRef: string): EntitySummary => ({
   entityRef,

@@ -1,5 +1,27 @@
 import { createApiRef } from '@backstage/core-plugin-api';
-import { EntitySummary } from 'backstage-plugin-security-observations-common';
+import {
+  AssessmentRequest,
+  AssessmentResponse,
+  BulkAssessmentRequest,
+  EntitySummary,
+  EntityTrend,
+  ListObservationsQuery,
+  ListObservationsResponse,
+  Observation,
+  ObservationEvent,
+} from 'backstage-plugin-security-observations-common';
+import { ObservationComment } from 'backstage-plugin-security-observations-common';
+
+export type { ObservationComment } from 'backstage-plugin-security-observations-common';
+
+/**
+ * What an assessment did: applied at once, or stored for a second person's
+ * approval when the backend runs four-eyes review.
+ * @public
+ */
+export type AssessmentOutcome =
+  | { state: 'applied'; items: AssessmentResponse['items'] }
+  | { state: 'pending'; pendingAssessmentId: string };
 
 /**
  * Client of the Security Observations backend, as the frontend sees it.
@@ -8,6 +30,32 @@ import { EntitySummary } from 'backstage-plugin-security-observations-common';
 export interface SecurityObservationsApi {
   /** Counts per severity and status of one entity's observations. */
   getSummary(entityRef: string): Promise<EntitySummary>;
+
+  /** One page of an entity's observations, with the total of the filter. */
+  listObservations(
+    query: ListObservationsQuery,
+  ): Promise<ListObservationsResponse>;
+
+  getObservation(id: string): Promise<Observation>;
+
+  /** The observation's audit log, oldest first. */
+  getObservationEvents(id: string): Promise<ObservationEvent[]>;
+
+  /** Comments from the Security tab and from the tracker, oldest first. */
+  getObservationComments(id: string): Promise<ObservationComment[]>;
+
+  assess(id: string, request: AssessmentRequest): Promise<AssessmentOutcome>;
+
+  /** One assessment for many observations of one entity, all or nothing. */
+  assessMany(request: BulkAssessmentRequest): Promise<AssessmentOutcome>;
+
+  addComment(id: string, body: string): Promise<ObservationComment>;
+
+  /** Active observations per severity per day, and mean time to resolve. */
+  getTrend(entityRef: string, days?: number): Promise<EntityTrend>;
+
+  /** Queues the entity's observations for a tracker sync now. */
+  syncEntity(entityRef: string): Promise<{ queued: number }>;
 }
 
 /** @public */

@@ -1,10 +1,28 @@
 import { MockFetchApi, registerMswTestHooks } from '@backstage/test-utils';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import {
+  minimistComments,
+  minimistEvents,
+  minimistObservation,
+  observations,
+  paymentsTrend,
+} from '../__testUtils__/observations';
 import { scannedSummary } from '../__testUtils__/summaries';
 import { SecurityObservationsClient } from './SecurityObservationsClient';
 
 const baseUrl = 'http://backstage.test/api/security-observations';
+const entityRef = 'component:default/payments-api';
+
+const backstageError = (status: number, name: string, message: string) =>
+  HttpResponse.json(
+    {
+      error: { name, message },
+      request: { method: 'POST', url: '/v1/assessments' },
+      response: { statusCode: status },
+    },
+    { status },
+  );
 
 describe('SecurityObservationsClient', () => {
   const server = setupServer();
@@ -24,9 +42,7 @@ describe('SecurityObservationsClient', () => {
       }),
     );
 
-    await expect(
-      client.getSummary('component:default/payments-api'),
-    ).resolves.toEqual(scannedSummary);
+    await expect(client.getSummary(entityRef)).resolves.toEqual(scannedSummary);
     expect(requestedPath).toBe(
       '/api/security-observations/v1/entities/component%3Adefault%2Fpayments-api/summary',
     );
@@ -35,14 +51,7 @@ describe('SecurityObservationsClient', () => {
   it('turns an error answer into a ResponseError with the backend message', async () => {
     server.use(
       http.get(`${baseUrl}/v1/entities/:entityRef/summary`, () =>
-        HttpResponse.json(
-          {
-            error: { name: 'InputError', message: 'entityRef: bad ref' },
-            request: { method: 'GET', url: '/v1/entities/x/summary' },
-            response: { statusCode: 400 },
-          },
-          { status: 400 },
-        ),
+        backstageError(400, 'InputError', 'entityRef: bad ref'),
       ),
     );
 
@@ -50,6 +59,301 @@ describe('SecurityObservationsClient', () => {
       name: 'ResponseError',
       statusCode: 400,
       body: { error: { message: 'entityRef: bad ref' } },
+    });
+  });
+
+  it('lists observations with comma-separated filters, sort, limit and cursor', async () => {
+    let searchParams = new URLSearchParams();
+    server.use(
+      http.get(`${baseUrl}/v1/observations`, ({ request }) => {
+        searchParams = new URL(request.url).searchParams;
+        return HttpResponse.json({
+          items: observations,
+          totalCount: 57,
+          nextCursor: 'eyJ2IjoxLCJpZCI6ImIifQ',
+        });
+      }),
+    );
+
+    const page = await client.listObservations({
+      entityRef,
+      status: ['open', 'in_review'],
+      severity: ['critical', 'high'],
+      scanner: ['trivy'],
+      branch: ['feature/refund-webhooks'],
+      q: ' CVE-2021-44906 & more ',
+      sort: '-firstSeenAt',
+      limit: 25,
+      cursor: 'eyJ2IjowLCJpZCI6ImEifQ',
+    });
+
+    expect(page.totalCount).toBe(57);
+    expect(page.nextCursor).toBe('eyJ2IjoxLCJpZCI6ImIifQ');
+    expect(page.items.map(item => item.id)).toEqual(
+      observations.map(item => item.id),
+    );
+    expect(Object.fromEntries(searchParams)).toEqual({
+      entityRef,
+      status: 'open,in_review',
+      severity: 'critical,high',
+      scanner: 'trivy',
+      branch: 'feature/refund-webhooks',
+      q: 'CVE-2021-44906 & more',
+      sort: '-firstSeenAt',
+      limit: '25',
+      cursor: 'eyJ2IjowLCJpZCI6ImEifQ',
+    });
+  });
+
+  it('leaves out empty filters', async () => {
+    let search = '';
+    server.use(
+      http.get(`${baseUrl}/v1/observations`, ({ request }) => {
+        search = new URL(request.url).search;
+        return HttpResponse.json({ items: [], totalCount: 0 });
+      }),
+    );
+
+    await client.listObservations({ entityRef, status: [], q: '  ' });
+
+    expect(search).toBe('?entityRef=component%3Adefault%2Fpayments-api');
+  });
+
+  it('rejects an answer that does not match the shared schema', async () => {
+    server.use(
+      http.get(`${baseUrl}/v1/observations`, () =>
+        HttpResponse.json({ items: [{ id: 'x' }], totalCount: 1 }),
+      ),
+    );
+
+    await expect(client.listObservations({ entityRef })).rejects.toThrow();
+  });
+
+  it('reads one observation, its events and its comments', async () => {
+    const paths: string[] = [];
+    const record = (request: Request) =>
+      paths.push(new URL(request.url).pathname);
+    server.use(
+      http.get(`${baseUrl}/v1/observations/:id`, ({ request }) => {
+        record(request);
+        return HttpResponse.json(minimistObservation);
+      }),
+      http.get(`${baseUrl}/v1/observations/:id/events`, ({ request }) => {
+        record(request);
+        return HttpResponse.json({ items: minimistEvents });
+      }),
+      http.get(`${baseUrl}/v1/observations/:id/comments`, ({ request }) => {
+        record(request);
+        return HttpResponse.json({ items: minimistComments });
+      }),
+    );
+
+    const id = minimistObservation.id;
+    await expect(client.getObservation(id)).resolves.toEqual(
+      minimistObservation,
+    );
+    await expect(client.getObservationEvents(id)).resolves.toEqual(
+      minimistEvents,
+    );
+    await expect(client.getObservationComments(id)).resolves.toEqual(
+      minimistComments,
+    );
+    expect(paths).toEqual([
+      `/api/security-observations/v1/observations/${id}`,
+      `/api/security-observations/v1/observations/${id}/events`,
+      `/api/security-observations/v1/observations/${id}/comments`,
+    ]);
+  });
+
+  it('maps a missing observation to a 404 ResponseError', async () => {
+    server.use(
+      http.get(`${baseUrl}/v1/observations/:id`, () =>
+        backstageError(404, 'NotFoundError', 'No observation nope'),
+      ),
+    );
+
+    await expect(client.getObservation('nope')).rejects.toMatchObject({
+      name: 'ResponseError',
+      statusCode: 404,
+      body: { error: { name: 'NotFoundError' } },
+    });
+  });
+
+  it('posts an assessment as JSON and returns what changed', async () => {
+    let body: unknown;
+    let contentType: string | null = null;
+    server.use(
+      http.post(
+        `${baseUrl}/v1/observations/:id/assessments`,
+        async ({ request, params }) => {
+          body = await request.json();
+          contentType = request.headers.get('content-type');
+          return HttpResponse.json({
+            items: [
+              {
+                observationId: params.id,
+                changes: { status: { from: 'open', to: 'false_positive' } },
+              },
+            ],
+          });
+        },
+      ),
+    );
+
+    const outcome = await client.assess(minimistObservation.id, {
+      status: 'false_positive',
+      comment: 'minimist is a devDependency of the build image only',
+    });
+
+    expect(contentType).toBe('application/json');
+    expect(body).toEqual({
+      status: 'false_positive',
+      comment: 'minimist is a devDependency of the build image only',
+    });
+    expect(outcome).toEqual({
+      state: 'applied',
+      items: [
+        {
+          observationId: minimistObservation.id,
+          changes: { status: { from: 'open', to: 'false_positive' } },
+        },
+      ],
+    });
+  });
+
+  it('says when an assessment waits for four-eyes review (202)', async () => {
+    server.use(
+      http.post(`${baseUrl}/v1/assessments`, () =>
+        HttpResponse.json(
+          {
+            id: '6c1f9a2e-3b4d-4e5f-8a6b-7c8d9e0f1a2b',
+            entityRef,
+            observationIds: ['a', 'b'],
+            state: 'pending',
+          },
+          { status: 202 },
+        ),
+      ),
+    );
+
+    await expect(
+      client.assessMany({
+        entityRef,
+        observationIds: ['a', 'b'],
+        status: 'risk_accepted',
+        comment: 'Mitigated by the WAF until the Q1 upgrade',
+        expiresAt: '2027-03-31T00:00:00.000Z',
+      }),
+    ).resolves.toEqual({
+      state: 'pending',
+      pendingAssessmentId: '6c1f9a2e-3b4d-4e5f-8a6b-7c8d9e0f1a2b',
+    });
+  });
+
+  it('keeps the backend message of a rejected assessment', async () => {
+    server.use(
+      http.post(`${baseUrl}/v1/assessments`, () =>
+        backstageError(
+          400,
+          'InputError',
+          'Validation error: the expiry must be in the future at "expiresAt"',
+        ),
+      ),
+    );
+
+    await expect(
+      client.assessMany({
+        entityRef,
+        observationIds: ['a'],
+        status: 'risk_accepted',
+        comment: 'ok',
+        expiresAt: '2020-01-01T00:00:00.000Z',
+      }),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      body: {
+        error: {
+          message:
+            'Validation error: the expiry must be in the future at "expiresAt"',
+        },
+      },
+    });
+  });
+
+  it('adds a comment and returns it', async () => {
+    let body: unknown;
+    server.use(
+      http.post(
+        `${baseUrl}/v1/observations/:id/comments`,
+        async ({ request, params }) => {
+          body = await request.json();
+          return HttpResponse.json(
+            {
+              id: 'c-1',
+              observationId: params.id,
+              author: 'user:default/jane.doe',
+              origin: 'backstage',
+              body: 'Fixed by bumping minimist',
+              createdAt: '2026-11-20T10:00:00.000Z',
+            },
+            { status: 201 },
+          );
+        },
+      ),
+    );
+
+    const comment = await client.addComment(
+      minimistObservation.id,
+      'Fixed by bumping minimist',
+    );
+
+    expect(body).toEqual({ comment: 'Fixed by bumping minimist' });
+    expect(comment).toMatchObject({ origin: 'backstage', id: 'c-1' });
+  });
+
+  it('reads the trend of the given number of days', async () => {
+    let url = new URL('http://x');
+    server.use(
+      http.get(`${baseUrl}/v1/entities/:entityRef/trend`, ({ request }) => {
+        url = new URL(request.url);
+        return HttpResponse.json(paymentsTrend);
+      }),
+    );
+
+    await expect(client.getTrend(entityRef, 30)).resolves.toEqual(
+      paymentsTrend,
+    );
+    expect(url.pathname).toBe(
+      '/api/security-observations/v1/entities/component%3Adefault%2Fpayments-api/trend',
+    );
+    expect(url.searchParams.get('days')).toBe('30');
+  });
+
+  it('queues a sync of the entity', async () => {
+    let method = '';
+    server.use(
+      http.post(`${baseUrl}/v1/entities/:entityRef/sync`, ({ request }) => {
+        method = request.method;
+        return HttpResponse.json({ queued: 12 }, { status: 202 });
+      }),
+    );
+
+    await expect(client.syncEntity(entityRef)).resolves.toEqual({
+      queued: 12,
+    });
+    expect(method).toBe('POST');
+  });
+
+  it('maps a denied sync to a 403 ResponseError', async () => {
+    server.use(
+      http.post(`${baseUrl}/v1/entities/:entityRef/sync`, () =>
+        backstageError(403, 'NotAllowedError', 'Unauthorized'),
+      ),
+    );
+
+    await expect(client.syncEntity(entityRef)).rejects.toMatchObject({
+      name: 'ResponseError',
+      statusCode: 403,
     });
   });
 });

@@ -1,107 +1,157 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import {
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import Box from '@material-ui/core/Box';
-import Chip from '@material-ui/core/Chip';
 import Grid from '@material-ui/core/Grid';
-import Typography from '@material-ui/core/Typography';
 import {
-  EntitySummary,
-  SEVERITIES,
-  STATUSES,
+  Observation,
+  Severity,
+  Status,
 } from 'backstage-plugin-security-observations-common';
+import { useCallback, useMemo, useReducer, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { securityObservationsApiRef } from '../../api';
-
-const SEVERITY_LABELS: Record<string, string> = {
-  critical: 'Critical',
-  high: 'High',
-  medium: 'Medium',
-  low: 'Low',
-  none: 'None',
-  unknown: 'Unknown',
-};
-
-const STATUS_LABELS: Record<string, string> = {
-  open: 'Open',
-  in_review: 'In review',
-  resolved: 'Resolved',
-  duplicate: 'Duplicate',
-  false_positive: 'False positive',
-  not_affected: 'Not affected',
-  not_security: 'Not security',
-  risk_accepted: 'Risk accepted',
-};
-
-const Summary = ({ summary }: { summary: EntitySummary }) => (
-  <>
-    <Typography variant="h6" component="h3" gutterBottom>
-      {summary.totalActive} active observations
-    </Typography>
-    <Box display="flex" flexWrap="wrap" mb={2} aria-label="Active by severity">
-      {SEVERITIES.map(severity => (
-        <Box key={severity} mr={1} mb={1}>
-          <Chip
-            label={`${SEVERITY_LABELS[severity]}: ${summary.activeBySeverity[severity]}`}
-          />
-        </Box>
-      ))}
-    </Box>
-    <Typography variant="body2" color="textSecondary">
-      {STATUSES.filter(status => summary.byStatus[status] > 0)
-        .map(status => `${STATUS_LABELS[status]}: ${summary.byStatus[status]}`)
-        .join(' · ')}
-    </Typography>
-    {summary.lastImportAt && (
-      <Typography variant="body2" color="textSecondary">
-        Last report imported {new Date(summary.lastImportAt).toLocaleString()}
-      </Typography>
-    )}
-  </>
-);
+import { AssessmentDialog } from '../AssessmentDialog/AssessmentDialog';
+import { NotScannedEmptyState } from '../NotScannedEmptyState/NotScannedEmptyState';
+import { ObservationDrawer } from '../ObservationDrawer/ObservationDrawer';
+import { ObservationsTable } from '../ObservationsTable/ObservationsTable';
+import { ACTIVE_STATUSES } from '../observationFields/statuses';
+import { useAssessPermission } from '../permissions/useAssessPermission';
+import { SecuritySummaryCard } from '../SecuritySummaryCard/SecuritySummaryCard';
+import { SecurityTrendCard } from '../SecurityTrend/SecurityTrendCard';
+import {
+  ObservationFilters,
+  useObservationListView,
+} from './useObservationListView';
 
 /**
- * The Security tab of an entity page.
+ * The Security tab of an entity page: summary, trend, the observations
+ * table, the details drawer and the assessment dialog. Filters, sort and
+ * the open observation live in the URL.
  * @public
  */
 export const EntitySecurityContent = () => {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
   const api = useApi(securityObservationsApiRef);
-  const { value, loading, error } = useAsync(
+  const permission = useAssessPermission(entityRef);
+  const { view, setFilters, openObservation } = useObservationListView();
+  // Bumped after a change (assessment, sync) so every part reloads.
+  const [refreshKey, refresh] = useReducer((n: number) => n + 1, 0);
+  const [assessing, setAssessing] = useState<Observation[]>([]);
+
+  const summary = useAsync(
     () => api.getSummary(entityRef),
-    [api, entityRef],
+    [api, entityRef, refreshKey],
   );
 
-  if (loading) {
+  const filters: ObservationFilters = useMemo(
+    () => ({
+      statuses: view.statuses,
+      severities: view.severities,
+      scanner: view.scanner,
+      branch: view.branch,
+      q: view.q,
+      sort: view.sort,
+    }),
+    [
+      view.statuses,
+      view.severities,
+      view.scanner,
+      view.branch,
+      view.q,
+      view.sort,
+    ],
+  );
+
+  // The chips count active observations, so choosing one shows exactly
+  // those: that severity among the active statuses. Choosing it again
+  // lifts the severity filter.
+  const onSeveritySelect = useCallback(
+    (severity: Severity) =>
+      setFilters({
+        severities:
+          view.severities.length === 1 && view.severities[0] === severity
+            ? []
+            : [severity],
+        statuses: ACTIVE_STATUSES,
+      }),
+    [setFilters, view.severities],
+  );
+  // Status counts are over every severity.
+  const onStatusSelect = useCallback(
+    (status: Status) => setFilters({ statuses: [status], severities: [] }),
+    [setFilters],
+  );
+  const onOpen = useCallback(
+    (observation: Observation) => openObservation(observation.id),
+    [openObservation],
+  );
+  const onCloseDrawer = useCallback(
+    () => openObservation(undefined),
+    [openObservation],
+  );
+  const onAssessed = useCallback(() => {
+    setAssessing([]);
+    refresh();
+  }, []);
+
+  if (summary.error) {
+    return (
+      <ResponseErrorPanel error={summary.error} title="Security observations" />
+    );
+  }
+  if (!summary.value) {
     return <Progress />;
   }
-  if (error) {
-    return <ResponseErrorPanel error={error} title="Security observations" />;
-  }
-  if (!value) {
-    return null;
+  if (summary.value.total === 0 && summary.value.lastImportAt === null) {
+    return <NotScannedEmptyState />;
   }
 
   return (
     <Grid container spacing={3}>
-      <Grid item xs={12}>
-        <InfoCard title="Security observations">
-          {value.total === 0 ? (
-            <Typography variant="body1">
-              No scanner report has been imported for{' '}
-              <strong>{entityRef}</strong> yet.
-            </Typography>
-          ) : (
-            <Summary summary={value} />
-          )}
-        </InfoCard>
+      <Grid item xs={12} md={5}>
+        <SecuritySummaryCard
+          summary={summary.value}
+          selectedSeverities={view.severities}
+          onSeveritySelect={onSeveritySelect}
+          onStatusSelect={onStatusSelect}
+          permission={permission}
+          onSynced={refresh}
+        />
       </Grid>
+      <Grid item xs={12} md={7}>
+        <SecurityTrendCard entityRef={entityRef} refreshKey={refreshKey} />
+      </Grid>
+      <Grid item xs={12}>
+        <ObservationsTable
+          entity={entity}
+          entityRef={entityRef}
+          filters={filters}
+          onFiltersChange={setFilters}
+          onOpen={onOpen}
+          onAssess={setAssessing}
+          permission={permission}
+          refreshKey={refreshKey}
+        />
+      </Grid>
+      <ObservationDrawer
+        entity={entity}
+        observationId={view.observationId}
+        summary={summary.value}
+        permission={permission}
+        refreshKey={refreshKey}
+        onClose={onCloseDrawer}
+        onAssess={observation => setAssessing([observation])}
+        onChanged={refresh}
+      />
+      <AssessmentDialog
+        entityRef={entityRef}
+        observations={assessing}
+        permission={permission}
+        onClose={() => setAssessing([])}
+        onAssessed={onAssessed}
+      />
     </Grid>
   );
 };

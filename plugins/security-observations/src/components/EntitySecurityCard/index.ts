@@ -1,0 +1,1 @@
+export { EntitySecurityCard } from './EntitySecurityCard';

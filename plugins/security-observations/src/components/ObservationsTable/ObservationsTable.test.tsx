@@ -1,0 +1,327 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { mockSecurityObservationsApi } from '../../__testUtils__/mockSecurityObservationsApi';
+import {
+  awsKeyObservation,
+  glibcObservation,
+  minimistObservation,
+  observations,
+  sqlInjectionObservation,
+} from '../../__testUtils__/observations';
+import {
+  currentSearchParams,
+  renderSecurityTab,
+} from '../../__testUtils__/renderSecurityTab';
+
+/** 30 findings of one scanner run: the fixtures, repeated on many files. */
+const manyObservations = Array.from({ length: 30 }, (_, index) => {
+  const template = observations[index % observations.length];
+  return {
+    ...template,
+    id: `${template.id.slice(0, -2)}${String(index).padStart(2, '0')}`,
+    title: `${template.title} (${index + 1})`,
+  };
+});
+
+/** Keyset paging as the backend does it: the cursor names the last row. */
+function pagedApi() {
+  return mockSecurityObservationsApi({
+    listObservations: async query => {
+      const limit = query.limit ?? 50;
+      const start = query.cursor
+        ? manyObservations.findIndex(o => o.id === atob(query.cursor!)) + 1
+        : 0;
+      const items = manyObservations.slice(start, start + limit);
+      const hasMore = start + limit < manyObservations.length;
+      return {
+        items,
+        totalCount: manyObservations.length,
+        nextCursor: hasMore ? btoa(items[items.length - 1].id) : undefined,
+      };
+    },
+  });
+}
+
+describe('ObservationsTable', () => {
+  it('shows each column: severity, title, location, scanner, branch, status, times and tracker issue', async () => {
+    await renderSecurityTab({ api: mockSecurityObservationsApi() });
+
+    const row = (
+      await screen.findByText(sqlInjectionObservation.title)
+    ).closest('tr')!;
+    const cells = within(row);
+    expect(cells.getByText('High')).toBeInTheDocument();
+    expect(cells.getByText('js/sql-injection')).toBeInTheDocument();
+    expect(
+      cells.getByRole('link', { name: /src\/routes\/refunds\.ts:42-44/ }),
+    ).toHaveAttribute(
+      'href',
+      'https://github.com/acme/payments-api/blob/main/src/routes/refunds.ts#L42-L44',
+    );
+    expect(cells.getByText('codeql')).toBeInTheDocument();
+    expect(cells.getByText('main')).toBeInTheDocument();
+    expect(cells.getByText('Open')).toBeInTheDocument();
+    expect(cells.getAllByRole('time')).toHaveLength(2);
+
+    // A dependency: package@version and the image it was found in.
+    const dependency = within(
+      screen.getByText(minimistObservation.title).closest('tr')!,
+    );
+    expect(dependency.getByText('minimist@1.2.5')).toBeInTheDocument();
+    expect(
+      dependency.getByText('ghcr.io/acme/payments-api:1.42.0'),
+    ).toBeInTheDocument();
+    expect(
+      dependency.getByRole('link', { name: /acme\/payments-api#231/ }),
+    ).toHaveAttribute(
+      'href',
+      'https://github.com/acme/payments-api/issues/231',
+    );
+    expect(dependency.getByText('Open · sync synced')).toBeInTheDocument();
+  });
+
+  it('explains a failed tracker sync in a tooltip', async () => {
+    const user = userEvent.setup();
+    await renderSecurityTab({ api: mockSecurityObservationsApi() });
+
+    const row = within(
+      (await screen.findByText(glibcObservation.title)).closest('tr')!,
+    );
+    expect(row.getByText('No issue yet')).toBeInTheDocument();
+    const error = row.getByRole('img', {
+      name: /^Sync error: GitHub answered 403/,
+    });
+    await user.hover(error);
+    expect(
+      await screen.findByRole('tooltip', {
+        name: /Sync error: GitHub answered 403: Resource not accessible by integration/,
+      }),
+    ).toBeInTheDocument();
+  });
+
+  it('pages forward with the cursor of the previous answer, and back', async () => {
+    const user = userEvent.setup();
+    const api = pagedApi();
+    await renderSecurityTab({ api });
+
+    expect(await screen.findByText('1–25 of 30')).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: 'Previous page' }),
+    ).toBeDisabled();
+
+    await user.click(screen.getByRole('button', { name: 'Next page' }));
+    expect(await screen.findByText('26–30 of 30')).toBeInTheDocument();
+    expect(api.listObservations).toHaveBeenLastCalledWith(
+      expect.objectContaining({ cursor: btoa(manyObservations[24].id) }),
+    );
+    expect(screen.getByText(manyObservations[29].title)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Next page' })).toBeDisabled();
+
+    await user.click(screen.getByRole('button', { name: 'Previous page' }));
+    expect(await screen.findByText('1–25 of 30')).toBeInTheDocument();
+    expect(api.listObservations).toHaveBeenLastCalledWith(
+      expect.objectContaining({ cursor: undefined }),
+    );
+  });
+
+  it('asks for pages of the chosen size', async () => {
+    const user = userEvent.setup();
+    const api = pagedApi();
+    await renderSecurityTab({ api });
+    await screen.findByText('1–25 of 30');
+
+    await user.click(screen.getByRole('button', { name: /^Rows per page/ }));
+    await user.click(await screen.findByRole('option', { name: '10' }));
+
+    expect(await screen.findByText('1–10 of 30')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Next page' }));
+    expect(await screen.findByText('11–20 of 30')).toBeInTheDocument();
+    expect(api.listObservations).toHaveBeenLastCalledWith(
+      expect.objectContaining({
+        limit: 10,
+        cursor: btoa(manyObservations[9].id),
+      }),
+    );
+  });
+
+  it('starts again at the first page when a filter changes', async () => {
+    const user = userEvent.setup();
+    const api = pagedApi();
+    await renderSecurityTab({ api });
+
+    await user.click(await screen.findByRole('button', { name: 'Next page' }));
+    expect(await screen.findByText('26–30 of 30')).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'High: 5' }));
+
+    await waitFor(() =>
+      expect(api.listObservations).toHaveBeenLastCalledWith(
+        expect.objectContaining({ severity: ['high'], cursor: undefined }),
+      ),
+    );
+  });
+
+  it('sorts on the server when a column header is clicked', async () => {
+    const user = userEvent.setup();
+    const api = mockSecurityObservationsApi();
+    await renderSecurityTab({ api });
+    await screen.findByText(minimistObservation.title);
+
+    await user.click(screen.getByRole('button', { name: 'First seen' }));
+    await waitFor(() =>
+      expect(api.listObservations).toHaveBeenLastCalledWith(
+        expect.objectContaining({ sort: 'firstSeenAt', cursor: undefined }),
+      ),
+    );
+    expect(currentSearchParams().get('sort')).toBe('firstSeenAt');
+
+    await user.click(screen.getByRole('button', { name: 'First seen' }));
+    await waitFor(() =>
+      expect(api.listObservations).toHaveBeenLastCalledWith(
+        expect.objectContaining({ sort: '-firstSeenAt' }),
+      ),
+    );
+    expect(currentSearchParams().get('sort')).toBe('-firstSeenAt');
+  });
+
+  it('keeps the rows in the order the server sent', async () => {
+    const reversed = [...observations].reverse();
+    await renderSecurityTab({
+      api: mockSecurityObservationsApi({
+        listObservations: async () => ({ items: reversed, totalCount: 4 }),
+      }),
+      route: '/?sort=title',
+    });
+
+    const table = (await screen.findByText(minimistObservation.title)).closest(
+      'table',
+    )!;
+    const titles = within(table)
+      .getAllByRole('row')
+      .slice(1)
+      .map(row => within(row).getAllByRole('button')[0]?.textContent);
+    expect(titles).toEqual(reversed.map(observation => observation.title));
+  });
+
+  it('filters by free text, scanner and status, debounced, into the URL', async () => {
+    const user = userEvent.setup();
+    const api = mockSecurityObservationsApi();
+    await renderSecurityTab({ api });
+    await screen.findByText(minimistObservation.title);
+
+    await user.type(screen.getByLabelText('Search'), 'CVE-2021');
+    await user.type(screen.getByLabelText('Scanner'), 'trivy');
+    await waitFor(() =>
+      expect(api.listObservations).toHaveBeenLastCalledWith(
+        expect.objectContaining({ q: 'CVE-2021', scanner: ['trivy'] }),
+      ),
+    );
+    expect(currentSearchParams().get('q')).toBe('CVE-2021');
+    expect(currentSearchParams().get('scanner')).toBe('trivy');
+    // Not one request per keystroke.
+    expect(
+      api.listObservations.mock.calls.filter(([query]) => query.q === 'C'),
+    ).toHaveLength(0);
+
+    const filterBar = screen.getByRole('search', {
+      name: 'Filter observations',
+    });
+    await user.click(
+      within(filterBar).getByRole('button', { name: /^Status/ }),
+    );
+    const listbox = await screen.findByRole('listbox');
+    await user.click(within(listbox).getByRole('option', { name: 'Open' }));
+    await user.click(
+      within(listbox).getByRole('option', { name: 'In review' }),
+    );
+    await waitFor(() =>
+      expect(currentSearchParams().get('status')).toBe('all'),
+    );
+    await user.click(
+      within(listbox).getByRole('option', { name: 'Risk accepted' }),
+    );
+    await waitFor(() =>
+      expect(api.listObservations).toHaveBeenLastCalledWith(
+        expect.objectContaining({ status: ['risk_accepted'] }),
+      ),
+    );
+    expect(currentSearchParams().get('status')).toBe('risk_accepted');
+  });
+
+  it('opens the details drawer from a row, and puts it in the URL', async () => {
+    const user = userEvent.setup();
+    await renderSecurityTab({ api: mockSecurityObservationsApi() });
+
+    await user.click(
+      await screen.findByRole('button', {
+        name: sqlInjectionObservation.title,
+      }),
+    );
+
+    expect(
+      await screen.findByRole('dialog', {
+        name: sqlInjectionObservation.title,
+      }),
+    ).toBeInTheDocument();
+    expect(currentSearchParams().get('observation')).toBe(
+      sqlInjectionObservation.id,
+    );
+
+    await user.click(screen.getByRole('button', { name: 'Close details' }));
+    await waitFor(() =>
+      expect(currentSearchParams().has('observation')).toBe(false),
+    );
+  });
+
+  it('assesses the selected rows together, then reloads table and summary', async () => {
+    const user = userEvent.setup();
+    const api = mockSecurityObservationsApi();
+    await renderSecurityTab({ api });
+    await screen.findByText(minimistObservation.title);
+    const listCalls = api.listObservations.mock.calls.length;
+    const summaryCalls = api.getSummary.mock.calls.length;
+
+    await user.click(
+      screen.getByRole('checkbox', {
+        name: `Select ${glibcObservation.title}`,
+      }),
+    );
+    await user.click(
+      screen.getByRole('checkbox', {
+        name: `Select ${awsKeyObservation.title}`,
+      }),
+    );
+    await user.click(
+      screen.getByRole('button', { name: 'Assess selected (2)' }),
+    );
+
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Assess 2 observations',
+    });
+    await user.click(within(dialog).getByRole('button', { name: /^Status/ }));
+    await user.click(
+      await screen.findByRole('option', { name: 'False positive' }),
+    );
+    await user.type(
+      within(dialog).getByLabelText(/^Comment/),
+      'Both come from the test fixtures image',
+    );
+    await user.click(within(dialog).getByRole('button', { name: 'Assess' }));
+
+    await waitFor(() =>
+      expect(api.assessMany).toHaveBeenCalledWith({
+        entityRef: 'component:default/payments-api',
+        observationIds: [glibcObservation.id, awsKeyObservation.id],
+        status: 'false_positive',
+        comment: 'Both come from the test fixtures image',
+      }),
+    );
+    await waitFor(() =>
+      expect(
+        screen.queryByRole('dialog', { name: 'Assess 2 observations' }),
+      ).not.toBeInTheDocument(),
+    );
+    expect(api.listObservations.mock.calls.length).toBeGreaterThan(listCalls);
+    expect(api.getSummary.mock.calls.length).toBeGreaterThan(summaryCalls);
+  });
+});
