@@ -9,3 +9,8 @@ class ResizeObserverStub {
 if (!('ResizeObserver' in window)) {
   (window as any).ResizeObserver = ResizeObserverStub;
 }
+
+// The tab's tests render the whole tab (table, drawer, chart) and type with
+// user-event; run beside every other package's tests on a 2-core CI machine
+// they take longer than Jest's 5 s default.
+jest.setTimeout(30_000);
