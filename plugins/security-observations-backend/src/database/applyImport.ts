@@ -195,8 +195,9 @@ interface KnownObservation {
  * thrown while the findings are iterated, nothing stays.
  *
  * The findings are consumed in chunks as they are produced, so a large
- * report is never held whole: memory stays at one chunk of findings plus
- * the set of identities the caller keeps for de-duplication.
+ * report is never held whole: memory stays at a chunk or two of findings,
+ * the set of identities the caller keeps for de-duplication, and a small
+ * map of the scope's stored observations.
  */
 export async function applyImport(
   db: Knex,

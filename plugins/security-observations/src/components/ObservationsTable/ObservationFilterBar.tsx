@@ -20,6 +20,14 @@ import { DebouncedTextField } from './DebouncedTextField';
 
 const fieldStyle = { minWidth: 180, marginRight: 16, marginBottom: 8 };
 
+/** What the free-text filters share. */
+const textFieldProps = {
+  size: 'small',
+  variant: 'outlined',
+  style: fieldStyle,
+  InputLabelProps: { shrink: true },
+} as const;
+
 function MultiSelect<T extends string>({
   id,
   label,
@@ -111,10 +119,7 @@ export const ObservationFilterBar = ({
       id="security-observations-filter-scanner"
       label="Scanner"
       placeholder="trivy, codeql"
-      size="small"
-      variant="outlined"
-      style={fieldStyle}
-      InputLabelProps={{ shrink: true }}
+      {...textFieldProps}
       value={filters.scanner}
       onValueChange={scanner => onChange({ scanner })}
     />
@@ -122,10 +127,7 @@ export const ObservationFilterBar = ({
       id="security-observations-filter-branch"
       label="Branch"
       placeholder="main"
-      size="small"
-      variant="outlined"
-      style={fieldStyle}
-      InputLabelProps={{ shrink: true }}
+      {...textFieldProps}
       value={filters.branch}
       onValueChange={branch => onChange({ branch })}
     />
@@ -133,10 +135,8 @@ export const ObservationFilterBar = ({
       id="security-observations-filter-search"
       label="Search"
       placeholder="Title, rule, CVE, package or file"
-      size="small"
-      variant="outlined"
+      {...textFieldProps}
       style={{ ...fieldStyle, minWidth: 260 }}
-      InputLabelProps={{ shrink: true }}
       inputProps={{ maxLength: 200 }}
       value={filters.q}
       onValueChange={q => onChange({ q })}
