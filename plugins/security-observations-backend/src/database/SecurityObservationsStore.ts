@@ -31,6 +31,8 @@ import {
 import { toIsoString, toIsoStringOrNull } from './dates';
 import { entityTrend } from './entityTrend';
 import { listObservations } from './listObservations';
+import * as syncQueue from './syncQueue';
+import { ClaimedObservation } from './syncQueue';
 import {
   eventFromRow,
   EventRow,
@@ -175,6 +177,82 @@ export class SecurityObservationsStore {
       body: row.body,
       createdAt: toIsoString(row.created_at),
     }));
+  }
+
+  // The tracker sync's queue: see syncQueue.ts.
+
+  enqueueEntity(options: Parameters<typeof syncQueue.enqueueEntity>[1]) {
+    return syncQueue.enqueueEntity(this.db, options);
+  }
+
+  claimDueObservations(
+    options: Parameters<typeof syncQueue.claimDueObservations>[1],
+  ) {
+    return syncQueue.claimDueObservations(this.db, options);
+  }
+
+  renewLease(row: ClaimedObservation, leaseUntil: Date) {
+    return syncQueue.renewLease(this.db, row, leaseUntil);
+  }
+
+  releaseObservations(
+    owner: string,
+    ids: string[],
+    nextAttemptAt: Date | null,
+  ) {
+    return syncQueue.releaseObservations(this.db, owner, ids, nextAttemptAt);
+  }
+
+  recordCreateIntent(
+    row: ClaimedObservation,
+    now: Date,
+    options: { clearLink: boolean },
+  ) {
+    return syncQueue.recordCreateIntent(this.db, row, now, options);
+  }
+
+  recordSynced(
+    row: ClaimedObservation,
+    result: Parameters<typeof syncQueue.recordSynced>[2],
+  ) {
+    return syncQueue.recordSynced(this.db, row, result);
+  }
+
+  recordFailure(
+    row: ClaimedObservation,
+    failure: Parameters<typeof syncQueue.recordFailure>[2],
+  ) {
+    return syncQueue.recordFailure(this.db, row, failure);
+  }
+
+  issueCreationTimes(trackerId: string, since: Date) {
+    return syncQueue.issueCreationTimes(this.db, trackerId, since);
+  }
+
+  entitiesWithObservations() {
+    return syncQueue.entitiesWithObservations(this.db);
+  }
+
+  routeHashes() {
+    return syncQueue.routeHashes(this.db);
+  }
+
+  saveRouteHash(entityRef: string, routeHash: string, now: Date) {
+    return syncQueue.saveRouteHash(this.db, entityRef, routeHash, now);
+  }
+
+  lastSyncNotification(entityRef: string, problem: string) {
+    return syncQueue.lastSyncNotification(this.db, entityRef, problem);
+  }
+
+  saveSyncNotification(
+    entry: Parameters<typeof syncQueue.saveSyncNotification>[1],
+  ) {
+    return syncQueue.saveSyncNotification(this.db, entry);
+  }
+
+  clearSyncNotifications(entityRef: string) {
+    return syncQueue.clearSyncNotifications(this.db, entityRef);
   }
 
   /** Active observations per day and mean time to resolve, for one entity. */

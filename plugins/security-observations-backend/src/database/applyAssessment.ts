@@ -10,6 +10,7 @@ import { severityRank } from '../ingest/NormalizedFinding';
 import { effectiveStatus } from './applyImport';
 import { toIsoStringOrNull } from './dates';
 import { whereInJsonValues } from './jsonRows';
+import { enqueueAssignments } from './syncQueue';
 import { ObservationRow } from './observationRows';
 
 /** Who did something, as the audit log records it. */
@@ -89,7 +90,12 @@ export async function applyAssessment(
 
       await trx('observations')
         .where({ id })
-        .update({ ...next, updated_at: now });
+        // The issue follows the assessment: queued for the tracker sync.
+        .update({
+          ...next,
+          updated_at: now,
+          ...enqueueAssignments(trx, input.now),
+        });
       await trx('observation_events').insert({
         observation_id: id,
         entity_ref: row.entity_ref,
@@ -193,12 +199,15 @@ export async function expireRiskAcceptances(db: Knex, now: Date) {
       .select('*');
     for (const row of rows) {
       const status = effectiveStatus(row.parser_status, null);
-      await trx('observations').where({ id: row.id }).update({
-        assessed_status: null,
-        status,
-        risk_acceptance_expires_at: null,
-        updated_at: at,
-      });
+      await trx('observations')
+        .where({ id: row.id })
+        .update({
+          assessed_status: null,
+          status,
+          risk_acceptance_expires_at: null,
+          updated_at: at,
+          ...enqueueAssignments(trx, now),
+        });
       await trx('observation_events').insert({
         observation_id: row.id,
         entity_ref: row.entity_ref,

@@ -34,6 +34,11 @@ export interface ImportInput {
    */
   findings: Iterable<NormalizedFinding>;
   now: Date;
+  /**
+   * Queue what this import changes for the tracker sync: true when the
+   * scope's branch is the one the entity syncs to a usable tracker.
+   */
+  enqueueForSync?: boolean;
 }
 
 export interface ImportResult {
@@ -105,6 +110,14 @@ const CHUNK_ROWS = 500;
  */
 const ID_CHUNK_ROWS = 10_000;
 
+/** Queues an updated row for the tracker sync (one bound value: now). */
+const SYNC_ENQUEUE_SQL = `, sync_state = 'pending', sync_next_attempt_at = ?,
+       sync_generation = sync_generation + 1`;
+
+/** A row with an issue, or a create whose outcome is not known. */
+const LINKED_SQL =
+  '(tracker_issue_key IS NOT NULL OR tracker_create_intent_at IS NOT NULL)';
+
 /** The effective status: gone wins, then the assessment, then the scanner. */
 export function effectiveStatus(
   parserStatus: Status,
@@ -171,6 +184,7 @@ interface ImportContext {
   importId: string;
   actor: string;
   now: string;
+  enqueueForSync: boolean;
   counts: ImportCounts;
   /**
    * The scope's observations before this import, by identity hash, as little
@@ -218,6 +232,7 @@ export async function applyImport(
       importId,
       actor: input.actor,
       now: input.now.toISOString(),
+      enqueueForSync: input.enqueueForSync ?? false,
       counts: { new: 0, updated: 0, unchanged: 0, resolved: 0, reopened: 0 },
       known: new Map(),
     };
@@ -335,7 +350,7 @@ async function applyChunk(
   context: ImportContext,
   findings: NormalizedFinding[],
 ): Promise<void> {
-  const { trx, scope, importId, now, counts } = context;
+  const { trx, scope, importId, now, counts, enqueueForSync } = context;
   const inserts: Array<ContentRow & { identity_hash: string }> = [];
   const updates: ContentRow[] = [];
   const seenIds: string[] = [];
@@ -428,9 +443,10 @@ async function applyChunk(
     await trx.raw(
       `INSERT INTO observations (${insertNames.join(', ')},
          entity_ref, branch, scanner, source, first_seen_at, last_seen_at,
-         first_import_id, last_import_id, updated_at)
+         first_import_id, last_import_id, updated_at,
+         sync_state, sync_next_attempt_at)
        SELECT ${insertNames.map(name => `u.${name}`).join(', ')},
-         ?, ?, ?, ?, ?, ?, ?, ?, ?
+         ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
        FROM ?`,
       [
         scope.entityRef,
@@ -442,6 +458,8 @@ async function applyChunk(
         importId,
         importId,
         now,
+        enqueueForSync ? 'pending' : null,
+        enqueueForSync ? now : null,
         jsonRowsTable(trx, insertColumns, inserts),
       ],
     );
@@ -459,8 +477,13 @@ async function applyChunk(
       .join(', ');
     await trx.raw(
       `UPDATE observations SET ${assignments}, resolved_at = NULL, updated_at = ?
+       ${enqueueForSync ? SYNC_ENQUEUE_SQL : ''}
        FROM ? WHERE observations.id = u.id`,
-      [now, jsonRowsTable(trx, CONTENT_COLUMNS, updates)],
+      [
+        now,
+        ...(enqueueForSync ? [now] : []),
+        jsonRowsTable(trx, CONTENT_COLUMNS, updates),
+      ],
     );
   }
 
@@ -472,7 +495,7 @@ async function applyChunk(
  * with an audit entry each.
  */
 async function resolveMissing(context: ImportContext): Promise<void> {
-  const { trx, now, counts } = context;
+  const { trx, now, counts, enqueueForSync } = context;
   const missing = [...context.known.values()].filter(known => !known.resolved);
   counts.resolved = missing.length;
 
@@ -491,6 +514,21 @@ async function resolveMissing(context: ImportContext): Promise<void> {
         status: 'resolved',
         resolved_at: now,
         updated_at: now,
+        // Only an issue needs closing: the rest never needs a call.
+        ...(enqueueForSync
+          ? {
+              sync_state: trx.raw(
+                `CASE WHEN ${LINKED_SQL} THEN 'pending' ELSE sync_state END`,
+              ),
+              sync_next_attempt_at: trx.raw(
+                `CASE WHEN ${LINKED_SQL} THEN ? ELSE sync_next_attempt_at END`,
+                [now],
+              ),
+              sync_generation: trx.raw(
+                `CASE WHEN ${LINKED_SQL} THEN sync_generation + 1 ELSE sync_generation END`,
+              ),
+            }
+          : {}),
       });
     await insertEvents(
       context,

@@ -48,6 +48,11 @@ export class ImportService {
       findEntity: EntityLookup;
       parsers: ReportParser[];
       clock?: () => Date;
+      /**
+       * Whether changes on this branch of the entity go to its tracker:
+       * then the import queues them for the sync.
+       */
+      syncsBranch?: (entity: Entity, branch: string) => boolean;
     },
   ) {}
 
@@ -76,6 +81,8 @@ export class ImportService {
         reportBytes: report.length,
         findings: normalizeFindings(reading.findings),
         now: this.options.clock?.() ?? new Date(),
+        enqueueForSync:
+          this.options.syncsBranch?.(entity, scope.branch) ?? false,
       }),
     );
     return {

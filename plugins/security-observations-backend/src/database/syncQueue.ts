@@ -1,0 +1,374 @@
+import { Knex } from 'knex';
+import { Status } from 'backstage-plugin-security-observations-common';
+import type { Actor } from './applyAssessment';
+import { toIsoStringOrNull } from './dates';
+import { whereInJsonValues } from './jsonRows';
+import { ObservationRow } from './observationRows';
+
+/*
+ * The durable queue of the tracker sync lives in the observations table:
+ * `sync_state` pending / synced / failed, attempts, next attempt, last error,
+ * plus a lease (who works on a row until when) and a generation that every
+ * enqueue bumps. Every statement of it is in this file.
+ */
+
+/** An observation claimed by one sync worker. */
+export interface ClaimedObservation extends ObservationRow {
+  sync_generation: number;
+  sync_lease_owner: string;
+  tracker_create_intent_at: unknown;
+  tracker_synced_hash: string | null;
+  tracker_synced_labels: string | null;
+}
+
+/** The issue an observation is linked to, as the sync stores it. */
+export interface IssueLink {
+  trackerId: string;
+  key: string;
+  url: string;
+  state: string;
+}
+
+const notLeased = (now: string) => (query: Knex.QueryBuilder) =>
+  query
+    .whereNull('sync_lease_expires_at')
+    .orWhere('sync_lease_expires_at', '<', now);
+
+/** Marks these observations for sync now; returns how many. */
+export async function enqueueObservations(
+  db: Knex,
+  ids: string[],
+  now: Date,
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  return db('observations')
+    .where(whereInJsonValues(db, 'id', ids))
+    .update(enqueueAssignments(db, now));
+}
+
+/** The columns that put a row into the queue, due now. */
+export function enqueueAssignments(db: Knex, now: Date) {
+  return {
+    sync_state: 'pending',
+    sync_next_attempt_at: now.toISOString(),
+    sync_generation: db.raw('sync_generation + 1'),
+  };
+}
+
+/**
+ * Queues the entity's observations that a sync could act on: those with an
+ * issue (or a create in doubt), and the active ones on the synced branch.
+ * Resolved or assessed observations without an issue never need a call.
+ */
+export async function enqueueEntity(
+  db: Knex,
+  options: {
+    entityRef: string;
+    branch: string;
+    activeStatuses: Status[];
+    now: Date;
+  },
+): Promise<number> {
+  return db('observations')
+    .where({ entity_ref: options.entityRef })
+    .where(query =>
+      query
+        .whereNotNull('tracker_issue_key')
+        .orWhereNotNull('tracker_create_intent_at')
+        .orWhere(active =>
+          active
+            .where({ branch: options.branch })
+            .whereIn('status', options.activeStatuses),
+        ),
+    )
+    .update(enqueueAssignments(db, options.now));
+}
+
+/**
+ * Claims up to `limit` due observations for one worker until `leaseUntil`.
+ * Two workers never get the same row: the update only takes rows whose
+ * lease has ended, and on Postgres a row another worker is claiming at the
+ * same moment is re-checked after its lock is released.
+ */
+export async function claimDueObservations(
+  db: Knex,
+  options: { owner: string; now: Date; leaseUntil: Date; limit: number },
+): Promise<ClaimedObservation[]> {
+  const now = options.now.toISOString();
+  const due = db('observations')
+    .select('id')
+    .whereIn('sync_state', ['pending', 'failed'])
+    .where('sync_next_attempt_at', '<=', now)
+    .where(notLeased(now))
+    .orderBy('sync_next_attempt_at')
+    .limit(options.limit);
+  await db('observations').whereIn('id', due).where(notLeased(now)).update({
+    sync_lease_owner: options.owner,
+    sync_lease_expires_at: options.leaseUntil.toISOString(),
+  });
+  return db('observations')
+    .where({ sync_lease_owner: options.owner })
+    .orderBy('sync_next_attempt_at')
+    .select('*');
+}
+
+/**
+ * Extends the lease of a claimed row right before a tracker call; false when
+ * the row is no longer this worker's (its lease ran out and another took it).
+ */
+export async function renewLease(
+  db: Knex,
+  row: ClaimedObservation,
+  leaseUntil: Date,
+): Promise<boolean> {
+  const updated = await db('observations')
+    .where({ id: row.id, sync_lease_owner: row.sync_lease_owner })
+    .update({ sync_lease_expires_at: leaseUntil.toISOString() });
+  return updated === 1;
+}
+
+/** Lets the rows go without an attempt, due again at `nextAttemptAt`. */
+export async function releaseObservations(
+  db: Knex,
+  owner: string,
+  ids: string[],
+  nextAttemptAt: Date | null,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db('observations')
+    .where({ sync_lease_owner: owner })
+    .where(whereInJsonValues(db, 'id', ids))
+    .update({
+      sync_lease_owner: null,
+      sync_lease_expires_at: null,
+      ...(nextAttemptAt
+        ? { sync_next_attempt_at: nextAttemptAt.toISOString() }
+        : {}),
+    });
+}
+
+/**
+ * Records, and commits, that an issue is about to be created: if the
+ * process dies before `recordSynced` stores the link, the next attempt
+ * looks for the issue by its marker first.
+ */
+export async function recordCreateIntent(
+  db: Knex,
+  row: ClaimedObservation,
+  now: Date,
+  options: { clearLink: boolean },
+): Promise<void> {
+  await db('observations')
+    .where({ id: row.id, sync_lease_owner: row.sync_lease_owner })
+    .update({
+      tracker_create_intent_at: now.toISOString(),
+      // A gone issue's link goes with the intent of its successor, so an
+      // interrupted recreate is found by its marker, not recreated again.
+      ...(options.clearLink
+        ? {
+            tracker_issue_key: null,
+            tracker_issue_url: null,
+            tracker_issue_state: null,
+            tracker_synced_hash: null,
+            tracker_synced_labels: null,
+          }
+        : {}),
+    });
+}
+
+/** The link change an audit entry records. */
+export interface LinkEvent {
+  type: 'issue_created' | 'issue_found' | 'issue_recreated' | 'issue_moved';
+  from: string | null;
+  to: string;
+  comment: string;
+}
+
+/** Who the sync acts as in the audit log. */
+export const SYNC_ACTOR: Actor = { ref: 'system', kind: 'system' };
+
+/** The lease ends with the attempt. */
+const LEASE_ENDED = { sync_lease_owner: null, sync_lease_expires_at: null };
+
+/**
+ * The state after a successful sync: the link (null when the observation
+ * has no issue and needs none), what was pushed, and audit entries for link
+ * changes. The row stays pending when it was enqueued again meanwhile.
+ */
+export async function recordSynced(
+  db: Knex,
+  row: ClaimedObservation,
+  result: {
+    link: IssueLink | null;
+    pushedHash: string | null;
+    pushedLabels: string[];
+    issueCreatedAt?: Date;
+    events: LinkEvent[];
+    now: Date;
+  },
+): Promise<boolean> {
+  const now = result.now.toISOString();
+  const { link } = result;
+  return db.transaction(async trx => {
+    const updated = await trx('observations')
+      .where({ id: row.id, sync_lease_owner: row.sync_lease_owner })
+      .update({
+        ...LEASE_ENDED,
+        // A change that arrived while this row was synced keeps it queued.
+        sync_state: trx.raw(
+          `CASE WHEN sync_generation = ? THEN ? ELSE 'pending' END`,
+          [row.sync_generation, link ? 'synced' : null],
+        ),
+        sync_attempts: 0,
+        sync_last_error: null,
+        sync_next_attempt_at: trx.raw(
+          `CASE WHEN sync_generation = ? THEN NULL ELSE ? END`,
+          [row.sync_generation, now],
+        ),
+        tracker_id: link?.trackerId ?? null,
+        tracker_issue_key: link?.key ?? null,
+        tracker_issue_url: link?.url ?? null,
+        tracker_issue_state: link?.state ?? null,
+        tracker_synced_hash: result.pushedHash,
+        tracker_synced_labels: link
+          ? JSON.stringify(result.pushedLabels)
+          : null,
+        tracker_create_intent_at: null,
+        tracker_synced_at: link ? now : null,
+        ...(result.issueCreatedAt
+          ? { tracker_issue_created_at: result.issueCreatedAt.toISOString() }
+          : {}),
+      });
+    if (updated === 1 && result.events.length > 0) {
+      await trx('observation_events').insert(
+        result.events.map(event => ({
+          observation_id: row.id,
+          entity_ref: row.entity_ref,
+          type: event.type,
+          actor: SYNC_ACTOR.ref,
+          actor_kind: SYNC_ACTOR.kind,
+          import_id: null,
+          changes: JSON.stringify({
+            trackerIssue: { from: event.from, to: event.to },
+          }),
+          comment: event.comment,
+          created_at: now,
+        })),
+      );
+    }
+    return updated === 1;
+  });
+}
+
+/**
+ * A failed attempt: the error for the tab, the next attempt (null: only a
+ * new enqueue retries, as for a routing problem), and whether a create may
+ * have happened (then its intent stays, so the next attempt looks first).
+ */
+export async function recordFailure(
+  db: Knex,
+  row: ClaimedObservation,
+  failure: {
+    message: string;
+    nextAttemptAt: Date | null;
+    createInDoubt: boolean;
+    countsAsAttempt: boolean;
+  },
+): Promise<void> {
+  await db('observations')
+    .where({ id: row.id, sync_lease_owner: row.sync_lease_owner })
+    .update({
+      ...LEASE_ENDED,
+      sync_state: 'failed',
+      sync_attempts: failure.countsAsAttempt
+        ? db.raw('sync_attempts + 1')
+        : db.raw('sync_attempts'),
+      sync_last_error: failure.message.slice(0, 2000),
+      sync_next_attempt_at: toIsoStringOrNull(failure.nextAttemptAt),
+      ...(failure.createInDoubt ? {} : { tracker_create_intent_at: null }),
+    });
+}
+
+/** When this tracker created issues since `since`: seeds its pacer. */
+export async function issueCreationTimes(
+  db: Knex,
+  trackerId: string,
+  since: Date,
+): Promise<Date[]> {
+  const rows: Array<{ at: unknown }> = await db('observations')
+    .where({ tracker_id: trackerId })
+    .where('tracker_issue_created_at', '>=', since.toISOString())
+    .select({ at: 'tracker_issue_created_at' });
+  return rows.map(row => new Date(toIsoStringOrNull(row.at)!));
+}
+
+/** Entities that have observations: the sync checks their routes. */
+export async function entitiesWithObservations(db: Knex): Promise<string[]> {
+  const rows: Array<{ entity_ref: string }> = await db('observations')
+    .distinct('entity_ref')
+    .orderBy('entity_ref');
+  return rows.map(row => row.entity_ref);
+}
+
+export async function routeHashes(db: Knex): Promise<Map<string, string>> {
+  const rows: Array<{ entity_ref: string; route_hash: string }> = await db(
+    'sync_entity_routes',
+  ).select('entity_ref', 'route_hash');
+  return new Map(rows.map(row => [row.entity_ref, row.route_hash]));
+}
+
+export async function saveRouteHash(
+  db: Knex,
+  entityRef: string,
+  routeHash: string,
+  now: Date,
+): Promise<void> {
+  await db('sync_entity_routes')
+    .insert({
+      entity_ref: entityRef,
+      route_hash: routeHash,
+      checked_at: now.toISOString(),
+    })
+    .onConflict('entity_ref')
+    .merge();
+}
+
+/** The failure notification last sent for (entity, problem), if any. */
+export async function lastSyncNotification(
+  db: Knex,
+  entityRef: string,
+  problem: string,
+): Promise<{ message: string; sentAt: Date } | undefined> {
+  const row = await db('sync_notifications')
+    .where({ entity_ref: entityRef, problem })
+    .first();
+  return row
+    ? {
+        message: row.message,
+        sentAt: new Date(toIsoStringOrNull(row.sent_at)!),
+      }
+    : undefined;
+}
+
+export async function saveSyncNotification(
+  db: Knex,
+  entry: { entityRef: string; problem: string; message: string; sentAt: Date },
+): Promise<void> {
+  await db('sync_notifications')
+    .insert({
+      entity_ref: entry.entityRef,
+      problem: entry.problem,
+      message: entry.message,
+      sent_at: entry.sentAt.toISOString(),
+    })
+    .onConflict(['entity_ref', 'problem'])
+    .merge();
+}
+
+/** Forgets the entity's failure notifications once its sync works again. */
+export async function clearSyncNotifications(
+  db: Knex,
+  entityRef: string,
+): Promise<void> {
+  await db('sync_notifications').where({ entity_ref: entityRef }).delete();
+}
