@@ -47,6 +47,31 @@ export interface Config {
       personalAccessToken?: string;
       /** Labels added to every issue this tracker creates. */
       labels?: string[];
+      /**
+       * GitHub: write pacing, below the secondary limits. The defaults are
+       * GitHub.com's documented limits; GitHub Enterprise Server admins can
+       * set others.
+       */
+      pacing?: {
+        /** Issues created per minute (default 80). */
+        createsPerMinute?: number;
+        /** Issues created per hour (default 500). */
+        createsPerHour?: number;
+        /** Writes per minute to one endpoint (default 180: 900 points, 5 a write). */
+        writesPerMinute?: number;
+      };
     }>;
+    /** The tracker sync. */
+    sync?: {
+      /**
+       * When the sync runs, on Backstage's scheduler, on one replica at a
+       * time (default: every 5 minutes, at most 10 minutes a run).
+       */
+      schedule?: {
+        frequency: { minutes?: number; hours?: number; cron?: string };
+        timeout: { minutes?: number; hours?: number };
+        initialDelay?: { seconds?: number; minutes?: number };
+      };
+    };
   };
 }

@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { securityObservationsPermissions } from 'backstage-plugin-security-observations-common';
 import { EntityAuthorizer } from './assessment/EntityAuthorizer';
 import { scheduleRiskAcceptanceExpiry } from './assessment/scheduleRiskAcceptanceExpiry';
@@ -11,8 +12,12 @@ import { SecurityObservationsStore } from './database/SecurityObservationsStore'
 import { ImportService } from './ingest/ImportService';
 import { reportParsers } from './ingest/parsers';
 import { createRouter, unauthenticatedPaths } from './router/createRouter';
+import { EntityRoutes } from './sync/routing/EntityRoutes';
 import { readTrackersConfig } from './sync/routing/TrackerConfig';
-import { resolveTrackerRoute } from './sync/routing/resolveTrackerRoute';
+import { scheduleTrackerSync } from './sync/scheduleTrackerSync';
+import { SyncEngine } from './sync/SyncEngine';
+import { SyncFailureNotifier } from './sync/SyncFailureNotifier';
+import { TrackerClients } from './sync/TrackerClients';
 
 /**
  * The Security Observations backend plugin: wiring only. Core services go in,
@@ -33,6 +38,7 @@ export const securityObservationsPlugin = createBackendPlugin({
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         logger: coreServices.logger,
+        notifications: notificationService,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         scheduler: coreServices.scheduler,
@@ -46,6 +52,7 @@ export const securityObservationsPlugin = createBackendPlugin({
         httpAuth,
         httpRouter,
         logger,
+        notifications,
         permissions,
         permissionsRegistry,
         scheduler,
@@ -61,12 +68,45 @@ export const securityObservationsPlugin = createBackendPlugin({
           catalog.getEntityByRef(entityRef, {
             credentials: await auth.getOwnServiceCredentials(),
           });
+        const trackers = readTrackersConfig(config);
+        const clients = new TrackerClients({
+          config,
+          trackers,
+          logger,
+          creationTimes: (trackerId, since) =>
+            store.issueCreationTimes(trackerId, since),
+        });
+        const routes = new EntityRoutes({
+          trackers,
+          unavailableReason: trackerId => clients.unavailableReason(trackerId),
+          entitiesByRefs: async entityRefs =>
+            (
+              await catalog.getEntitiesByRefs(
+                { entityRefs },
+                { credentials: await auth.getOwnServiceCredentials() },
+              )
+            ).items.map(entity => entity ?? undefined),
+        });
         const imports = new ImportService({
           store,
           parsers: reportParsers,
           findEntity,
+          syncsBranch: (entity, branch) => routes.syncsBranch(entity, branch),
         });
-        const trackers = readTrackersConfig(config);
+        const sync = await scheduleTrackerSync({
+          scheduler,
+          logger,
+          schedule: pluginConfig.sync.schedule,
+          engine: new SyncEngine({
+            store,
+            routesOf: entityRefs => routes.routesOf(entityRefs),
+            clients,
+            notifier: new SyncFailureNotifier({ store, notifications, logger }),
+            activeStatuses: pluginConfig.activeStatuses,
+            appBaseUrl: pluginConfig.sync.appBaseUrl,
+            logger,
+          }),
+        });
 
         httpRouter.use(
           await createRouter({
@@ -76,10 +116,8 @@ export const securityObservationsPlugin = createBackendPlugin({
             httpAuth,
             imports,
             store,
-            trackerRouteOf: async entityRef => {
-              const entity = await findEntity(entityRef);
-              return entity && resolveTrackerRoute(entity, trackers);
-            },
+            trackerRouteOf: entityRef => routes.routeOfRef(entityRef),
+            triggerSync: () => sync.trigger(),
           }),
         );
         unauthenticatedPaths.forEach(policy =>

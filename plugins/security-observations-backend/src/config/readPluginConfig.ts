@@ -1,4 +1,8 @@
-import { RootConfigService } from '@backstage/backend-plugin-api';
+import {
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
+  RootConfigService,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
 import { Status } from 'backstage-plugin-security-observations-common';
 
 export interface PluginConfig {
@@ -12,6 +16,12 @@ export interface PluginConfig {
   activeStatuses: Status[];
   /** Four-eyes review: assessments wait for a different user's approval. */
   requireApproval: boolean;
+  sync: {
+    /** When the tracker sync runs; the default when unset. */
+    schedule?: SchedulerServiceTaskScheduleDefinition;
+    /** The Backstage app's address, for links from issues to the tab. */
+    appBaseUrl: string;
+  };
 }
 
 const MB = 1024 * 1024;
@@ -47,5 +57,14 @@ export function readPluginConfig(config: RootConfigService): PluginConfig {
       config.getOptionalBoolean(
         'securityObservations.assessment.requireApproval',
       ) ?? false,
+    sync: {
+      schedule: config.has('securityObservations.sync.schedule')
+        ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
+            config.getConfig('securityObservations.sync.schedule'),
+          )
+        : undefined,
+      appBaseUrl:
+        config.getOptionalString('app.baseUrl') ?? 'http://localhost:3000',
+    },
   };
 }

@@ -25,6 +25,8 @@ export interface RouterOptions {
   imports: ImportService;
   store: SecurityObservationsStore;
   trackerRouteOf: (entityRef: string) => Promise<TrackerRoute | undefined>;
+  /** Starts a tracker sync run as soon as possible. */
+  triggerSync: () => Promise<void>;
 }
 
 /** Paths that need no Backstage credentials; registered by the plugin. */
@@ -43,6 +45,7 @@ export async function createRouter(
     imports,
     store,
     trackerRouteOf,
+    triggerSync,
   } = options;
   const router = Router();
 
@@ -82,7 +85,16 @@ export async function createRouter(
     }),
   );
 
-  router.use(syncRoutes({ httpAuth, authorizer }));
+  router.use(
+    syncRoutes({
+      httpAuth,
+      authorizer,
+      store,
+      activeStatuses: config.activeStatuses,
+      trackerRouteOf,
+      triggerSync,
+    }),
+  );
 
   router.use(httpErrorHandler);
   return router;

@@ -76,7 +76,7 @@ describe('"Sync now"', () => {
   const databases = createTestDatabases();
 
   it.each(databases.eachSupportedId())(
-    'answers an owner that this version pushes no issues, and a non-owner 403, on %s',
+    'answers an owner what keeps the entity from syncing, and a non-owner 403, on %s',
     async databaseId => {
       const knex = await databases.init(databaseId);
       const { server } = await startPermissionedBackend(knex);
@@ -90,9 +90,9 @@ describe('"Sync now"', () => {
           .set('Authorization', mockCredentials.user.header(user));
 
       const asOwner = await sync('user:default/alice');
-      expect(asOwner.status).toBe(501);
-      expect(asOwner.body.error.message).toContain(
-        'does not push issues to trackers yet',
+      expect(asOwner.status).toBe(409);
+      expect(asOwner.body.error.message).toBe(
+        `Cannot sync ${entityRef}: it names no tracker (no github.com/project-slug, gitlab.com/project-slug or jira/project-key annotation)`,
       );
       const asBob = await sync('user:default/bob');
       expect(asBob.status).toBe(403);

@@ -14,6 +14,12 @@ export interface TrackerConfig {
   deployment?: 'cloud' | 'datacenter';
   /** Labels added to every issue this tracker creates. */
   labels: string[];
+  /** GitHub: write pacing below the secondary limits; GitHub.com's by default. */
+  githubPacing?: {
+    createsPerMinute: number;
+    createsPerHour: number;
+    writesPerMinutePerEndpoint: number;
+  };
   /**
    * Why the tracker cannot sync (no credentials), or null. Never the
    * credentials themselves.
@@ -100,6 +106,26 @@ export function readTrackersConfig(config: Config): TrackerConfig[] {
         type === 'github' ? 'token or GitHub App' : 'token'
       }`;
     }
-    return { id, type, host, labels, credentialsProblem };
+    const pacing = entry.getOptionalConfig('pacing');
+    const githubPacing = pacing && {
+      createsPerMinute: pacing.getOptionalNumber('createsPerMinute') ?? 80,
+      createsPerHour: pacing.getOptionalNumber('createsPerHour') ?? 500,
+      writesPerMinutePerEndpoint:
+        pacing.getOptionalNumber('writesPerMinute') ?? 180,
+    };
+    if (
+      githubPacing &&
+      !Object.values(githubPacing).every(value => value > 0)
+    ) {
+      throw new Error(`${at}.pacing: every limit must be a positive number`);
+    }
+    return {
+      id,
+      type,
+      host,
+      labels,
+      credentialsProblem,
+      ...(githubPacing ? { githubPacing } : {}),
+    };
   });
 }

@@ -1,0 +1,535 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Status } from 'backstage-plugin-security-observations-common';
+import pLimit from 'p-limit';
+import { SecurityObservationsStore } from '../database/SecurityObservationsStore';
+import { toIsoString } from '../database/dates';
+import { observationFromRow } from '../database/observationRows';
+import {
+  ClaimedObservation,
+  IssueLink,
+  LinkEvent,
+} from '../database/syncQueue';
+import { decideIssue } from './issueRules';
+import { issueMarker, renderIssue } from './renderIssue';
+import { TrackerRoute } from './routing/resolveTrackerRoute';
+import { SyncFailure, SyncFailureNotifier } from './SyncFailureNotifier';
+import { TrackerClients } from './TrackerClients';
+import { DesiredIssue, TrackerClient } from './trackers/TrackerClient';
+import { TrackerError } from './trackers/TrackerError';
+import { Clock, systemClock } from './WritePacer';
+
+/** Tracker routes of entities; an entity missing from the map is not in the catalog. */
+export type RouteLookup = (
+  entityRefs: string[],
+) => Promise<Map<string, TrackerRoute>>;
+
+export interface SyncEngineOptions {
+  store: SecurityObservationsStore;
+  routesOf: RouteLookup;
+  clients: TrackerClients;
+  notifier: SyncFailureNotifier;
+  activeStatuses: Status[];
+  /** The Backstage app's base URL, for the link back to the Security tab. */
+  appBaseUrl: string;
+  logger: LoggerService;
+  clock?: Clock;
+  /** Observations claimed at a time. */
+  batchSize?: number;
+  /** Observations synced at once (all trackers). */
+  concurrency?: number;
+  /** How long a claim holds; renewed before every tracker call. */
+  leaseMs?: number;
+  /** The longest a create waits for the pacer inline; longer waits requeue. */
+  maxPacingWaitMs?: number;
+}
+
+/** What one run did, for logs and the benchmark. */
+export interface SyncRunReport {
+  claimed: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
+  /** Requeued without an attempt: a tracker was rate limited or paced. */
+  deferred: number;
+}
+
+/** An attempt's outcome, counted in the run report. */
+type Outcome = 'created' | 'updated' | 'unchanged' | 'failed' | 'deferred';
+
+/** Attempts after which a failure counts as persistent and is notified. */
+const PERSISTENT_AFTER_ATTEMPTS = 3;
+/** Failures that no retry fixes: notified at once. */
+const PERSISTENT_KINDS = new Set(['unauthorized', 'forbidden', 'not_found']);
+/** Clock skew allowed between us and the tracker when looking for an issue. */
+const LOOKUP_MARGIN_MS = 10 * 60_000;
+
+/** 1, 4, 16, 64 minutes, then 4 and at most 6 hours. */
+function backoffMs(attempt: number): number {
+  return Math.min(6 * 3_600_000, 60_000 * 4 ** Math.max(0, attempt - 1));
+}
+
+const sha256 = (value: string) =>
+  createHash('sha256').update(value).digest('hex');
+
+/** What the sync pushed; equal hashes mean no tracker call. */
+export function pushedContentHash(issue: DesiredIssue): string {
+  return sha256(
+    JSON.stringify([issue.title, issue.body, issue.state, issue.closeReason]),
+  );
+}
+
+/** What of a route changes an entity's issues; its change requeues them. */
+export function routeHash(route: TrackerRoute): string {
+  return sha256(
+    JSON.stringify([
+      route.tracker?.id ?? null,
+      route.target,
+      route.labels,
+      route.minimumSeverity,
+      route.defaultBranch,
+      route.jira ?? null,
+      route.problem,
+    ]),
+  );
+}
+
+/** Thrown when another worker took over a row; that worker finishes it. */
+class LeaseLost extends Error {}
+
+/**
+ * The tracker sync. Works from the durable queue in the observations table:
+ * claims due observations under a lease, derives each one's desired issue
+ * from the outbound rules, compares it with the hash of what it last
+ * pushed, and calls the tracker only when something differs. Creates are
+ * preceded by a committed intent, so a crash before the link is stored
+ * finds the issue by its marker instead of creating it twice.
+ */
+export class SyncEngine {
+  private readonly clock: Clock;
+
+  constructor(private readonly options: SyncEngineOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** One run: requeue entities whose route changed, then drain what is due. */
+  async run(options: { signal?: AbortSignal } = {}): Promise<SyncRunReport> {
+    const { store, logger } = this.options;
+    const report: SyncRunReport = {
+      claimed: 0,
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      failed: 0,
+      deferred: 0,
+    };
+    const routes = await this.requeueChangedRoutes();
+    const run: RunState = {
+      routes,
+      pausedUntil: new Map(),
+      failures: [],
+      healthy: new Set(),
+    };
+    const limit = pLimit(this.options.concurrency ?? 4);
+    while (!options.signal?.aborted) {
+      const owner = randomUUID();
+      const batch = await store.claimDueObservations({
+        owner,
+        now: this.now(),
+        leaseUntil: this.leaseUntil(),
+        limit: this.options.batchSize ?? 100,
+      });
+      if (batch.length === 0) break;
+      report.claimed += batch.length;
+      await this.addRoutes(run, batch);
+      const outcomes = await Promise.all(
+        batch.map(row =>
+          limit(() =>
+            options.signal?.aborted
+              ? this.defer(row, this.now())
+              : this.syncOne(row, run),
+          ),
+        ),
+      );
+      outcomes.forEach(outcome => {
+        report[outcome] += 1;
+      });
+    }
+    await this.options.notifier.report(run.failures, [...run.healthy]);
+    if (report.claimed > 0) {
+      logger.info(
+        `Tracker sync: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged, ${report.failed} failed, ${report.deferred} deferred`,
+      );
+    }
+    return report;
+  }
+
+  /**
+   * Queues the observations of every entity whose route (annotations or
+   * tracker configuration) changed since the last run, and returns all
+   * routes for the run. A first run queues every routed entity.
+   */
+  private async requeueChangedRoutes(): Promise<Map<string, TrackerRoute>> {
+    const { store } = this.options;
+    const entityRefs = await store.entitiesWithObservations();
+    const routes = await this.options.routesOf(entityRefs);
+    const known = await store.routeHashes();
+    for (const [entityRef, route] of routes) {
+      const hash = routeHash(route);
+      if (known.get(entityRef) === hash) continue;
+      if (route.tracker && !route.problem) {
+        await store.enqueueEntity({
+          entityRef,
+          branch: route.defaultBranch,
+          activeStatuses: this.options.activeStatuses,
+          now: this.now(),
+        });
+      }
+      await store.saveRouteHash(entityRef, hash, this.now());
+    }
+    return routes;
+  }
+
+  private async addRoutes(run: RunState, batch: ClaimedObservation[]) {
+    const missing = [...new Set(batch.map(row => row.entity_ref))].filter(
+      ref => !run.routes.has(ref),
+    );
+    if (missing.length === 0) return;
+    const found = await this.options.routesOf(missing);
+    found.forEach((route, ref) => run.routes.set(ref, route));
+  }
+
+  private async syncOne(
+    row: ClaimedObservation,
+    run: RunState,
+  ): Promise<Outcome> {
+    const { store } = this.options;
+    const route = run.routes.get(row.entity_ref);
+    const linked = linkOf(row);
+    if (!route) {
+      return this.fail(row, run, {
+        message: `the entity ${row.entity_ref} is not in the catalog`,
+        retry: false,
+      });
+    }
+    if (!route.tracker && !linked) {
+      // Not routed, nothing to close: out of the queue.
+      await store.recordSynced(row, this.untracked());
+      return 'unchanged';
+    }
+    if (route.problem) {
+      return this.fail(row, run, { message: route.problem, retry: false });
+    }
+    const trackerId = linked?.trackerId ?? route.tracker!.id;
+    const paused = run.pausedUntil.get(trackerId);
+    if (paused && paused > this.clock.now()) {
+      return this.defer(row, new Date(paused));
+    }
+    const client = await this.options.clients.get(trackerId);
+    if (!client) {
+      return this.fail(row, run, {
+        message:
+          this.options.clients.unavailableReason(trackerId) ??
+          `the tracker '${trackerId}' cannot be synced`,
+        retry: false,
+      });
+    }
+
+    const observation = observationFromRow(row);
+    const desired = renderIssue({
+      observation,
+      decision: decideIssue(observation, route, this.options.activeStatuses),
+      labels: route.labels,
+      appBaseUrl: this.options.appBaseUrl,
+      bodyLimit: this.options.clients.bodyLimit(trackerId),
+    });
+    const hash = pushedContentHash(desired);
+    const attempt: Attempt = {
+      row,
+      client,
+      trackerId,
+      target: route.target!,
+      desired,
+      events: [],
+      link: linked,
+      pushedHash: row.tracker_synced_hash,
+      pushedLabels: linked ? JSON.parse(row.tracker_synced_labels ?? '[]') : [],
+      createInDoubt: row.tracker_create_intent_at !== null,
+    };
+    let outcome: Outcome = 'unchanged';
+    try {
+      if (!attempt.link && attempt.createInDoubt) {
+        await this.findEarlierCreate(attempt);
+      }
+      if (!attempt.link) {
+        if (desired.state === 'closed') {
+          await store.recordSynced(row, this.untracked());
+          return 'unchanged';
+        }
+        if (await this.createMustWait(attempt)) {
+          return this.defer(
+            row,
+            new Date(this.clock.now() + client.createDelayMs()),
+          );
+        }
+        await this.create(attempt, 'issue_created', null);
+        outcome = 'created';
+      } else if (attempt.pushedHash !== hash) {
+        outcome = (await this.update(attempt)) ? 'updated' : 'created';
+      }
+      if (attempt.link) {
+        const newLabels = desired.labels.filter(
+          label => !attempt.pushedLabels.includes(label),
+        );
+        if (newLabels.length > 0) {
+          await this.renew(row);
+          await client.addLabels(attempt.link.key, newLabels);
+          attempt.pushedLabels = [...attempt.pushedLabels, ...newLabels];
+          if (outcome === 'unchanged') outcome = 'updated';
+        }
+      }
+      await store.recordSynced(row, {
+        link: attempt.link,
+        pushedHash: attempt.link ? hash : null,
+        pushedLabels: attempt.pushedLabels,
+        issueCreatedAt: attempt.issueCreatedAt,
+        events: attempt.events,
+        now: this.now(),
+      });
+      run.healthy.add(row.entity_ref);
+      return outcome;
+    } catch (error) {
+      if (error instanceof LeaseLost) return 'deferred';
+      const failure =
+        error instanceof TrackerError
+          ? error
+          : new TrackerError(
+              'unavailable',
+              `the sync failed: ${(error as Error).message}`,
+            );
+      if (failure.kind === 'rate_limited') {
+        const until =
+          this.clock.now() + (failure.details.retryAfterMs ?? 60_000);
+        run.pausedUntil.set(trackerId, until);
+        await store.recordFailure(row, {
+          message: failure.message,
+          nextAttemptAt: new Date(until),
+          createInDoubt: attempt.createInDoubt,
+          countsAsAttempt: false,
+        });
+        return 'deferred';
+      }
+      return this.fail(row, run, {
+        message: failure.message,
+        retry: true,
+        kind: failure.kind,
+        createInDoubt: attempt.createInDoubt,
+      });
+    }
+  }
+
+  /**
+   * An earlier attempt wrote a create intent and did not store a link: the
+   * issue may exist. Found by its marker, it is linked instead of created.
+   */
+  private async findEarlierCreate(attempt: Attempt): Promise<void> {
+    const intentAt = new Date(
+      toIsoString(attempt.row.tracker_create_intent_at),
+    );
+    const found = await attempt.client.findByMarker(
+      attempt.target,
+      issueMarker(attempt.row.id),
+      new Date(intentAt.getTime() - LOOKUP_MARGIN_MS),
+    );
+    if (found) {
+      attempt.link = { trackerId: attempt.trackerId, ...found };
+      attempt.pushedHash = null; // pushed content unknown: update it
+      attempt.pushedLabels = attempt.desired.labels;
+      attempt.issueCreatedAt = intentAt;
+      attempt.events.push({
+        type: 'issue_found',
+        from: null,
+        to: found.key,
+        comment:
+          'Linked the issue an interrupted sync had created, found by its marker',
+      });
+    }
+    // Looked and not found: no earlier create to worry about.
+    attempt.createInDoubt = false;
+  }
+
+  private async createMustWait(attempt: Attempt): Promise<boolean> {
+    return (
+      attempt.client.createDelayMs() > (this.options.maxPacingWaitMs ?? 60_000)
+    );
+  }
+
+  private async create(
+    attempt: Attempt,
+    type: LinkEvent['type'],
+    from: string | null,
+  ): Promise<void> {
+    const { row, client, desired } = attempt;
+    await this.renew(row);
+    await this.options.store.recordCreateIntent(row, this.now(), {
+      clearLink: from !== null,
+    });
+    attempt.createInDoubt = true;
+    try {
+      const issue = await client.create(attempt.target, desired);
+      attempt.link = { trackerId: attempt.trackerId, ...issue };
+    } catch (error) {
+      // A refused create created nothing; a 5xx or timeout may have.
+      attempt.createInDoubt =
+        !(error instanceof TrackerError) || error.outcomeUnknown;
+      throw error;
+    }
+    attempt.pushedLabels = desired.labels;
+    attempt.issueCreatedAt = this.now();
+    attempt.events.push({
+      type,
+      from,
+      to: attempt.link.key,
+      comment:
+        type === 'issue_recreated'
+          ? `The tracker says ${from} is gone; created a new issue`
+          : 'Created the tracker issue',
+    });
+  }
+
+  /** Returns false when the issue was gone and had to be recreated. */
+  private async update(attempt: Attempt): Promise<boolean> {
+    const { row, client, desired } = attempt;
+    const link = attempt.link!;
+    await this.renew(row);
+    try {
+      const issue = await client.update(link.key, desired);
+      if (issue.key !== link.key) {
+        attempt.events.push({
+          type: 'issue_moved',
+          from: link.key,
+          to: issue.key,
+          comment: `The issue was moved to ${issue.key}`,
+        });
+      }
+      attempt.link = { trackerId: attempt.trackerId, ...issue };
+      return true;
+    } catch (error) {
+      if (!(error instanceof TrackerError) || error.kind !== 'gone') {
+        throw error;
+      }
+      attempt.link = null;
+      attempt.pushedLabels = [];
+      if (desired.state === 'closed') return true; // nothing left to close
+      await this.create(attempt, 'issue_recreated', link.key);
+      return false;
+    }
+  }
+
+  private async fail(
+    row: ClaimedObservation,
+    run: RunState,
+    failure: {
+      message: string;
+      retry: boolean;
+      kind?: string;
+      createInDoubt?: boolean;
+    },
+  ): Promise<Outcome> {
+    const attempts = Number(row.sync_attempts) + 1;
+    await this.options.store.recordFailure(row, {
+      message: failure.message,
+      nextAttemptAt: failure.retry
+        ? new Date(this.clock.now() + backoffMs(attempts))
+        : null,
+      createInDoubt:
+        failure.createInDoubt ?? row.tracker_create_intent_at !== null,
+      countsAsAttempt: failure.retry,
+    });
+    if (
+      failure.kind &&
+      (attempts >= PERSISTENT_AFTER_ATTEMPTS ||
+        PERSISTENT_KINDS.has(failure.kind))
+    ) {
+      run.failures.push({
+        entityRef: row.entity_ref,
+        problem: failure.kind,
+        message: failure.message,
+        attempts,
+      });
+    }
+    return 'failed';
+  }
+
+  private async defer(row: ClaimedObservation, until: Date): Promise<Outcome> {
+    await this.options.store.releaseObservations(
+      row.sync_lease_owner,
+      [row.id],
+      until,
+    );
+    return 'deferred';
+  }
+
+  /** Before every tracker call: still ours? A lost lease stops the attempt. */
+  private async renew(row: ClaimedObservation): Promise<void> {
+    if (!(await this.options.store.renewLease(row, this.leaseUntil()))) {
+      throw new LeaseLost();
+    }
+  }
+
+  private untracked() {
+    return {
+      link: null,
+      pushedHash: null,
+      pushedLabels: [],
+      events: [],
+      now: this.now(),
+    };
+  }
+
+  private now(): Date {
+    return new Date(this.clock.now());
+  }
+
+  private leaseUntil(): Date {
+    return new Date(this.clock.now() + (this.options.leaseMs ?? 5 * 60_000));
+  }
+}
+
+
+interface RunState {
+  routes: Map<string, TrackerRoute>;
+  /** Trackers that answered with a rate limit, until when. */
+  pausedUntil: Map<string, number>;
+  failures: SyncFailure[];
+  /** Entities with at least one successful sync in this run. */
+  healthy: Set<string>;
+}
+
+/** One observation's sync in progress. */
+interface Attempt {
+  row: ClaimedObservation;
+  client: TrackerClient;
+  trackerId: string;
+  target: string;
+  desired: DesiredIssue;
+  events: LinkEvent[];
+  link: IssueLink | null;
+  pushedHash: string | null;
+  pushedLabels: string[];
+  issueCreatedAt?: Date;
+  /** An issue may exist that no link points to yet. */
+  createInDoubt: boolean;
+}
+
+function linkOf(row: ClaimedObservation): IssueLink | null {
+  return row.tracker_id && row.tracker_issue_key
+    ? {
+        trackerId: row.tracker_id,
+        key: row.tracker_issue_key,
+        url: row.tracker_issue_url ?? '',
+        state: row.tracker_issue_state ?? 'open',
+      }
+    : null;
+}

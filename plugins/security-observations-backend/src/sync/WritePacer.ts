@@ -1,0 +1,85 @@
+/** At most `limit` operations in any window of `windowMs`. */
+export interface PacingWindow {
+  limit: number;
+  windowMs: number;
+}
+
+/** A clock the pacer and the engine share; the benchmark scales it. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      let timer: NodeJS.Timeout | undefined = undefined;
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal!.reason);
+      };
+      timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};
+
+/**
+ * Paces operations below several sliding windows at once (e.g. GitHub's 80
+ * issue creations a minute and 500 an hour): `acquire` waits until every
+ * window has room, then counts the operation. A sliding window is at least
+ * as strict as a fixed one of the same length, wherever its boundaries are.
+ */
+export class WritePacer {
+  private readonly times: number[][];
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly windows: PacingWindow[],
+    private readonly clock: Clock,
+    /** Operations done before this pacer existed, e.g. by another replica. */
+    earlier: number[] = [],
+  ) {
+    this.times = windows.map(() => [...earlier].sort((a, b) => a - b));
+  }
+
+  /** Waits for a slot in every window; callers are served in order. */
+  acquire(signal?: AbortSignal): Promise<void> {
+    const turn = this.queue.then(() => this.waitForSlot(signal));
+    // A caller that gave up (aborted) must not block the next one.
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /** How long the next operation would wait now, in ms. */
+  delay(): number {
+    const now = this.clock.now();
+    return Math.max(
+      0,
+      ...this.windows.map((window, i) => {
+        const times = this.times[i];
+        while (times.length > 0 && times[0] <= now - window.windowMs) {
+          times.shift();
+        }
+        return times.length < window.limit
+          ? 0
+          : times[times.length - window.limit] + window.windowMs - now;
+      }),
+    );
+  }
+
+  private async waitForSlot(signal?: AbortSignal): Promise<void> {
+    for (let wait = this.delay(); wait > 0; wait = this.delay()) {
+      await this.clock.sleep(wait, signal);
+    }
+    const now = this.clock.now();
+    this.times.forEach(times => times.push(now));
+  }
+}

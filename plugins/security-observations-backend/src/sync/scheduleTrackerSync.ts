@@ -1,0 +1,50 @@
+import {
+  LoggerService,
+  SchedulerService,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
+import { ConflictError } from '@backstage/errors';
+import { SyncEngine } from './SyncEngine';
+
+export const TRACKER_SYNC_TASK_ID = 'security-observations:tracker-sync';
+
+/** The default schedule: every 5 minutes, at most 10 minutes a run. */
+export const DEFAULT_SYNC_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
+  frequency: { minutes: 5 },
+  timeout: { minutes: 10 },
+  initialDelay: { seconds: 15 },
+};
+
+/**
+ * Runs the tracker sync on Backstage's scheduler in global scope: replicas
+ * sharing one database take turns, one run at a time. Returns a trigger
+ * for "Sync now" that starts a run as soon as possible.
+ */
+export async function scheduleTrackerSync(options: {
+  scheduler: SchedulerService;
+  engine: SyncEngine;
+  logger: LoggerService;
+  schedule?: SchedulerServiceTaskScheduleDefinition;
+}): Promise<{ trigger(): Promise<void> }> {
+  const { scheduler, engine, logger } = options;
+  await scheduler.scheduleTask({
+    id: TRACKER_SYNC_TASK_ID,
+    scope: 'global',
+    ...(options.schedule ?? DEFAULT_SYNC_SCHEDULE),
+    fn: async signal => {
+      await engine.run({ signal });
+    },
+  });
+  return {
+    async trigger() {
+      try {
+        await scheduler.triggerTask(TRACKER_SYNC_TASK_ID);
+      } catch (error) {
+        // A run in progress drains the queue, new entries included.
+        if ((error as Error).name !== ConflictError.name) {
+          logger.warn(`Could not start the tracker sync now: ${error}`);
+        }
+      }
+    },
+  };
+}

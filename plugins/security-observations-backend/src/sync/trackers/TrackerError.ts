@@ -1,0 +1,37 @@
+/** What went wrong on a tracker, as the sync engine acts on it. */
+export type TrackerErrorKind =
+  /** The issue was deleted (GitHub 410, or 404 for an issue we had). */
+  | 'gone'
+  /** Credentials rejected (401). */
+  | 'unauthorized'
+  /** No permission, or the project does not exist for these credentials. */
+  | 'forbidden'
+  | 'not_found'
+  /** The tracker refused the content (422). */
+  | 'invalid'
+  /** A rate limit answered; `retryAfterMs` says when to come back. */
+  | 'rate_limited'
+  /** 5xx, a timeout or a network error: the request may or may not have been applied. */
+  | 'unavailable';
+
+/**
+ * A tracker failure with what the engine needs: whether a write may have
+ * been applied anyway, and when to retry. The message never holds
+ * credentials.
+ */
+export class TrackerError extends Error {
+  readonly name = 'TrackerError';
+
+  constructor(
+    readonly kind: TrackerErrorKind,
+    message: string,
+    readonly details: { status?: number; retryAfterMs?: number } = {},
+  ) {
+    super(message);
+  }
+
+  /** True when the request may have been applied although it failed. */
+  get outcomeUnknown(): boolean {
+    return this.kind === 'unavailable';
+  }
+}

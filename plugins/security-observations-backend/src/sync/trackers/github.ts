@@ -1,0 +1,355 @@
+import { GithubCredentialsProvider } from '@backstage/integration';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+import Bottleneck from 'bottleneck';
+import { Clock, PacingWindow, WritePacer } from '../WritePacer';
+import { DesiredIssue, TrackerClient, TrackerIssue } from './TrackerClient';
+import { TrackerError, TrackerErrorKind } from './TrackerError';
+
+const ThrottledOctokit = Octokit.plugin(throttling, retry);
+
+/** GitHub's documented secondary limits for writes (`docs/benchmarks.md`). */
+export interface GitHubPacing {
+  /** Content creation: 80 a minute. */
+  createsPerMinute: number;
+  /** Content creation: 500 an hour. */
+  createsPerHour: number;
+  /** 900 points a minute per endpoint, 5 per write: 180. */
+  writesPerMinutePerEndpoint: number;
+}
+
+export const GITHUB_DOT_COM_PACING: GitHubPacing = {
+  createsPerMinute: 80,
+  createsPerHour: 500,
+  writesPerMinutePerEndpoint: 180,
+};
+
+/** The longest wait for a limit that a request sits out inline. */
+const MAX_INLINE_WAIT_SECONDS = 60;
+
+/** How the engine treats GitHub's answers; other statuses are unavailable. */
+const KIND_OF_STATUS: Record<number, TrackerErrorKind> = {
+  400: 'invalid',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  422: 'invalid',
+};
+
+/** Bodies over this answer 422. */
+export const GITHUB_BODY_LIMIT = 65_536;
+
+export interface GitHubTrackerOptions {
+  trackerId: string;
+  /** Web host, e.g. github.com; credentials are looked up for it. */
+  host: string;
+  /** REST base, e.g. https://api.github.com or https://ghe.acme.example/api/v3. */
+  apiBaseUrl: string;
+  credentials: GithubCredentialsProvider;
+  pacing: GitHubPacing;
+  clock: Clock;
+  /** When this tracker created issues in the last hour (from the database). */
+  recentCreations?: number[];
+  /** Per request, including the waits of retries. */
+  requestTimeoutMs?: number;
+  /** Unit of Retry-After and of the retry plugin's backoff (1000: seconds). */
+  retryBaseMs?: number;
+  /** Time scale of the pacing windows (1: real minutes and hours). */
+  windowScale?: number;
+  log?: { warn(message: string): void };
+}
+
+interface Repo {
+  owner: string;
+  repo: string;
+}
+
+function parseTarget(target: string): Repo {
+  const [owner, repo] = target.split('/');
+  return { owner, repo };
+}
+
+function parseKey(key: string): Repo & { issue_number: number } {
+  const match = /^([^/]+)\/([^#]+)#(\d+)$/.exec(key);
+  if (!match) {
+    throw new TrackerError('invalid', `'${key}' is not a GitHub issue key`);
+  }
+  return { owner: match[1], repo: match[2], issue_number: Number(match[3]) };
+}
+
+/** Bottleneck groups that do not pace: the `WritePacer`s do. */
+function unpacedGroup(id: string) {
+  return new Bottleneck.Group({ id, maxConcurrent: null, minTime: 0 });
+}
+
+/**
+ * GitHub Issues through `@octokit/rest` with the throttling and retry
+ * plugins. Writes are paced below GitHub's secondary limits before they are
+ * sent; limit answers that still come are sat out when short (Retry-After,
+ * x-ratelimit-reset) or handed to the engine as `rate_limited` when long.
+ * Issue creation is never retried blindly: a 5xx or timeout may have
+ * created the issue, which the engine then finds by its marker.
+ */
+export class GitHubTrackerClient implements TrackerClient {
+  private readonly octokit: InstanceType<typeof ThrottledOctokit>;
+  private readonly createPacer: WritePacer;
+  private readonly updatePacer: WritePacer;
+  private readonly labelPacer: WritePacer;
+
+  constructor(private readonly options: GitHubTrackerOptions) {
+    const retryBaseMs = options.retryBaseMs ?? 1000;
+    const scale = options.windowScale ?? 1;
+    const minute = 60_000 / scale;
+    const writes: PacingWindow = {
+      limit: options.pacing.writesPerMinutePerEndpoint,
+      windowMs: minute,
+    };
+    this.createPacer = new WritePacer(
+      [
+        { limit: options.pacing.createsPerMinute, windowMs: minute },
+        { limit: options.pacing.createsPerHour, windowMs: 60 * minute },
+        writes,
+      ],
+      options.clock,
+      options.recentCreations,
+    );
+    this.updatePacer = new WritePacer([writes], options.clock);
+    this.labelPacer = new WritePacer([writes], options.clock);
+
+    const sitOut = (
+      retryAfter: number,
+      _options: unknown,
+      _o: unknown,
+      n: number,
+    ) => n < 2 && retryAfter <= MAX_INLINE_WAIT_SECONDS;
+    this.octokit = new ThrottledOctokit({
+      baseUrl: options.apiBaseUrl,
+      userAgent: 'backstage-plugin-security-observations',
+      log: {
+        debug: () => {},
+        info: () => {},
+        warn: message => options.log?.warn(message),
+        error: message => options.log?.warn(message),
+      },
+      throttle: {
+        id: `security-observations-${options.trackerId}`,
+        onRateLimit: sitOut,
+        onSecondaryRateLimit: sitOut,
+        retryAfterBaseValue: retryBaseMs,
+        write: unpacedGroup(`so-${options.trackerId}-write`),
+        notifications: unpacedGroup(`so-${options.trackerId}-notifications`),
+      },
+      retry: {
+        retryAfterBaseValue: retryBaseMs,
+        // 429 too: the retry plugin would ignore its Retry-After.
+        doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
+      },
+    });
+    // Credentials per repository owner: a token, or a GitHub App's
+    // installation token, refreshed by the integration's provider.
+    this.octokit.hook.before('request', async request => {
+      const owner = (request as { owner?: string }).owner;
+      const repo = (request as { repo?: string }).repo;
+      const { headers } = await options.credentials.getCredentials({
+        url: `https://${options.host}/${owner}/${repo ?? ''}`,
+      });
+      Object.assign(request.headers, headers);
+    });
+  }
+
+  async create(target: string, issue: DesiredIssue): Promise<TrackerIssue> {
+    const repo = parseTarget(target);
+    await this.createPacer.acquire();
+    const created = await this.call(`create an issue in ${target}`, signal =>
+      this.octokit.rest.issues.create({
+        ...repo,
+        title: issue.title,
+        body: issue.body,
+        labels: issue.labels,
+        // A retried create could be a second issue: never retry it here.
+        request: { retries: 0, signal },
+      }),
+    );
+    return this.issueOf(created.data);
+  }
+
+  createDelayMs(): number {
+    return this.createPacer.delay();
+  }
+
+  async update(key: string, issue: DesiredIssue): Promise<TrackerIssue> {
+    const ref = parseKey(key);
+    await this.updatePacer.acquire();
+    const updated = await this.call(
+      `update ${key}`,
+      signal =>
+        this.octokit.rest.issues.update({
+          ...ref,
+          title: issue.title,
+          body: issue.body,
+          state: issue.state,
+          // GitHub applies a reason only when the state changes.
+          state_reason:
+            issue.state === 'closed' ? issue.closeReason : 'reopened',
+          request: { signal },
+        }),
+      { goneOn404: true },
+    );
+    return this.issueOf(updated.data);
+  }
+
+  async addLabels(key: string, labels: string[]): Promise<void> {
+    const ref = parseKey(key);
+    await this.labelPacer.acquire();
+    await this.call(
+      `add labels to ${key}`,
+      signal =>
+        this.octokit.rest.issues.addLabels({
+          ...ref,
+          labels,
+          request: { signal },
+        }),
+      { goneOn404: true },
+    );
+  }
+
+  async findByMarker(
+    target: string,
+    marker: string,
+    since: Date,
+  ): Promise<TrackerIssue | undefined> {
+    const repo = parseTarget(target);
+    // The list reads current data; the search API lags behind writes.
+    const pages = this.octokit.paginate.iterator(
+      this.octokit.rest.issues.listForRepo,
+      {
+        ...repo,
+        state: 'all',
+        since: since.toISOString(),
+        sort: 'created',
+        direction: 'desc',
+        per_page: 100,
+      },
+    );
+    try {
+      for await (const page of pages) {
+        for (const issue of page.data) {
+          if (!issue.pull_request && issue.body?.includes(marker)) {
+            return this.issueOf(issue);
+          }
+        }
+        const last = page.data[page.data.length - 1];
+        if (!last || new Date(last.created_at) < since) return undefined;
+      }
+    } catch (error) {
+      throw this.trackerError(error, `list the issues of ${target}`, {});
+    }
+    return undefined;
+  }
+
+  /** The key of an issue from its own URLs, so a moved issue is followed. */
+  private issueOf(issue: {
+    number: number;
+    html_url: string;
+    repository_url: string;
+    state: string;
+  }): TrackerIssue {
+    const repository = /\/repos\/([^/]+\/[^/]+)$/.exec(issue.repository_url);
+    return {
+      key: `${repository?.[1]}#${issue.number}`,
+      url: issue.html_url,
+      state: issue.state === 'closed' ? 'closed' : 'open',
+    };
+  }
+
+  private async call<T>(
+    what: string,
+    send: (signal: AbortSignal) => Promise<T>,
+    options: { goneOn404?: boolean } = {},
+  ): Promise<T> {
+    const signal = AbortSignal.timeout(this.options.requestTimeoutMs ?? 30_000);
+    try {
+      return await send(signal);
+    } catch (error) {
+      throw this.trackerError(error, what, options);
+    }
+  }
+
+  private trackerError(
+    error: unknown,
+    what: string,
+    options: { goneOn404?: boolean },
+  ): TrackerError {
+    if (error instanceof TrackerError) return error;
+    const failure = error as {
+      name?: string;
+      status?: number;
+      message?: string;
+      response?: { headers?: Record<string, string | undefined> };
+    };
+    const status =
+      typeof failure.status === 'number' ? failure.status : undefined;
+    const headers = failure.response?.headers ?? {};
+    const said = `GitHub could not ${what}`;
+    const message = (failure.message ?? String(error)).slice(0, 300);
+    if (
+      failure.name === 'TimeoutError' ||
+      failure.name === 'AbortError' ||
+      (/aborted|timeout/i.test(message) && !status)
+    ) {
+      return new TrackerError('unavailable', `${said}: no answer in time`);
+    }
+    if (!status) {
+      return new TrackerError('unavailable', `${said}: ${message}`);
+    }
+    const retryAfterMs = this.retryAfterMs(headers);
+    const limited =
+      status === 429 ||
+      (status === 403 &&
+        (headers['x-ratelimit-remaining'] === '0' ||
+          /rate limit/i.test(message)));
+    const details = { status, retryAfterMs };
+    if (limited) {
+      return new TrackerError(
+        'rate_limited',
+        `${said}: rate limited (${status})`,
+        {
+          status,
+          retryAfterMs: retryAfterMs ?? 60 * (this.options.retryBaseMs ?? 1000),
+        },
+      );
+    }
+    if (status === 410 || (status === 404 && options.goneOn404)) {
+      return new TrackerError(
+        'gone',
+        `${said}: the issue is gone (${status})`,
+        details,
+      );
+    }
+    const kind = KIND_OF_STATUS[status] ?? 'unavailable';
+    const hint: Record<string, string> = {
+      unauthorized: 'the credentials were rejected',
+      forbidden: 'the credentials may not write issues there',
+      not_found:
+        'the repository does not exist or the credentials cannot see it',
+    };
+    return new TrackerError(
+      kind,
+      `${said}: ${status} ${hint[kind] ?? message}`,
+      details,
+    );
+  }
+
+  private retryAfterMs(headers: Record<string, string | undefined>) {
+    const base = this.options.retryBaseMs ?? 1000;
+    const retryAfter = Number(headers['retry-after']);
+    if (retryAfter > 0) return retryAfter * base;
+    if (headers['x-ratelimit-remaining'] === '0') {
+      const reset = Number(headers['x-ratelimit-reset']) * 1000;
+      if (reset > 0)
+        return Math.max(0, reset - this.options.clock.now()) + base;
+    }
+    return undefined;
+  }
+}
