@@ -210,35 +210,40 @@ export async function recordSynced(
   const now = result.now.toISOString();
   const { link } = result;
   return db.transaction(async trx => {
-    const updated = await trx('observations')
-      .where({ id: row.id, sync_lease_owner: row.sync_lease_owner })
+    const pushed = {
+      ...LEASE_ENDED,
+      sync_attempts: 0,
+      sync_last_error: null,
+      tracker_id: link?.trackerId ?? null,
+      tracker_issue_key: link?.key ?? null,
+      tracker_issue_url: link?.url ?? null,
+      tracker_issue_state: link?.state ?? null,
+      tracker_synced_hash: result.pushedHash,
+      tracker_synced_labels: link ? JSON.stringify(result.pushedLabels) : null,
+      tracker_create_intent_at: null,
+      tracker_synced_at: link ? now : null,
+      ...(result.issueCreatedAt
+        ? { tracker_issue_created_at: result.issueCreatedAt.toISOString() }
+        : {}),
+    };
+    const mine = { id: row.id, sync_lease_owner: row.sync_lease_owner };
+    let updated = await trx('observations')
+      .where({ ...mine, sync_generation: row.sync_generation })
       .update({
-        ...LEASE_ENDED,
-        // A change that arrived while this row was synced keeps it queued.
-        sync_state: trx.raw(
-          `CASE WHEN sync_generation = ? THEN ? ELSE 'pending' END`,
-          [row.sync_generation, link ? 'synced' : null],
-        ),
-        sync_attempts: 0,
-        sync_last_error: null,
-        sync_next_attempt_at: trx.raw(
-          `CASE WHEN sync_generation = ? THEN NULL ELSE ? END`,
-          [row.sync_generation, now],
-        ),
-        tracker_id: link?.trackerId ?? null,
-        tracker_issue_key: link?.key ?? null,
-        tracker_issue_url: link?.url ?? null,
-        tracker_issue_state: link?.state ?? null,
-        tracker_synced_hash: result.pushedHash,
-        tracker_synced_labels: link
-          ? JSON.stringify(result.pushedLabels)
-          : null,
-        tracker_create_intent_at: null,
-        tracker_synced_at: link ? now : null,
-        ...(result.issueCreatedAt
-          ? { tracker_issue_created_at: result.issueCreatedAt.toISOString() }
-          : {}),
+        ...pushed,
+        sync_state: link ? 'synced' : null,
+        sync_next_attempt_at: null,
       });
+    if (updated === 0) {
+      // Enqueued again while it was synced: it stays in the queue.
+      updated = await trx('observations')
+        .where(mine)
+        .update({
+          ...pushed,
+          sync_state: 'pending',
+          sync_next_attempt_at: now,
+        });
+    }
     if (updated === 1 && result.events.length > 0) {
       await trx('observation_events').insert(
         result.events.map(event => ({

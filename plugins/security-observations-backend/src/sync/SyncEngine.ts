@@ -497,7 +497,6 @@ export class SyncEngine {
   }
 }
 
-
 interface RunState {
   routes: Map<string, TrackerRoute>;
   /** Trackers that answered with a rate limit, until when. */

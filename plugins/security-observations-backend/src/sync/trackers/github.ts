@@ -60,6 +60,14 @@ export interface GitHubTrackerOptions {
   log?: { warn(message: string): void };
 }
 
+/** What the client reads of an issue in GitHub's answers. */
+interface GitHubIssueFields {
+  number: number;
+  html_url: string;
+  repository_url: string;
+  state: string;
+}
+
 interface Repo {
   owner: string;
   repo: string;
@@ -149,10 +157,15 @@ export class GitHubTrackerClient implements TrackerClient {
     // Credentials per repository owner: a token, or a GitHub App's
     // installation token, refreshed by the integration's provider.
     this.octokit.hook.before('request', async request => {
-      const owner = (request as { owner?: string }).owner;
-      const repo = (request as { repo?: string }).repo;
+      const params = request as {
+        owner?: string;
+        repo?: string;
+        request?: { credentialsFor?: string };
+      };
+      const repository =
+        params.request?.credentialsFor ?? `${params.owner}/${params.repo}`;
       const { headers } = await options.credentials.getCredentials({
-        url: `https://${options.host}/${owner}/${repo ?? ''}`,
+        url: `https://${options.host}/${repository}`,
       });
       Object.assign(request.headers, headers);
     });
@@ -181,35 +194,66 @@ export class GitHubTrackerClient implements TrackerClient {
   async update(key: string, issue: DesiredIssue): Promise<TrackerIssue> {
     const ref = parseKey(key);
     await this.updatePacer.acquire();
-    const updated = await this.call(
+    const updated = await this.writeFollowingMoves(
       `update ${key}`,
-      signal =>
-        this.octokit.rest.issues.update({
-          ...ref,
-          title: issue.title,
-          body: issue.body,
-          state: issue.state,
-          // GitHub applies a reason only when the state changes.
-          state_reason:
-            issue.state === 'closed' ? issue.closeReason : 'reopened',
-          request: { signal },
-        }),
-      { goneOn404: true },
+      'PATCH /repos/{owner}/{repo}/issues/{issue_number}',
+      ref,
+      {
+        title: issue.title,
+        body: issue.body,
+        state: issue.state,
+        // GitHub applies a reason only when the state changes.
+        state_reason: issue.state === 'closed' ? issue.closeReason : 'reopened',
+      },
     );
-    return this.issueOf(updated.data);
+    return this.issueOf(updated as GitHubIssueFields);
   }
 
   async addLabels(key: string, labels: string[]): Promise<void> {
     const ref = parseKey(key);
     await this.labelPacer.acquire();
-    await this.call(
+    await this.writeFollowingMoves(
       `add labels to ${key}`,
-      signal =>
-        this.octokit.rest.issues.addLabels({
+      'POST /repos/{owner}/{repo}/issues/{issue_number}/labels',
+      ref,
+      { labels },
+    );
+  }
+
+  /**
+   * A write to an issue that may have been transferred: GitHub answers 301
+   * with the issue's new address, which is followed here, with the same
+   * method and fields (fetch would have to replay the body itself).
+   */
+  private async writeFollowingMoves(
+    what: string,
+    route: string,
+    ref: Repo & { issue_number: number },
+    fields: Record<string, unknown>,
+  ): Promise<unknown> {
+    return this.call(
+      what,
+      async signal => {
+        const first = await this.octokit.request(route, {
           ...ref,
-          labels,
-          request: { signal },
-        }),
+          ...fields,
+          request: { signal, redirect: 'manual' },
+        });
+        if (![301, 307, 308].includes(first.status)) return first.data;
+        const location =
+          first.headers.location ?? (first.data as { url?: string }).url;
+        const moved = await this.octokit.request({
+          method: route.split(' ')[0],
+          url: String(location),
+          ...fields,
+          request: {
+            signal,
+            redirect: 'manual',
+            credentialsFor: `${ref.owner}/${ref.repo}`,
+          },
+        });
+        return moved.data;
+      },
       { goneOn404: true },
     );
   }
@@ -249,12 +293,7 @@ export class GitHubTrackerClient implements TrackerClient {
   }
 
   /** The key of an issue from its own URLs, so a moved issue is followed. */
-  private issueOf(issue: {
-    number: number;
-    html_url: string;
-    repository_url: string;
-    state: string;
-  }): TrackerIssue {
+  private issueOf(issue: GitHubIssueFields): TrackerIssue {
     const repository = /\/repos\/([^/]+\/[^/]+)$/.exec(issue.repository_url);
     return {
       key: `${repository?.[1]}#${issue.number}`,

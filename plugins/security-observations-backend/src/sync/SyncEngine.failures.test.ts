@@ -1,0 +1,296 @@
+import { generateKeyPairSync } from 'node:crypto';
+import knexFactory from 'knex';
+import { setupServer } from 'msw/node';
+import { dependencyFinding } from '../__testUtils__/findings';
+import { createTestDatabases } from '../__testUtils__/testDatabases';
+import { createSyncHarness, REPO } from './__testUtils__/syncHarness';
+import { FakeGitHub } from './trackers/__testUtils__/fakeGitHub';
+
+jest.setTimeout(60_000);
+
+const findings = (count: number) =>
+  Array.from({ length: count }, (_, i) =>
+    dependencyFinding(`CVE-2024-${1000 + i}`, `lib${i}`, { severity: 'high' }),
+  );
+
+/** Every marker on GitHub exactly once: no observation has two issues. */
+function expectNoDuplicates(github: FakeGitHub, expected: number) {
+  const markers = github
+    .issues(REPO)
+    .map(issue => /observation=([\w-]+)/.exec(issue.body ?? '')?.[1]);
+  expect(markers).toHaveLength(expected);
+  expect(new Set(markers).size).toBe(expected);
+}
+
+describe('SyncEngine under failures', () => {
+  const databases = createTestDatabases();
+  let github: FakeGitHub;
+  const server = setupServer();
+
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterEach(() => jest.restoreAllMocks());
+  afterAll(() => server.close());
+
+  const useGitHub = (fake: FakeGitHub) => {
+    github = fake;
+    github.addRepo(REPO);
+    server.resetHandlers(...github.handlers);
+  };
+  beforeEach(() => useGitHub(new FakeGitHub()));
+
+  describe.each(databases.eachSupportedId())('on %s', databaseId => {
+    const harness = async (
+      options: Partial<Parameters<typeof createSyncHarness>[0]> = {},
+    ) =>
+      createSyncHarness({ knex: await databases.init(databaseId), ...options });
+
+    it.each([
+      [
+        'a 403 secondary limit',
+        { secondaryLimit: true, retryAfterSeconds: 1, status: 403 } as const,
+      ],
+      [
+        'a 429 secondary limit',
+        { secondaryLimit: true, retryAfterSeconds: 1, status: 429 } as const,
+      ],
+    ])(
+      'sits out %s with a short retry-after and creates once',
+      async (_name, fault) => {
+        const h = await harness();
+        await h.importFindings(findings(2));
+        github.failNext({ method: 'POST', path: /\/issues$/ }, fault);
+        const run = await h.sync();
+        expect(run).toMatchObject({ created: 2, failed: 0 });
+        expect(
+          github.calls.filter(call => call.status === fault.status),
+        ).toHaveLength(1);
+        expectNoDuplicates(github, 2);
+      },
+    );
+
+    it('defers the tracker on a long retry-after and converges later', async () => {
+      const h = await harness({ engine: { concurrency: 1 } });
+      await h.importFindings(findings(3));
+      github.failNext(
+        { method: 'POST', path: /\/issues$/ },
+        { rateLimit429: true, retryAfterSeconds: 120 },
+      );
+      const first = await h.sync();
+      expect(first.deferred).toBe(3);
+      expect(github.writeCalls()).toHaveLength(1);
+      const waiting = (await h.observations())[0].tracker!;
+      expect(waiting).toMatchObject({ syncState: 'failed', syncAttempts: 0 });
+      expect(waiting.lastError).toMatch(/rate limited/);
+      expect(new Date(waiting.nextAttemptAt!).getTime()).toBeGreaterThan(
+        Date.now(),
+      );
+
+      await h.makeDue();
+      expect(await h.sync()).toMatchObject({ created: 3, failed: 0 });
+      expectNoDuplicates(github, 3);
+    });
+
+    it('retries a 500 on an update', async () => {
+      const h = await harness();
+      await h.importFindings(findings(1));
+      await h.sync();
+      github.failNext(
+        { method: 'PATCH', path: /\/issues\/\d+$/, times: 2 },
+        { status: 502 },
+      );
+      await h.importFindings([{ ...findings(1)[0], severity: 'critical' }]);
+      expect(await h.sync()).toMatchObject({ updated: 1, failed: 0 });
+      expect(github.issues(REPO)[0].title).toMatch(/^\[Critical\]/);
+    });
+
+    it.each([
+      ['a 500 that created nothing', { status: 500 } as const],
+      [
+        'a 500 after GitHub created the issue',
+        { status: 500, afterApplying: true } as const,
+      ],
+      [
+        'a timeout after GitHub created the issue',
+        { hangMs: 1_500, afterApplying: true } as const,
+      ],
+    ])('converges after %s on create, with one issue', async (_name, fault) => {
+      const h = await harness({ requestTimeoutMs: 500 });
+      await h.importFindings(findings(1));
+      github.failNext({ method: 'POST', path: /\/issues$/ }, fault);
+      const first = await h.sync();
+      expect(first.failed).toBe(1);
+      const failed = (await h.observations())[0].tracker!;
+      expect(failed).toMatchObject({ syncState: 'failed', syncAttempts: 1 });
+      expect(failed.lastError).toMatch(/GitHub could not create an issue/);
+
+      await h.makeDue();
+      const second = await h.sync();
+      expect(second.failed).toBe(0);
+      expectNoDuplicates(github, 1);
+      const [observation] = await h.observations();
+      expect(observation.tracker).toMatchObject({
+        syncState: 'synced',
+        issueKey: `${REPO}#${github.issues(REPO)[0].number}`,
+      });
+    });
+
+    it('never creates a second issue when the process dies between create and storing the link', async () => {
+      const h = await harness();
+      await h.importFindings(findings(1));
+      // The process dies right after GitHub answered: nothing more is
+      // written, the lease stays until it runs out.
+      jest
+        .spyOn(h.store, 'recordSynced')
+        .mockRejectedValueOnce(new Error('process killed'));
+      jest
+        .spyOn(h.store, 'recordFailure')
+        .mockRejectedValueOnce(new Error('process killed'));
+      await expect(h.sync()).rejects.toThrow('process killed');
+      expect(github.issues(REPO)).toHaveLength(1);
+      jest.restoreAllMocks();
+
+      // Another run once the lease ran out.
+      const knex = (h.store as unknown as { db: import('knex').Knex }).db;
+      await knex('observations').update({
+        sync_lease_expires_at: new Date(Date.now() - 1000).toISOString(),
+      });
+      await h.sync();
+      expectNoDuplicates(github, 1);
+      const [observation] = await h.observations();
+      expect(observation.tracker?.issueKey).toBe(
+        `${REPO}#${github.issues(REPO)[0].number}`,
+      );
+      expect((await h.store.listEvents(observation.id)).at(-1)).toMatchObject({
+        type: 'issue_found',
+      });
+    });
+
+    it('tells the owners about a persistent failure once, through notifications', async () => {
+      const h = await harness({
+        github: [{ host: 'github.com', token: 'ghp_revoked_token' }],
+      });
+      await h.importFindings(findings(2));
+      await h.sync();
+      expect(h.notifications.sent).toHaveLength(1);
+      expect(h.notifications.sent[0]).toEqual({
+        recipients: {
+          type: 'entity',
+          entityRef: 'component:default/payments-api',
+        },
+        payload: expect.objectContaining({
+          title: 'Security issues of payments-api are not reaching the tracker',
+          description: expect.stringMatching(
+            /^2 observations failed to sync: GitHub could not create an issue in acme-corp\/payments-api: 401 the credentials were rejected/,
+          ),
+          link: '/catalog/default/component/payments-api/security',
+          scope:
+            'security-observations:sync:component:default/payments-api:unauthorized',
+        }),
+      });
+      const [observation] = await h.observations();
+      expect(observation.tracker?.lastError).toMatch(/401/);
+      expect(JSON.stringify(await h.observations())).not.toContain(
+        'ghp_revoked',
+      );
+
+      await h.makeDue();
+      await h.sync();
+      expect(h.notifications.sent).toHaveLength(1);
+    });
+
+    it('authenticates as a GitHub App installation through the integration', async () => {
+      const { privateKey } = generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+      });
+      useGitHub(
+        new FakeGitHub({
+          tokens: [],
+          app: {
+            appId: 4711,
+            installations: [{ id: 99, account: 'acme-corp' }],
+            token: 'ghs_installation_token',
+          },
+        }),
+      );
+      const h = await harness({
+        github: [
+          {
+            host: 'github.com',
+            apps: [
+              {
+                appId: 4711,
+                privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }),
+                clientId: 'Iv1.acme',
+                clientSecret: 'secret',
+                webhookSecret: 'hook',
+              },
+            ],
+          },
+        ],
+      });
+      await h.importFindings(findings(1));
+      expect(await h.sync()).toMatchObject({ created: 1, failed: 0 });
+      expectNoDuplicates(github, 1);
+    });
+
+    it('talks to GitHub Enterprise through the integration’s apiBaseUrl', async () => {
+      useGitHub(
+        new FakeGitHub({ apiBaseUrl: 'https://ghe.acme.example/api/v3' }),
+      );
+      const h = await harness({
+        github: [
+          {
+            host: 'ghe.acme.example',
+            apiBaseUrl: 'https://ghe.acme.example/api/v3',
+            token: 'ghp_test_token',
+          },
+        ],
+        config: {
+          trackers: [
+            { id: 'github', type: 'github', host: 'ghe.acme.example' },
+          ],
+        },
+      });
+      await h.importFindings(findings(1));
+      expect(await h.sync()).toMatchObject({ created: 1 });
+      expect(github.issues(REPO)[0].html_url).toMatch(
+        /^https:\/\/github.com|ghe/,
+      );
+    });
+  });
+
+  it.each(
+    databases.eachSupportedId().filter(([id]) => id.startsWith('POSTGRES')),
+  )(
+    'creates each issue exactly once when two backends sync one %s database at the same time',
+    async databaseId => {
+      useGitHub(new FakeGitHub({ latencyMs: 15 }));
+      const knex = await databases.init(databaseId);
+      const otherKnex = knexFactory(knex.client.config);
+      try {
+        const first = await createSyncHarness({
+          knex,
+          engine: { batchSize: 5 },
+        });
+        const second = await createSyncHarness({
+          knex: otherKnex,
+          migrated: true,
+          engine: { batchSize: 5 },
+        });
+        await first.importFindings(findings(30));
+        const [a, b] = await Promise.all([first.sync(), second.sync()]);
+        expect(a.created + b.created).toBe(30);
+        expect(a.created).toBeGreaterThan(0);
+        expect(b.created).toBeGreaterThan(0);
+        expectNoDuplicates(github, 30);
+        expect(
+          (await first.observations()).every(
+            observation => observation.tracker?.syncState === 'synced',
+          ),
+        ).toBe(true);
+      } finally {
+        await otherKnex.destroy();
+      }
+    },
+  );
+});
