@@ -15,6 +15,20 @@ export const SEVERITIES = [
 export type Severity = (typeof SEVERITIES)[number];
 
 /**
+ * Severity names as people read them: on the Security tab and in tracker
+ * issue titles.
+ * @public
+ */
+export const SEVERITY_LABELS: Record<Severity, string> = {
+  critical: 'Critical',
+  high: 'High',
+  medium: 'Medium',
+  low: 'Low',
+  none: 'None',
+  unknown: 'Unknown',
+};
+
+/**
  * Observation statuses. Only `open` (and `in_review`, when configured) counts
  * as active.
  * @public

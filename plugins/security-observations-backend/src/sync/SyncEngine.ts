@@ -249,7 +249,9 @@ export class SyncEngine {
       row,
       client,
       trackerId,
-      target: route.target!,
+      // Null when the entity no longer routes anywhere: its existing issue
+      // is still updated and closed, but nothing new is created.
+      target: route.target,
       desired,
       events: [],
       link: linked,
@@ -263,7 +265,7 @@ export class SyncEngine {
         await this.findEarlierCreate(attempt);
       }
       if (!attempt.link) {
-        if (desired.state === 'closed') {
+        if (desired.state === 'closed' || !attempt.target) {
           await store.recordSynced(row, this.untracked());
           return 'unchanged';
         }
@@ -337,6 +339,7 @@ export class SyncEngine {
     const intentAt = new Date(
       toIsoString(attempt.row.tracker_create_intent_at),
     );
+    if (!attempt.target) return;
     const found = await attempt.client.findByMarker(
       attempt.target,
       issueMarker(attempt.row.id),
@@ -377,7 +380,7 @@ export class SyncEngine {
     });
     attempt.createInDoubt = true;
     try {
-      const issue = await client.create(attempt.target, desired);
+      const issue = await client.create(attempt.target!, desired);
       attempt.link = { trackerId: attempt.trackerId, ...issue };
     } catch (error) {
       // A refused create created nothing; a 5xx or timeout may have.
@@ -421,7 +424,8 @@ export class SyncEngine {
       }
       attempt.link = null;
       attempt.pushedLabels = [];
-      if (desired.state === 'closed') return true; // nothing left to close
+      // Nothing left to close, or nowhere to create it anew.
+      if (desired.state === 'closed' || !attempt.target) return true;
       await this.create(attempt, 'issue_recreated', link.key);
       return false;
     }
@@ -511,7 +515,7 @@ interface Attempt {
   row: ClaimedObservation;
   client: TrackerClient;
   trackerId: string;
-  target: string;
+  target: string | null;
   desired: DesiredIssue;
   events: LinkEvent[];
   link: IssueLink | null;

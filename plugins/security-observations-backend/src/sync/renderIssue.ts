@@ -1,16 +1,10 @@
 import { parseEntityRef } from '@backstage/catalog-model';
-import { Observation } from 'backstage-plugin-security-observations-common';
+import {
+  Observation,
+  SEVERITY_LABELS,
+} from 'backstage-plugin-security-observations-common';
 import { IssueDecision } from './issueRules';
 import { DesiredIssue } from './trackers/TrackerClient';
-
-const SEVERITY_WORDS: Record<Observation['severity'], string> = {
-  critical: 'Critical',
-  high: 'High',
-  medium: 'Medium',
-  low: 'Low',
-  none: 'None',
-  unknown: 'Unknown',
-};
 
 const TITLE_LIMIT = 256;
 
@@ -41,7 +35,9 @@ export function issueTitle(observation: Observation): string {
           pkg.version ? ` ${pkg.version}` : ''
         }`
       : observation.title;
-  const title = `[${SEVERITY_WORDS[observation.severity]}] ${what} (${entity})`;
+  const title = `[${
+    SEVERITY_LABELS[observation.severity]
+  }] ${what} (${entity})`;
   return title.length <= TITLE_LIMIT
     ? title
     : `${title.slice(0, TITLE_LIMIT - 1)}…`;
@@ -151,7 +147,7 @@ export function renderIssue(options: {
   const head = [
     issueMarker(observation.id),
     [
-      `**Severity:** ${SEVERITY_WORDS[observation.severity]}`,
+      `**Severity:** ${SEVERITY_LABELS[observation.severity]}`,
       `**Status:** ${status}`,
       `**Scanner:** ${code(observation.scanner)}`,
       `**Branch:** ${code(observation.branch)}`,

@@ -1,14 +1,6 @@
 import { Severity } from 'backstage-plugin-security-observations-common';
 
-/** Severity names as people read them. */
-export const SEVERITY_LABELS: Record<Severity, string> = {
-  critical: 'Critical',
-  high: 'High',
-  medium: 'Medium',
-  low: 'Low',
-  none: 'None',
-  unknown: 'Unknown',
-};
+export { SEVERITY_LABELS } from 'backstage-plugin-security-observations-common';
 
 /**
  * One colour per severity for chips, table and chart, with a text colour of
