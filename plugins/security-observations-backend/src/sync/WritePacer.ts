@@ -32,21 +32,34 @@ export const systemClock: Clock = {
 };
 
 /**
+ * Share of each window added as a margin: the tracker counts requests when
+ * they arrive, after a network latency that varies from one to the next, so
+ * two requests exactly one window apart here can be a little less apart
+ * there.
+ */
+const MARGIN = 0.02;
+
+/**
  * Paces operations below several sliding windows at once (e.g. GitHub's 80
  * issue creations a minute and 500 an hour): `acquire` waits until every
  * window has room, then counts the operation. A sliding window is at least
  * as strict as a fixed one of the same length, wherever its boundaries are.
  */
 export class WritePacer {
+  private readonly windows: PacingWindow[];
   private readonly times: number[][];
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly windows: PacingWindow[],
+    windows: PacingWindow[],
     private readonly clock: Clock,
     /** Operations done before this pacer existed, e.g. by another replica. */
     earlier: number[] = [],
   ) {
+    this.windows = windows.map(window => ({
+      limit: window.limit,
+      windowMs: Math.ceil(window.windowMs * (1 + MARGIN)),
+    }));
     this.times = windows.map(() => [...earlier].sort((a, b) => a - b));
   }
 
