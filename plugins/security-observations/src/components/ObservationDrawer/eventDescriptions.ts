@@ -17,6 +17,10 @@ const EVENT_LABELS: Record<string, string> = {
   assessment_requested: 'Assessment requested, awaiting approval',
   assessment_approved: 'Assessment approved',
   assessment_rejected: 'Assessment rejected',
+  issue_created: 'Tracker issue created',
+  issue_found: 'Tracker issue linked after an interrupted sync',
+  issue_recreated: 'Tracker issue recreated: the old one is gone',
+  issue_moved: 'Tracker issue moved',
 };
 
 /** What kind of change an audit entry records, in words. */
