@@ -89,7 +89,8 @@ export async function createSyncHarness(options: SyncHarnessOptions) {
     },
   });
   const trackers = readTrackersConfig(config);
-  const logger = mockServices.logger.mock();
+  // A real logger (not a jest mock): the benchmark runs outside jest.
+  const logger = mockServices.rootLogger({ level: 'warn' });
   const clients = new TrackerClients({
     config,
     trackers,
