@@ -1,36 +1,56 @@
-import { randomUUID } from 'node:crypto';
-import type { components } from '@octokit/openapi-types';
+import type { RestEndpointMethodTypes } from '@octokit/rest';
 import { delay, http, HttpResponse, RequestHandler } from 'msw';
 
 /*
- * A stateful fake of GitHub's REST API for issues, as msw handlers: the
- * shapes are the OpenAPI description's (`@octokit/openapi-types`), so the
- * compiler checks them, and the statuses and headers are GitHub's
- * (410 for a deleted issue, 301 for a transferred one, secondary-limit 403
- * with retry-after, Link pagination, x-ratelimit-*).
+ * A stateful fake of GitHub's REST API for issues, as msw 2 handlers, for
+ * the tracker-sync tests and benchmark. Shapes, statuses and headers are
+ * GitHub's: 201/200 with full issue and label objects, 301 for a
+ * transferred issue, 410 for a deleted one, Link pagination through
+ * /repositories/{id}, x-ratelimit-* on every answer, secondary-limit 403s
+ * with retry-after, GitHub App installation tokens.
  */
 
-export type GitHubIssue = components['schemas']['issue'];
-type GitHubLabel = components['schemas']['label'];
-type SimpleUser = components['schemas']['simple-user'];
+type Data<T extends { response: { data: unknown } }> = T['response']['data'];
+/**
+ * `components['schemas']['issue']` of the OpenAPI types `@octokit/rest` 22
+ * compiles against. Taken through `@octokit/rest` because the copy of
+ * `@octokit/openapi-types` a plain import resolves to here is an older one
+ * (18.x, without state_reason 'duplicate').
+ */
+export type GitHubIssue = Data<RestEndpointMethodTypes['issues']['get']>;
+/** `components['schemas']['label']`. */
+export type GitHubLabel = Data<RestEndpointMethodTypes['issues']['getLabel']>;
+type SimpleUser = NonNullable<GitHubIssue['assignees']>[number];
+type Milestone = NonNullable<GitHubIssue['milestone']>;
+type Integration = NonNullable<GitHubIssue['performed_via_github_app']>;
+type Installation = Data<RestEndpointMethodTypes['apps']['getInstallation']>;
+type InstallationToken = Data<
+  RestEndpointMethodTypes['apps']['createInstallationAccessToken']
+>;
+type StateReason = GitHubIssue['state_reason'];
 
 export interface FakeGitHubOptions {
-  /** Default https://api.github.com; for GitHub Enterprise e.g. https://ghe.acme.example/api/v3. */
+  /** Default https://api.github.com; GitHub Enterprise e.g. https://ghe.acme.example/api/v3. */
   apiBaseUrl?: string;
-  /** Accepted tokens (`token X` or `Bearer X`); default ['ghp_test_token']. */
+  /** Accepted `token X` / `Bearer X` values; default ['ghp_test_token']. */
   tokens?: string[];
   /** Delay before every answer. */
   latencyMs?: number;
-  /** Enforce GitHub's documented secondary write limits, in sliding windows. */
+  /** Clock (ms) for timestamps, limit windows and token expiry. */
+  now?: () => number;
+  /** GitHub's documented secondary write limits, in sliding windows. */
   secondaryLimits?: {
+    /** Content creation (POST .../issues): 80 a minute. */
     createsPerMinute: number;
+    /** Content creation: 500 an hour. */
     createsPerHour: number;
+    /** 900 points a minute per endpoint, 5 per write: 180. */
     writesPerMinutePerEndpoint: number;
-    /** Window lengths; a benchmark scales them. */
+    /** Window lengths, default a real minute and hour; a benchmark scales them. */
     minuteMs?: number;
     hourMs?: number;
   };
-  /** GitHub App mode: installation tokens for `app.token`. */
+  /** GitHub App mode: `app.token` is issued by POST /app/installations/:id/access_tokens. */
   app?: {
     appId: number;
     installations: Array<{ id: number; account: string }>;
@@ -40,110 +60,217 @@ export interface FakeGitHubOptions {
 
 /** What the next matching request(s) get instead of the normal answer. */
 export type Fault =
-  | { status: 500 | 502 | 503 | 404; afterApplying?: boolean }
-  | {
-      secondaryLimit: true;
-      retryAfterSeconds: number;
-      status?: 403 | 429;
-    }
+  /** `{message: 'Server Error'}` (or GitHub's 404/422 body); with afterApplying the change is made first. */
+  | { status: 404 | 422 | 500 | 502 | 503; afterApplying?: boolean }
+  /** The secondary-limit message with retry-after; nothing changes. */
+  | { secondaryLimit: true; retryAfterSeconds: number; status?: 403 | 429 }
+  /** 429 `API rate limit exceeded` with retry-after; nothing changes. */
   | { rateLimit429: true; retryAfterSeconds: number }
+  /** Waits before answering: the real answer when afterApplying, else a 502 with nothing changed. */
   | { hangMs: number; afterApplying?: boolean };
-
-interface Repo {
-  id: number;
-  fullName: string;
-  nextNumber: number;
-  issues: Map<number, StoredIssue>;
-  labels: Map<string, GitHubLabel>;
-}
-
-interface StoredIssue {
-  issue: GitHubIssue;
-  deleted?: boolean;
-  movedTo?: { repoId: number; number: number };
-}
 
 export interface FakeCall {
   method: string;
+  /** URL path without the query, e.g. /repos/acme-corp/payments-api/issues. */
   path: string;
   status: number;
+  /** When the request arrived, by the fake's clock. */
   at: number;
 }
 
+/** Human edits on github.com. */
+export interface IssueEdit {
+  labels?: string[];
+  assignees?: string[];
+  /** A milestone by number or title (created when new), or null to remove it. */
+  milestone?: number | string | null;
+  state?: 'open' | 'closed';
+  state_reason?: StateReason;
+  title?: string;
+  body?: string;
+}
+
+/** The names of an issue's labels (GitHub's type allows bare strings). */
+export function labelNames(issue: GitHubIssue): string[] {
+  return issue.labels.map(label =>
+    typeof label === 'string' ? label : label.name ?? '',
+  );
+}
+
+interface Repo {
+  id: number;
+  owner: string;
+  name: string;
+  nextNumber: number;
+  issues: Map<number, GitHubIssue>;
+  /** Numbers that no longer hold an issue here. */
+  gone: Map<number, 'deleted' | { repo: Repo; number: number }>;
+  labels: Map<string, GitHubLabel>;
+  milestones: Milestone[];
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+interface Caller {
+  user: SimpleUser;
+  association: 'MEMBER' | 'NONE';
+  app?: Integration;
+  /** Key of the primary rate limit. */
+  quotaKey: string;
+  limitMessage: string;
+}
+
+interface Ctx {
+  request: Request;
+  params: Record<string, string>;
+  url: URL;
+  body: any;
+  caller: Caller;
+}
+
+type WriteKind = 'create' | 'update' | 'labels';
+
+interface RouteOptions {
+  jwt?: boolean;
+  write?: WriteKind;
+  /** documentation_url of this endpoint's errors. */
+  docs: string;
+}
+
 const DOCS = 'https://docs.github.com/rest';
-const BOT: SimpleUser = {
-  login: 'security-observations[bot]',
-  id: 41898282,
-  node_id: 'MDM6Qm90NDE4OTgyODI=',
-  avatar_url: 'https://avatars.githubusercontent.com/in/15368?v=4',
-  gravatar_id: '',
-  url: 'https://api.github.com/users/security-observations%5Bbot%5D',
-  html_url: 'https://github.com/apps/security-observations',
-  followers_url: '',
-  following_url: '',
-  gists_url: '',
-  starred_url: '',
-  subscriptions_url: '',
-  organizations_url: '',
-  repos_url: '',
-  events_url: '',
-  received_events_url: '',
-  type: 'Bot',
-  site_admin: false,
-};
+const ISSUE_DOCS = `${DOCS}/issues/issues`;
+const LABEL_DOCS = `${DOCS}/issues/labels`;
+const APP_DOCS = `${DOCS}/apps/apps`;
+const RATE_DOCS = `${DOCS}/overview/rate-limits-for-the-rest-api`;
+const SECONDARY_DOCS =
+  'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits';
+const PRIMARY_LIMIT = 5000;
+const BODY_LIMIT = 65_536;
+const APP_SLUG = 'backstage-security-observations';
+const APP_PERMISSIONS = { issues: 'write', metadata: 'read' } as const;
+
+/** The labels every new GitHub repository starts with. */
+const DEFAULT_LABELS: Array<[string, string, string]> = [
+  ['bug', 'd73a4a', "Something isn't working"],
+  ['documentation', '0075ca', 'Improvements or additions to documentation'],
+  ['duplicate', 'cfd3d7', 'This issue or pull request already exists'],
+  ['enhancement', 'a2eeef', 'New feature or request'],
+  ['good first issue', '7057ff', 'Good for newcomers'],
+  ['help wanted', '008672', 'Extra attention is needed'],
+  ['invalid', 'e4e669', "This doesn't seem right"],
+  ['question', 'd876e3', 'Further information is requested'],
+  ['wontfix', 'ffffff', 'This will not be worked on'],
+];
+
+/** GitHub's timestamps have whole seconds. */
+const iso = (ms: number) =>
+  new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const b64 = (text: string) =>
+  Buffer.from(text).toString('base64url').replace(/=+$/, '');
+const isMoved = (gone: unknown): gone is { repo: Repo; number: number } =>
+  typeof gone === 'object' && gone !== null;
 
 export class FakeGitHub {
   readonly apiBaseUrl: string;
+  /** The web host, e.g. https://github.com or https://ghe.acme.example. */
+  readonly webBaseUrl: string;
+  /** Every answered request, in the order of the answers. */
   readonly calls: FakeCall[] = [];
-  /** Limit answers given by the enforced secondary limits. */
+  /** Limit answers: secondary (enforced or injected), primary exhaustion, injected 429s. */
   limitHits = 0;
-  private readonly repos = new Map<string, Repo>();
+  /** Pass to `setupServer(...fake.handlers)` or `server.use(...)`. */
+  readonly handlers: RequestHandler[];
+
+  private readonly now: () => number;
+  private readonly tokens: Set<string>;
+  private readonly repos: Repo[] = [];
   private readonly faults: Array<{
     method: string;
     path: RegExp;
     times: number;
     fault: Fault;
   }> = [];
-  private readonly writeTimes = new Map<string, number[]>();
-  private readonly tokens: Set<string>;
-  private primaryRemaining = 5000;
-  private primaryReset = Math.floor(Date.now() / 1000) + 3600;
-  private nextRepoId = 100;
-  private nextIssueId = 2_000_000_000;
+  private readonly quotas = new Map<
+    string,
+    { remaining: number; reset: number }
+  >();
+  private defaultQuota?: { remaining: number; reset: number };
+  private readonly creates: number[] = [];
+  private readonly endpointWrites = new Map<WriteKind, number[]>();
+  private appTokenExpiresAt?: number;
+  private requests = 0;
+  private ids = 0;
+  private readonly tokenUser: SimpleUser;
+  private readonly human: SimpleUser;
 
   constructor(private readonly options: FakeGitHubOptions = {}) {
     this.apiBaseUrl = (options.apiBaseUrl ?? 'https://api.github.com').replace(
       /\/+$/,
       '',
     );
-    this.tokens = new Set([
-      ...(options.tokens ?? ['ghp_test_token']),
-      ...(options.app ? [options.app.token] : []),
-    ]);
+    const api = new URL(this.apiBaseUrl);
+    this.webBaseUrl = api.hostname.startsWith('api.')
+      ? `${api.protocol}//${api.host.slice(4)}`
+      : api.origin;
+    this.now = options.now ?? Date.now;
+    this.tokens = new Set(options.tokens ?? ['ghp_test_token']);
+    // A personal access token belongs to a (machine) user of the org.
+    this.tokenUser = this.user('acme-security-bot', 'User', 104_857);
+    this.human = this.user('jane-appsec', 'User', 583_231);
+    this.handlers = this.createHandlers();
   }
 
   addRepo(fullName: string): void {
-    this.repos.set(fullName.toLowerCase(), {
-      id: this.nextRepoId++,
-      fullName,
+    const [owner, name] = fullName.split('/');
+    if (this.findRepo(owner, name)) return;
+    const repo: Repo = {
+      id: 712_000_000 + this.repos.length * 7919,
+      owner,
+      name,
       nextNumber: 1,
       issues: new Map(),
+      gone: new Map(),
       labels: new Map(),
-    });
+      milestones: [],
+    };
+    this.repos.push(repo);
+    for (const [label, color, description] of DEFAULT_LABELS) {
+      this.label(repo, label, { color, description, isDefault: true });
+    }
   }
 
-  /** The repository's issues (no pull requests, none deleted or moved away). */
-  issues(fullName: string): GitHubIssue[] {
+  /** A pull request: it takes the next issue number and shows in issue lists. */
+  addPullRequest(fullName: string, title: string): GitHubIssue {
     const repo = this.repo(fullName);
-    return [...repo.issues.values()]
-      .filter(stored => !stored.deleted && !stored.movedTo)
-      .map(stored => stored.issue)
+    const pr = this.newIssue(repo, { title, body: '' }, this.humanCaller());
+    const pulls = `${this.repoUrl(repo)}/pulls/${pr.number}`;
+    pr.html_url = `${this.repoWebUrl(repo)}/pull/${pr.number}`;
+    pr.pull_request = {
+      url: pulls,
+      html_url: pr.html_url,
+      diff_url: `${pr.html_url}.diff`,
+      patch_url: `${pr.html_url}.patch`,
+      merged_at: null,
+    };
+    pr.draft = false;
+    return structuredClone(pr);
+  }
+
+  /** The repository's issues, without pull requests, by number. */
+  issues(fullName: string): GitHubIssue[] {
+    return [...this.repo(fullName).issues.values()]
       .filter(issue => !issue.pull_request)
-      .sort((a, b) => a.number - b.number);
+      .sort((a, b) => a.number - b.number)
+      .map(issue => structuredClone(issue));
   }
 
   issue(fullName: string, number: number): GitHubIssue | undefined {
-    return this.repo(fullName).issues.get(number)?.issue;
+    const issue = this.repo(fullName).issues.get(number);
+    return issue && structuredClone(issue);
   }
 
   writeCalls(): FakeCall[] {
@@ -154,282 +281,432 @@ export class FakeGitHub {
     this.calls.length = 0;
   }
 
+  /**
+   * The next `times` (default 1) requests with this method whose URL path
+   * (without the query, with the base path) matches get the fault.
+   */
   failNext(
     match: { method: string; path: RegExp; times?: number },
     fault: Fault,
   ): void {
     this.faults.push({
-      method: match.method,
+      method: match.method.toUpperCase(),
       path: match.path,
       times: match.times ?? 1,
       fault,
     });
   }
 
-  setPrimaryRemaining(remaining: number, resetEpochSeconds: number): void {
-    this.primaryRemaining = remaining;
-    this.primaryReset = resetEpochSeconds;
-  }
-
-  addPullRequest(fullName: string, title: string): GitHubIssue {
-    const issue = this.newIssue(this.repo(fullName), { title, body: '' });
-    issue.pull_request = {
-      url: `${issue.repository_url}/pulls/${issue.number}`,
-      html_url: issue.html_url.replace('/issues/', '/pull/'),
-      diff_url: null,
-      patch_url: null,
-    };
-    return issue;
-  }
-
-  /** What people do on github.com. */
-  editIssue(
-    fullName: string,
-    number: number,
-    edit: {
-      labels?: string[];
-      assignees?: string[];
-      milestone?: number;
-      state?: 'open' | 'closed';
-      title?: string;
-      body?: string;
-    },
+  /** Sets the primary limit left, for one token or for all tokens. */
+  setPrimaryRemaining(
+    remaining: number,
+    resetEpochSeconds = Math.floor(this.now() / 1000) + 3600,
+    token?: string,
   ): void {
+    const quota = { remaining, reset: resetEpochSeconds };
+    if (token) {
+      this.quotas.set(token, quota);
+    } else {
+      this.quotas.clear();
+      this.defaultQuota = quota;
+    }
+  }
+
+  /** An edit made by a person on github.com, which the client must keep. */
+  editIssue(fullName: string, number: number, edit: IssueEdit): void {
     const repo = this.repo(fullName);
-    const issue = repo.issues.get(number)!.issue;
-    if (edit.labels) issue.labels = edit.labels.map(l => this.label(repo, l));
-    if (edit.assignees) {
-      issue.assignees = edit.assignees.map(login => this.user(login));
-      issue.assignee = issue.assignees[0] ?? null;
-    }
+    const issue = this.existing(repo, number);
     if (edit.milestone !== undefined) {
-      issue.milestone = this.milestone(repo, edit.milestone);
+      issue.milestone = edit.milestone
+        ? this.milestoneFor(repo, edit.milestone)
+        : null;
     }
-    if (edit.state) this.setState(issue, edit.state, null);
-    if (edit.title) issue.title = edit.title;
-    if (edit.body !== undefined) issue.body = edit.body;
-    issue.updated_at = new Date().toISOString();
+    this.applyEdit(repo, issue, edit, this.human);
   }
 
+  /** Deleted on github.com: the issue's URLs answer 410 from now on. */
   deleteIssue(fullName: string, number: number): void {
-    this.repo(fullName).issues.get(number)!.deleted = true;
+    const repo = this.repo(fullName);
+    this.existing(repo, number);
+    repo.issues.delete(number);
+    repo.gone.set(number, 'deleted');
   }
 
-  /** Moves an issue; it gets the next number of the other repository. */
+  /**
+   * Transferred on github.com: the issue takes the next number of the
+   * other repository and its old URLs answer 301. As on GitHub, labels stay
+   * only when the new repository has them, and the milestone is dropped.
+   */
   transferIssue(fullName: string, number: number, toFullName: string): number {
     const from = this.repo(fullName);
     const to = this.repo(toFullName);
-    const stored = from.issues.get(number)!;
-    const moved = this.newIssue(to, {
-      title: stored.issue.title,
-      body: stored.issue.body ?? '',
+    const issue = this.existing(from, number);
+    const newNumber = to.nextNumber++;
+    from.issues.delete(number);
+    from.gone.set(number, { repo: to, number: newNumber });
+    Object.assign(issue, this.urls(to, newNumber), {
+      number: newNumber,
+      labels: labelNames(issue)
+        .map(name => to.labels.get(name.toLowerCase()))
+        .filter((label): label is GitHubLabel => label !== undefined),
+      milestone: null,
+      updated_at: iso(this.now()),
     });
-    moved.labels = stored.issue.labels;
-    moved.assignees = stored.issue.assignees;
-    moved.state = stored.issue.state;
-    stored.movedTo = { repoId: to.id, number: moved.number };
-    return moved.number;
+    to.issues.set(newNumber, issue);
+    return newNumber;
   }
 
-  get handlers(): RequestHandler[] {
+  private createHandlers(): RequestHandler[] {
     const base = this.apiBaseUrl;
-    const issuePath = `${base}/repos/:owner/:repo/issues/:number`;
-    const byIdPath = `${base}/repositories/:repoId/issues/:number`;
+    const issues = ['repos/:owner/:repo/issues', 'repositories/:repoId/issues'];
+    const get = `${ISSUE_DOCS}#get-an-issue`;
+    const update = `${ISSUE_DOCS}#update-an-issue`;
+    const addLabels = `${LABEL_DOCS}#add-labels-to-an-issue`;
+    const listLabels = `${LABEL_DOCS}#list-labels-for-an-issue`;
     return [
-      http.get(`${base}/app/installations`, ({ request }) =>
-        this.answer(request, 'GET', () => this.installations(), {
-          app: true,
-        }),
+      this.route(
+        'GET',
+        `${base}/app/installations`,
+        ctx => this.installations(ctx),
+        {
+          jwt: true,
+          docs: `${APP_DOCS}#list-installations-for-the-authenticated-app`,
+        },
       ),
-      http.post(
+      this.route(
+        'POST',
         `${base}/app/installations/:id/access_tokens`,
-        ({ request, params }) =>
-          this.answer(
-            request,
-            'POST',
-            () => this.installationToken(Number(params.id)),
-            { app: true },
-          ),
+        ctx => this.accessToken(ctx),
+        {
+          jwt: true,
+          docs: `${APP_DOCS}#create-an-installation-access-token-for-an-app`,
+        },
       ),
-      http.post(`${base}/repos/:owner/:repo/issues`, ({ request, params }) =>
-        this.answer(request, 'POST', async () => {
-          const repo = this.findRepo(params);
-          if (!repo) return this.notFound();
-          const body = (await request.json()) as {
-            title: string;
-            body?: string;
-            labels?: string[];
-          };
-          const issue = this.newIssue(repo, body);
-          return HttpResponse.json(issue, { status: 201 });
-        }),
+      this.route(
+        'POST',
+        `${base}/${issues[0]}`,
+        ctx => this.inRepo(ctx, repo => this.create(ctx, repo)),
+        { write: 'create', docs: `${ISSUE_DOCS}#create-an-issue` },
       ),
-      http.get(`${base}/repos/:owner/:repo/issues`, ({ request, params }) =>
-        this.answer(request, 'GET', () => {
-          const repo = this.findRepo(params);
-          return repo ? this.list(repo, request) : this.notFound();
-        }),
-      ),
-      http.get(issuePath, ({ request, params }) =>
-        this.answer(request, 'GET', () =>
-          this.onIssue(this.findRepo(params), params, issue =>
-            HttpResponse.json(issue),
-          ),
+      // Link headers point at /repositories/{id}/issues, so both are served.
+      ...issues.flatMap(path => [
+        this.route(
+          'GET',
+          `${base}/${path}`,
+          ctx => this.inRepo(ctx, repo => this.list(ctx, repo)),
+          { docs: `${ISSUE_DOCS}#list-repository-issues` },
         ),
-      ),
-      http.patch(issuePath, ({ request, params }) =>
-        this.answer(request, 'PATCH', async () =>
-          this.onIssue(this.findRepo(params), params, async issue =>
-            HttpResponse.json(this.patch(issue, await request.json())),
-          ),
+        this.route(
+          'GET',
+          `${base}/${path}/:number`,
+          ctx => this.onIssue(ctx, get, '', i => ({ status: 200, body: i })),
+          { docs: get },
         ),
-      ),
-      http.get(byIdPath, ({ request, params }) =>
-        this.answer(request, 'GET', () =>
-          this.onIssue(this.repoById(params.repoId), params, issue =>
-            HttpResponse.json(issue),
-          ),
+        this.route(
+          'PATCH',
+          `${base}/${path}/:number`,
+          ctx => this.onIssue(ctx, update, '', (i, r) => this.patch(ctx, r, i)),
+          { write: 'update', docs: update },
         ),
-      ),
-      http.patch(byIdPath, ({ request, params }) =>
-        this.answer(request, 'PATCH', async () =>
-          this.onIssue(this.repoById(params.repoId), params, async issue =>
-            HttpResponse.json(this.patch(issue, await request.json())),
-          ),
+        this.route(
+          'GET',
+          `${base}/${path}/:number/labels`,
+          ctx =>
+            this.onIssue(ctx, listLabels, '/labels', i => ({
+              status: 200,
+              body: i.labels,
+            })),
+          { docs: listLabels },
         ),
-      ),
-      http.post(`${issuePath}/labels`, ({ request, params }) =>
-        this.answer(request, 'POST', async () =>
-          this.onIssue(this.findRepo(params), params, async issue => {
-            const { labels } = (await request.json()) as { labels: string[] };
-            const repo = this.findRepo(params)!;
-            for (const name of labels) {
-              if (
-                !issue.labels.some(
-                  l => typeof l !== 'string' && l.name === name,
-                )
-              ) {
-                issue.labels = [...issue.labels, this.label(repo, name)];
-              }
-            }
-            issue.updated_at = this.now();
-            return HttpResponse.json(issue.labels);
-          }),
+        this.route(
+          'POST',
+          `${base}/${path}/:number/labels`,
+          ctx =>
+            this.onIssue(ctx, addLabels, '/labels', (i, r) =>
+              this.addLabels(ctx, r, i),
+            ),
+          { write: 'labels', docs: addLabels },
         ),
-      ),
+      ]),
     ];
   }
 
-  /** Latency, auth, faults, limits and headers around every answer. */
-  private async answer(
-    request: Request,
-    method: string,
-    apply: () => Response | Promise<Response>,
-    options: { app?: boolean } = {},
-  ): Promise<Response> {
-    const path = new URL(request.url).pathname;
-    if (this.options.latencyMs) await delay(this.options.latencyMs);
-    const response = await this.respond(request, method, path, apply, options);
-    const headers = new Headers(response.headers);
-    headers.set('content-type', 'application/json; charset=utf-8');
-    headers.set('x-github-request-id', randomUUID().slice(0, 18).toUpperCase());
-    headers.set('x-ratelimit-limit', '5000');
-    headers.set('x-ratelimit-remaining', String(this.primaryRemaining));
-    headers.set('x-ratelimit-reset', String(this.primaryReset));
-    headers.set('x-ratelimit-used', String(5000 - this.primaryRemaining));
-    headers.set('x-ratelimit-resource', 'core');
-    this.calls.push({ method, path, status: response.status, at: Date.now() });
-    return new Response(response.body, { status: response.status, headers });
-  }
-
-  private async respond(
-    request: Request,
-    method: string,
+  /** One endpoint, with latency, auth, limits, faults and headers around it. */
+  private route(
+    method: 'GET' | 'POST' | 'PATCH',
     path: string,
-    apply: () => Response | Promise<Response>,
-    options: { app?: boolean },
-  ): Promise<Response> {
-    const auth = request.headers.get('authorization') ?? '';
-    const credential = auth.replace(/^(token|bearer)\s+/i, '');
-    const authorized = options.app
-      ? credential.split('.').length === 3
-      : this.tokens.has(credential);
-    if (!authorized) {
-      return this.error(401, 'Bad credentials', `${DOCS}`);
-    }
-    const fault = this.takeFault(method, path);
-    if (fault) {
-      if ('secondaryLimit' in fault) {
-        return this.secondaryLimit(fault.retryAfterSeconds, fault.status);
+    operation: (ctx: Ctx) => Answer | Promise<Answer>,
+    options: RouteOptions,
+  ): RequestHandler {
+    const handler = { GET: http.get, POST: http.post, PATCH: http.patch }[
+      method
+    ];
+    return handler(path, async ({ request, params }) => {
+      const at = this.now();
+      const url = new URL(request.url);
+      const requestId = this.requestId();
+      const text = method === 'GET' ? '' : await request.text();
+      if (this.options.latencyMs) await delay(this.options.latencyMs);
+      let body: unknown = {};
+      try {
+        body = text ? JSON.parse(text) : {};
+      } catch {
+        body = undefined;
       }
-      if ('rateLimit429' in fault) {
-        return this.error(429, 'API rate limit exceeded', DOCS, {
-          'retry-after': String(fault.retryAfterSeconds),
+
+      const caller = this.authenticate(request, options);
+      const ctx: Ctx = {
+        request,
+        url,
+        params: params as Record<string, string>,
+        body,
+        caller: caller ?? this.humanCaller(),
+      };
+      let answer: Answer;
+      if (!caller) {
+        answer = this.unauthorized(request, options);
+      } else if (body === undefined) {
+        answer = this.error(400, 'Problems parsing JSON', options.docs);
+      } else {
+        answer = await this.limited(ctx, method, requestId, options, operation);
+      }
+
+      // msw 2.15 does not follow a redirect for a request with a body (the
+      // fetch fails, Octokit reports a 500 'Failed to fetch') and would turn
+      // a body-less PATCH into a GET. Node's fetch follows a 301 with the
+      // same method and body, except that POST becomes GET: do that here.
+      const location = answer.headers?.location;
+      const redirected = answer.status >= 300 && answer.status < 400;
+      if (
+        redirected &&
+        location &&
+        method !== 'GET' &&
+        request.redirect === 'follow'
+      ) {
+        this.calls.push({
+          method,
+          path: url.pathname,
+          status: answer.status,
+          at,
+        });
+        const headers = new Headers(request.headers);
+        headers.delete('content-length');
+        if (method === 'POST') headers.delete('content-type');
+        return fetch(location, {
+          method: method === 'POST' ? 'GET' : method,
+          headers,
+          body: method === 'POST' ? undefined : text,
         });
       }
-      if ('hangMs' in fault) {
-        const applied = fault.afterApplying ? await apply() : undefined;
-        await delay(fault.hangMs);
-        return applied ?? this.error(504, 'We couldn’t respond in time', DOCS);
-      }
-      if (fault.afterApplying) await apply();
-      return this.error(
-        fault.status,
-        fault.status === 404 ? 'Not Found' : 'Server Error',
-        DOCS,
-      );
-    }
-    if (
-      method !== 'GET' &&
-      !options.app &&
-      this.overSecondaryLimit(method, path)
-    ) {
-      this.limitHits += 1;
-      const minuteMs = this.options.secondaryLimits?.minuteMs ?? 60_000;
-      return this.secondaryLimit(
-        Math.max(1, Math.round(60 * (minuteMs / 60_000))),
-      );
-    }
-    if (this.primaryRemaining <= 0) {
-      return this.error(403, 'API rate limit exceeded for user ID 1.', DOCS);
-    }
-    this.primaryRemaining -= 1;
-    return apply();
+
+      this.calls.push({
+        method,
+        path: url.pathname,
+        status: answer.status,
+        at,
+      });
+      return this.respond(answer, requestId, caller?.quotaKey);
+    });
   }
 
-  /** Counts the write and says whether it is over a secondary limit. */
-  private overSecondaryLimit(method: string, path: string): boolean {
+  /** Primary limit, faults and secondary limits, in that order. */
+  private async limited(
+    ctx: Ctx,
+    method: string,
+    requestId: string,
+    options: RouteOptions,
+    operation: (ctx: Ctx) => Answer | Promise<Answer>,
+  ): Promise<Answer> {
+    const quota = this.quota(ctx.caller.quotaKey);
+    if (quota.remaining <= 0) {
+      this.limitHits += 1;
+      return this.error(403, ctx.caller.limitMessage, RATE_DOCS);
+    }
+    quota.remaining -= 1;
+
+    const apply = () => this.applyWrite(ctx, requestId, options, operation);
+    const fault = this.takeFault(method, ctx.url.pathname);
+    if (!fault) return apply();
+    if ('secondaryLimit' in fault) {
+      this.limitHits += 1;
+      return this.secondaryLimit(
+        requestId,
+        fault.retryAfterSeconds,
+        fault.status,
+      );
+    }
+    if ('rateLimit429' in fault) {
+      this.limitHits += 1;
+      return {
+        status: 429,
+        body: {
+          message: 'API rate limit exceeded',
+          documentation_url: RATE_DOCS,
+          status: '429',
+        },
+        headers: { 'retry-after': String(fault.retryAfterSeconds) },
+      };
+    }
+    if ('hangMs' in fault) {
+      const applied = fault.afterApplying ? await apply() : undefined;
+      await delay(fault.hangMs);
+      return applied ?? { status: 502, body: { message: 'Server Error' } };
+    }
+    if (fault.afterApplying) await apply();
+    if (fault.status === 404 || fault.status === 422) {
+      const message = fault.status === 404 ? 'Not Found' : 'Validation Failed';
+      return this.error(fault.status, message, options.docs);
+    }
+    return { status: fault.status, body: { message: 'Server Error' } };
+  }
+
+  /** A write under the secondary limits: refused over them, counted when made. */
+  private async applyWrite(
+    ctx: Ctx,
+    requestId: string,
+    options: RouteOptions,
+    operation: (ctx: Ctx) => Answer | Promise<Answer>,
+  ): Promise<Answer> {
     const limits = this.options.secondaryLimits;
-    if (!limits) return false;
-    const now = Date.now();
+    const kind = options.write;
+    if (!limits || !kind) return operation(ctx);
+    const now = this.now();
     const minute = limits.minuteMs ?? 60_000;
     const hour = limits.hourMs ?? 3_600_000;
-    // GitHub counts points per endpoint: the path with numbers as holes.
-    const endpoint = `${method} ${path.replace(/\/\d+(?=\/|$)/g, '/{n}')}`;
-    const isCreate = method === 'POST' && /\/issues$/.test(path);
-    const within = (key: string, windowMs: number) =>
-      (this.writeTimes.get(key) ?? []).filter(t => t > now - windowMs).length;
-    if (
-      within(endpoint, minute) >= limits.writesPerMinutePerEndpoint ||
-      (isCreate &&
-        (within('create', minute) >= limits.createsPerMinute ||
-          within('create', hour) >= limits.createsPerHour))
-    ) {
-      return true;
+    const within = (times: number[], windowMs: number) =>
+      times.filter(t => t > now - windowMs).length;
+    const endpoint = (this.endpointWrites.get(kind) ?? []).filter(
+      t => t > now - minute,
+    );
+    const over =
+      endpoint.length >= limits.writesPerMinutePerEndpoint ||
+      (kind === 'create' &&
+        (within(this.creates, minute) >= limits.createsPerMinute ||
+          within(this.creates, hour) >= limits.createsPerHour));
+    if (over) {
+      this.limitHits += 1;
+      return this.secondaryLimit(
+        requestId,
+        Math.max(1, Math.round((60 * minute) / 60_000)),
+      );
     }
-    const record = (key: string, windowMs: number) =>
-      this.writeTimes.set(key, [
-        ...(this.writeTimes.get(key) ?? []).filter(t => t > now - windowMs),
-        now,
-      ]);
-    record(endpoint, minute);
-    if (isCreate) record('create', hour);
-    return false;
+    // Points are spent by every write that reaches the endpoint; content
+    // creation only by an issue actually created.
+    this.endpointWrites.set(kind, [...endpoint, now]);
+    const answer = await operation(ctx);
+    if (kind === 'create' && answer.status === 201) {
+      this.creates.push(now);
+      while (this.creates[0] <= now - hour) this.creates.shift();
+    }
+    return answer;
+  }
+
+  private authenticate(
+    request: Request,
+    options: RouteOptions,
+  ): Caller | undefined {
+    const header = request.headers.get('authorization') ?? '';
+    const credential = /^(?:token|bearer)\s+(\S+)$/i.exec(header)?.[1];
+    if (!credential) return undefined;
+    const app = this.options.app;
+    if (options.jwt) {
+      // The signature is not checked; the issuer must be the app.
+      const [, payload, signature] = credential.split('.');
+      if (!app || !signature) return undefined;
+      try {
+        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+        if (String(claims.iss) !== String(app.appId)) return undefined;
+      } catch {
+        return undefined;
+      }
+      return {
+        user: this.botUser(),
+        association: 'NONE',
+        quotaKey: `jwt:${app.appId}`,
+        limitMessage: `API rate limit exceeded for app ID ${app.appId}.`,
+      };
+    }
+    if (this.tokens.has(credential)) {
+      return {
+        user: this.tokenUser,
+        association: 'MEMBER',
+        quotaKey: credential,
+        limitMessage: `API rate limit exceeded for user ID ${this.tokenUser.id}.`,
+      };
+    }
+    if (
+      app &&
+      credential === app.token &&
+      this.appTokenExpiresAt !== undefined &&
+      this.now() < this.appTokenExpiresAt
+    ) {
+      return {
+        user: this.botUser(),
+        association: 'NONE',
+        app: this.integration(),
+        quotaKey: credential,
+        limitMessage: `API rate limit exceeded for installation ID ${app.installations[0]?.id}.`,
+      };
+    }
+    return undefined;
+  }
+
+  private unauthorized(request: Request, options: RouteOptions): Answer {
+    if (!request.headers.has('authorization')) {
+      return this.error(401, 'Requires authentication', options.docs);
+    }
+    return options.jwt
+      ? this.error(401, 'A JSON web token could not be decoded', DOCS)
+      : this.error(401, 'Bad credentials', DOCS);
+  }
+
+  private quota(key: string) {
+    const nowSeconds = Math.floor(this.now() / 1000);
+    let quota = this.quotas.get(key);
+    if (!quota) {
+      quota = {
+        ...(this.defaultQuota ?? { remaining: PRIMARY_LIMIT, reset: 0 }),
+      };
+      this.quotas.set(key, quota);
+    }
+    if (nowSeconds >= quota.reset) {
+      quota.remaining = PRIMARY_LIMIT;
+      quota.reset = nowSeconds + 3600;
+    }
+    return quota;
+  }
+
+  private respond(
+    answer: Answer,
+    requestId: string,
+    quotaKey?: string,
+  ): Response {
+    const quota = quotaKey
+      ? this.quota(quotaKey)
+      : { remaining: 59, reset: Math.floor(this.now() / 1000) + 3600 };
+    const limit = quotaKey ? PRIMARY_LIMIT : 60; // unauthenticated: 60 an hour
+    const headers: Record<string, string> = {
+      'content-type': 'application/json; charset=utf-8',
+      date: new Date(this.now()).toUTCString(),
+      'x-github-api-version-selected': '2022-11-28',
+      'x-github-media-type': 'github.v3; format=json',
+      'x-github-request-id': requestId,
+      'x-ratelimit-limit': String(limit),
+      'x-ratelimit-remaining': String(Math.max(0, quota.remaining)),
+      'x-ratelimit-reset': String(quota.reset),
+      'x-ratelimit-used': String(limit - Math.max(0, quota.remaining)),
+      'x-ratelimit-resource': 'core',
+      ...answer.headers,
+    };
+    return new HttpResponse(JSON.stringify(answer.body), {
+      status: answer.status,
+      headers,
+    });
   }
 
   private takeFault(method: string, path: string): Fault | undefined {
     const index = this.faults.findIndex(
-      candidate => candidate.method === method && candidate.path.test(path),
+      entry => entry.method === method && entry.path.test(path),
     );
     if (index < 0) return undefined;
     const entry = this.faults[index];
@@ -438,172 +715,383 @@ export class FakeGitHub {
     return entry.fault;
   }
 
+  private inRepo(ctx: Ctx, fn: (repo: Repo) => Answer): Answer {
+    const { owner, repo: name, repoId } = ctx.params;
+    const repo = repoId
+      ? this.repos.find(r => String(r.id) === repoId)
+      : this.findRepo(owner, name);
+    return repo ? fn(repo) : this.error(404, 'Not Found', DOCS);
+  }
+
+  /** The issue of the URL, or GitHub's 404, 410 or 301 for it. */
   private onIssue(
-    repo: Repo | undefined,
-    params: Record<string, unknown>,
-    fn: (issue: GitHubIssue) => Response | Promise<Response>,
-  ): Response | Promise<Response> {
-    const stored = repo?.issues.get(Number(params.number));
-    if (!repo || !stored) return this.notFound();
-    if (stored.deleted) {
-      return this.error(410, 'This issue was deleted', `${DOCS}/issues/issues`);
-    }
-    if (stored.movedTo) {
-      const location = `${this.apiBaseUrl}/repositories/${stored.movedTo.repoId}/issues/${stored.movedTo.number}`;
-      return HttpResponse.json(
-        {
+    ctx: Ctx,
+    docs: string,
+    suffix: string,
+    fn: (issue: GitHubIssue, repo: Repo) => Answer,
+  ): Answer {
+    return this.inRepo(ctx, repo => {
+      const number = Number(ctx.params.number);
+      const issue = repo.issues.get(number);
+      if (issue) return fn(issue, repo);
+      const gone = repo.gone.get(number);
+      if (gone === 'deleted')
+        return this.error(410, 'This issue was deleted', docs);
+      if (!isMoved(gone)) return this.error(404, 'Not Found', docs);
+      // Moved more than once: GitHub points at where the issue is now.
+      let target = gone;
+      while (!target.repo.issues.has(target.number)) {
+        const next = target.repo.gone.get(target.number);
+        if (!isMoved(next)) break;
+        target = next;
+      }
+      const location = `${this.apiBaseUrl}/repositories/${target.repo.id}/issues/${target.number}${suffix}`;
+      return {
+        status: 301,
+        body: {
           message: 'Moved Permanently',
           url: location,
-          documentation_url: DOCS,
+          documentation_url: docs,
         },
-        { status: 301, headers: { location } },
-      );
-    }
-    return fn(stored.issue);
+        headers: { location },
+      };
+    });
   }
 
-  private patch(issue: GitHubIssue, input: unknown): GitHubIssue {
-    const edit = input as {
-      title?: string;
-      body?: string;
-      state?: 'open' | 'closed';
-      state_reason?: GitHubIssue['state_reason'];
-      labels?: string[];
+  private create(ctx: Ctx, repo: Repo): Answer {
+    const input = ctx.body as {
+      title?: string | number;
+      body?: string | null;
+      labels?: Array<string | { name: string }>;
+      assignees?: string[];
+      milestone?: number | null;
     };
-    const repo = this.repoById(
-      /\/repos\/(.+)$/.exec(issue.repository_url)![1],
-    )!;
+    if (input.title === undefined || input.title === '') {
+      return this.error(
+        422,
+        'Invalid request.\n\n"title" wasn\'t supplied.',
+        `${ISSUE_DOCS}#create-an-issue`,
+      );
+    }
+    const invalid = this.validate(repo, input, `${ISSUE_DOCS}#create-an-issue`);
+    if (invalid) return invalid;
+    const issue = this.newIssue(
+      repo,
+      { title: String(input.title), body: input.body ?? null },
+      ctx.caller,
+    );
+    this.applyEdit(
+      repo,
+      issue,
+      { labels: this.names(input.labels), assignees: input.assignees },
+      ctx.caller.user,
+    );
+    if (input.milestone)
+      issue.milestone = this.milestoneNumbered(repo, input.milestone)!;
+    issue.updated_at = issue.created_at;
+    return { status: 201, body: issue, headers: { location: issue.url } };
+  }
+
+  private patch(ctx: Ctx, repo: Repo, issue: GitHubIssue): Answer {
+    const input = ctx.body as {
+      title?: string | number;
+      body?: string | null;
+      state?: string;
+      state_reason?: StateReason;
+      labels?: Array<string | { name: string }>;
+      assignees?: string[];
+      assignee?: string | null;
+      milestone?: number | null;
+    };
+    const docs = `${ISSUE_DOCS}#update-an-issue`;
+    const invalid = this.validate(repo, input, docs);
+    if (invalid) return invalid;
+    if (
+      input.state !== undefined &&
+      !['open', 'closed'].includes(input.state)
+    ) {
+      return this.validationFailed(docs, 'state', 'invalid', input.state);
+    }
+    if (input.milestone !== undefined) {
+      issue.milestone =
+        input.milestone === null
+          ? null
+          : this.milestoneNumbered(repo, input.milestone)!;
+    }
+    let assignees = input.assignees;
+    if (assignees === undefined && input.assignee !== undefined) {
+      assignees = input.assignee ? [input.assignee] : [];
+    }
+    this.applyEdit(
+      repo,
+      issue,
+      {
+        title: input.title === undefined ? undefined : String(input.title),
+        body: input.body ?? undefined,
+        state: input.state as 'open' | 'closed' | undefined,
+        state_reason: input.state_reason,
+        labels: this.names(input.labels),
+        assignees,
+      },
+      ctx.caller.user,
+    );
+    if (input.body === null) issue.body = null;
+    return { status: 200, body: issue };
+  }
+
+  private addLabels(ctx: Ctx, repo: Repo, issue: GitHubIssue): Answer {
+    const names = this.names(
+      Array.isArray(ctx.body) ? ctx.body : (ctx.body as { labels?: [] }).labels,
+    );
+    if (!names?.length) {
+      return this.validationFailed(
+        `${LABEL_DOCS}#add-labels-to-an-issue`,
+        'labels',
+        'missing_field',
+      );
+    }
+    const have = new Set(labelNames(issue).map(name => name.toLowerCase()));
+    const added = names.filter(name => !have.has(name.toLowerCase()));
+    if (added.length) {
+      // Adding never removes: the new labels go after the present ones.
+      this.applyEdit(
+        repo,
+        issue,
+        { labels: [...labelNames(issue), ...added] },
+        ctx.caller.user,
+      );
+    }
+    return { status: 200, body: issue.labels };
+  }
+
+  /** Title, body, state and label and assignee sets, as GitHub applies them. */
+  private applyEdit(
+    repo: Repo,
+    issue: GitHubIssue,
+    edit: Omit<IssueEdit, 'milestone'>,
+    by: SimpleUser,
+  ): void {
+    const now = iso(this.now());
     if (edit.title !== undefined) issue.title = edit.title;
     if (edit.body !== undefined) issue.body = edit.body;
-    if (edit.labels) issue.labels = edit.labels.map(l => this.label(repo, l));
-    // GitHub applies a state reason only with a change of state.
-    if (edit.state && edit.state !== issue.state) {
-      this.setState(issue, edit.state, edit.state_reason ?? null);
+    // Labels replace the set; names GitHub does not know yet become labels.
+    if (edit.labels) {
+      const unique = [
+        ...new Map(edit.labels.map(n => [n.toLowerCase(), n])).values(),
+      ];
+      issue.labels = unique.map(name => this.label(repo, name));
     }
-    issue.updated_at = this.now();
-    return issue;
+    if (edit.assignees) {
+      issue.assignees = [...new Set(edit.assignees)].map(login =>
+        login === by.login ? by : this.user(login, 'User'),
+      );
+      issue.assignee = issue.assignees[0] ?? null;
+    }
+    // The reason is applied only with a change of state.
+    if (edit.state && edit.state !== issue.state) {
+      issue.state = edit.state;
+      if (edit.state === 'closed') {
+        issue.state_reason =
+          edit.state_reason && edit.state_reason !== 'reopened'
+            ? edit.state_reason
+            : 'completed';
+        issue.closed_at = now;
+        issue.closed_by = by;
+      } else {
+        issue.state_reason = 'reopened';
+        issue.closed_at = null;
+        issue.closed_by = null;
+      }
+    }
+    issue.updated_at = now;
+    for (const milestone of repo.milestones) {
+      const members = [...repo.issues.values()].filter(
+        i => i.milestone?.number === milestone.number,
+      );
+      milestone.open_issues = members.filter(i => i.state === 'open').length;
+      milestone.closed_issues = members.length - milestone.open_issues;
+    }
   }
 
-  private setState(
-    issue: GitHubIssue,
-    state: 'open' | 'closed',
-    reason: GitHubIssue['state_reason'],
-  ) {
-    issue.state = state;
-    issue.state_reason =
-      reason ?? (state === 'closed' ? 'completed' : 'reopened');
-    issue.closed_at = state === 'closed' ? this.now() : null;
-    issue.closed_by = state === 'closed' ? BOT : null;
+  /** GitHub's 422s for a body over its limit and an unknown milestone. */
+  private validate(
+    repo: Repo,
+    input: { body?: string | null; milestone?: number | null },
+    docs: string,
+  ): Answer | undefined {
+    if (typeof input.body === 'string' && input.body.length > BODY_LIMIT) {
+      return {
+        status: 422,
+        body: {
+          message: 'Validation Failed',
+          errors: [
+            {
+              resource: 'Issue',
+              code: 'custom',
+              field: 'body',
+              message: `body is too long (maximum is ${BODY_LIMIT} characters)`,
+            },
+          ],
+          documentation_url: docs,
+          status: '422',
+        },
+      };
+    }
+    if (input.milestone && !this.milestoneNumbered(repo, input.milestone)) {
+      return this.validationFailed(
+        docs,
+        'milestone',
+        'invalid',
+        input.milestone,
+      );
+    }
+    return undefined;
   }
 
-  private list(repo: Repo, request: Request): Response {
-    const url = new URL(request.url);
-    const q = url.searchParams;
+  private list(ctx: Ctx, repo: Repo): Answer {
+    const q = ctx.url.searchParams;
     const state = q.get('state') ?? 'open';
-    const labels = (q.get('labels') ?? '').split(',').filter(Boolean);
-    const since = q.get('since');
-    const sort = q.get('sort') === 'updated' ? 'updated_at' : 'created_at';
+    const labels = (q.get('labels') ?? '')
+      .split(',')
+      .map(name => name.trim().toLowerCase())
+      .filter(Boolean);
+    // `since` has whole seconds at GitHub, as the timestamps do.
+    const sinceMs = Date.parse(q.get('since') ?? '');
+    const since = Number.isNaN(sinceMs)
+      ? undefined
+      : Math.floor(sinceMs / 1000) * 1000;
+    const key = q.get('sort') === 'updated' ? 'updated_at' : 'created_at';
     const direction = q.get('direction') === 'asc' ? 1 : -1;
-    const perPage = Math.min(100, Number(q.get('per_page') ?? 30));
-    const page = Math.max(1, Number(q.get('page') ?? 1));
     const matching = [...repo.issues.values()]
-      .filter(stored => !stored.deleted && !stored.movedTo)
-      .map(stored => stored.issue)
       .filter(issue => state === 'all' || issue.state === state)
-      .filter(issue =>
-        labels.every(name =>
-          issue.labels.some(l => typeof l !== 'string' && l.name === name),
-        ),
+      .filter(issue => {
+        const names = labelNames(issue).map(name => name.toLowerCase());
+        return labels.every(name => names.includes(name));
+      })
+      .filter(
+        issue => since === undefined || Date.parse(issue.updated_at) >= since,
       )
-      .filter(issue => !since || issue.updated_at >= since)
       .sort(
         (a, b) =>
-          direction * (a[sort].localeCompare(b[sort]) || a.number - b.number),
+          direction *
+          (Date.parse(a[key]) - Date.parse(b[key]) || a.number - b.number),
       );
-    const last = Math.max(1, Math.ceil(matching.length / perPage));
+    return this.paginate(
+      ctx.url,
+      matching,
+      `${this.apiBaseUrl}/repositories/${repo.id}/issues`,
+    );
+  }
+
+  /** A page of items with GitHub's Link header (prev, next, last, first). */
+  private paginate(url: URL, items: unknown[], linkBase: string): Answer {
+    const perPageParam = Number(url.searchParams.get('per_page') ?? 30);
+    const perPage = Math.min(100, Math.max(1, Math.floor(perPageParam) || 30));
+    const page = Math.max(
+      1,
+      Math.floor(Number(url.searchParams.get('page') ?? 1)) || 1,
+    );
+    const last = Math.max(1, Math.ceil(items.length / perPage));
     const pageUrl = (n: number) => {
-      const next = new URL(url);
-      next.searchParams.set('page', String(n));
-      return next.toString();
+      const query = new URLSearchParams(url.searchParams);
+      query.delete('page');
+      query.append('page', String(n));
+      return `${linkBase}?${query}`;
     };
-    const links = [
-      page < last && `<${pageUrl(page + 1)}>; rel="next"`,
-      page < last && `<${pageUrl(last)}>; rel="last"`,
-      page > 1 && `<${pageUrl(page - 1)}>; rel="prev"`,
-      page > 1 && `<${pageUrl(1)}>; rel="first"`,
-    ].filter(Boolean);
-    return HttpResponse.json(
-      matching.slice((page - 1) * perPage, page * perPage),
-      { headers: links.length ? { link: links.join(', ') } : {} },
-    );
-  }
-
-  private installations(): Response {
-    const app = this.options.app!;
-    return HttpResponse.json(
-      app.installations.map(installation => ({
-        id: installation.id,
-        account: this.user(installation.account),
-        access_tokens_url: `${this.apiBaseUrl}/app/installations/${installation.id}/access_tokens`,
-        repositories_url: `${this.apiBaseUrl}/installation/repositories`,
-        html_url: `https://github.com/organizations/${installation.account}/settings/installations/${installation.id}`,
-        app_id: app.appId,
-        target_id: 1,
-        target_type: 'Organization',
-        permissions: { issues: 'write', metadata: 'read' },
-        events: ['issues', 'issue_comment'],
-        repository_selection: 'all',
-        created_at: '2026-01-05T10:00:00Z',
-        updated_at: '2026-01-05T10:00:00Z',
-        single_file_name: null,
-        app_slug: 'security-observations',
-        suspended_at: null,
-        suspended_by: null,
-      })),
-    );
-  }
-
-  private installationToken(id: number): Response {
-    const app = this.options.app!;
-    if (!app.installations.some(installation => installation.id === id)) {
-      return this.notFound();
+    const links: string[] = [];
+    if (page > 1)
+      links.push(`<${pageUrl(Math.min(page - 1, last))}>; rel="prev"`);
+    if (page < last) {
+      links.push(
+        `<${pageUrl(page + 1)}>; rel="next"`,
+        `<${pageUrl(last)}>; rel="last"`,
+      );
     }
-    return HttpResponse.json(
-      {
-        token: app.token,
-        expires_at: new Date(Date.now() + 3_600_000).toISOString(),
-        permissions: { issues: 'write', metadata: 'read' },
-        repository_selection: 'all',
+    if (page > 1) links.push(`<${pageUrl(1)}>; rel="first"`);
+    return {
+      status: 200,
+      body: items.slice((page - 1) * perPage, page * perPage),
+      headers: links.length ? { link: links.join(', ') } : undefined,
+    };
+  }
+
+  private installations(ctx: Ctx): Answer {
+    const app = this.options.app!;
+    const created = iso(Date.parse('2025-03-04T09:15:00Z'));
+    const installations = app.installations.map(
+      (installation): Installation => {
+        const account = this.user(installation.account, 'Organization');
+        return {
+          id: installation.id,
+          client_id: `Iv23li${b64(String(app.appId)).slice(0, 8)}`,
+          account,
+          repository_selection: 'all',
+          access_tokens_url: `${this.apiBaseUrl}/app/installations/${installation.id}/access_tokens`,
+          repositories_url: `${this.apiBaseUrl}/installation/repositories`,
+          html_url: `${this.webBaseUrl}/organizations/${installation.account}/settings/installations/${installation.id}`,
+          app_id: app.appId,
+          app_slug: APP_SLUG,
+          target_id: account.id,
+          target_type: 'Organization',
+          permissions: APP_PERMISSIONS,
+          events: ['issues'],
+          created_at: created,
+          updated_at: created,
+          single_file_name: null,
+          has_multiple_single_files: false,
+          single_file_paths: [],
+          suspended_by: null,
+          suspended_at: null,
+        };
       },
-      { status: 201 },
     );
+    return this.paginate(
+      ctx.url,
+      installations,
+      `${this.apiBaseUrl}/app/installations`,
+    );
+  }
+
+  private accessToken(ctx: Ctx): Answer {
+    const app = this.options.app!;
+    const id = Number(ctx.params.id);
+    if (!app.installations.some(installation => installation.id === id)) {
+      return this.error(
+        404,
+        'Not Found',
+        `${APP_DOCS}#create-an-installation-access-token-for-an-app`,
+      );
+    }
+    this.appTokenExpiresAt = this.now() + 3_600_000;
+    const token: InstallationToken = {
+      token: app.token,
+      expires_at: iso(this.appTokenExpiresAt),
+      permissions: APP_PERMISSIONS,
+      repository_selection: 'all',
+    };
+    return { status: 201, body: token };
   }
 
   private newIssue(
     repo: Repo,
-    input: { title: string; body?: string; labels?: string[] },
+    input: { title: string; body: string | null },
+    caller: Caller,
   ): GitHubIssue {
     const number = repo.nextNumber++;
-    const id = this.nextIssueId++;
-    const repositoryUrl = `${this.apiBaseUrl}/repos/${repo.fullName}`;
-    const url = `${repositoryUrl}/issues/${number}`;
-    const now = this.now();
+    const id = 2_600_000_000 + ++this.ids * 37;
+    const now = iso(this.now());
+    const urls = this.urls(repo, number);
     const issue: GitHubIssue = {
       id,
-      node_id: `I_kwDO${Buffer.from(String(id)).toString('base64')}`,
-      url,
-      repository_url: repositoryUrl,
-      labels_url: `${url}/labels{/name}`,
-      comments_url: `${url}/comments`,
-      events_url: `${url}/events`,
-      html_url: `https://github.com/${repo.fullName}/issues/${number}`,
+      node_id: `I_kwDO${b64(`${repo.id}:${id}`).slice(0, 12)}`,
+      ...urls,
       number,
       state: 'open',
       state_reason: null,
       title: input.title,
-      body: input.body ?? null,
-      user: BOT,
-      labels: (input.labels ?? []).map(name => this.label(repo, name)),
+      body: input.body,
+      user: caller.user,
+      labels: [],
       assignee: null,
       assignees: [],
       milestone: null,
@@ -614,9 +1102,10 @@ export class FakeGitHub {
       created_at: now,
       updated_at: now,
       closed_by: null,
-      author_association: 'NONE',
+      author_association: caller.association,
+      performed_via_github_app: caller.app ?? null,
       reactions: {
-        url: `${url}/reactions`,
+        url: `${urls.url}/reactions`,
         total_count: 0,
         '+1': 0,
         '-1': 0,
@@ -628,113 +1117,259 @@ export class FakeGitHub {
         rocket: 0,
       },
     };
-    repo.issues.set(number, { issue });
+    repo.issues.set(number, issue);
     return issue;
   }
 
-  private label(repo: Repo, name: string): GitHubLabel {
-    let label = repo.labels.get(name);
+  /** The URLs of an issue, which change when it is transferred. */
+  private urls(repo: Repo, number: number) {
+    const url = `${this.repoUrl(repo)}/issues/${number}`;
+    return {
+      url,
+      repository_url: this.repoUrl(repo),
+      labels_url: `${url}/labels{/name}`,
+      comments_url: `${url}/comments`,
+      events_url: `${url}/events`,
+      timeline_url: `${url}/timeline`,
+      html_url: `${this.repoWebUrl(repo)}/issues/${number}`,
+    };
+  }
+
+  private label(
+    repo: Repo,
+    name: string,
+    options: { color?: string; description?: string; isDefault?: boolean } = {},
+  ): GitHubLabel {
+    let label = repo.labels.get(name.toLowerCase());
     if (!label) {
-      const id = 5_000_000_000 + repo.labels.size;
+      const id = 6_100_000_000 + ++this.ids * 13;
       label = {
         id,
-        node_id: `LA_kwDO${id}`,
-        url: `${this.apiBaseUrl}/repos/${
-          repo.fullName
-        }/labels/${encodeURIComponent(name)}`,
+        node_id: `LA_kwDO${b64(`${repo.id}:${id}`).slice(0, 12)}`,
+        url: `${this.repoUrl(repo)}/labels/${encodeURIComponent(name)}`,
         name,
-        description: null,
-        color: 'ededed',
-        default: false,
+        // Labels GitHub creates on the fly are grey, without a description.
+        color: options.color ?? 'ededed',
+        description: options.description ?? null,
+        default: options.isDefault ?? false,
       };
-      repo.labels.set(name, label);
+      repo.labels.set(name.toLowerCase(), label);
     }
     return label;
   }
 
-  private milestone(repo: Repo, number: number): GitHubIssue['milestone'] {
-    const url = `${this.apiBaseUrl}/repos/${repo.fullName}/milestones/${number}`;
-    return {
+  /** A milestone, made on the spot as a person would. */
+  private milestoneFor(repo: Repo, ref: number | string): Milestone {
+    const found = repo.milestones.find(m =>
+      typeof ref === 'number' ? m.number === ref : m.title === ref,
+    );
+    if (found) return found;
+    const number =
+      typeof ref === 'number'
+        ? ref
+        : Math.max(0, ...repo.milestones.map(m => m.number)) + 1;
+    const title = typeof ref === 'string' ? ref : `Security hardening ${ref}`;
+    const url = `${this.repoUrl(repo)}/milestones/${number}`;
+    const now = iso(this.now());
+    const milestone: Milestone = {
       url,
-      html_url: `https://github.com/${repo.fullName}/milestone/${number}`,
+      html_url: `${this.repoWebUrl(repo)}/milestone/${number}`,
       labels_url: `${url}/labels`,
-      id: 9_000 + number,
-      node_id: `MI_kwDO${number}`,
+      id: 11_000_000 + ++this.ids,
+      node_id: `MI_kwDO${b64(`${repo.id}:${number}`).slice(0, 12)}`,
       number,
       state: 'open',
-      title: `Sprint ${number}`,
+      title,
       description: null,
-      creator: BOT,
-      open_issues: 1,
+      creator: this.human,
+      open_issues: 0,
       closed_issues: 0,
-      created_at: '2026-11-01T09:00:00Z',
-      updated_at: '2026-11-01T09:00:00Z',
+      created_at: now,
+      updated_at: now,
       closed_at: null,
       due_on: null,
     };
+    repo.milestones.push(milestone);
+    return milestone;
   }
 
-  private user(login: string): SimpleUser {
+  private milestoneNumbered(repo: Repo, number: number): Milestone | undefined {
+    return repo.milestones.find(m => m.number === Number(number));
+  }
+
+  private user(
+    login: string,
+    type: 'User' | 'Bot' | 'Organization',
+    id?: number,
+  ): SimpleUser {
+    const userId =
+      id ??
+      90_000_000 +
+        [...login].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 9_999_991, 7);
+    const url = `${this.apiBaseUrl}/users/${encodeURIComponent(login)}`;
+    const prefix = { User: 'U_kgDO', Bot: 'BOT_kgDO', Organization: 'O_kgDO' }[
+      type
+    ];
     return {
-      ...BOT,
       login,
-      id: 583231,
-      url: `https://api.github.com/users/${login}`,
-      html_url: `https://github.com/${login}`,
-      type: 'User',
+      id: userId,
+      node_id: `${prefix}${b64(String(userId))}`,
+      avatar_url: `https://avatars.githubusercontent.com/u/${userId}?v=4`,
+      gravatar_id: '',
+      url,
+      html_url: `${this.webBaseUrl}/${login}`,
+      followers_url: `${url}/followers`,
+      following_url: `${url}/following{/other_user}`,
+      gists_url: `${url}/gists{/gist_id}`,
+      starred_url: `${url}/starred{/owner}{/repo}`,
+      subscriptions_url: `${url}/subscriptions`,
+      organizations_url: `${url}/orgs`,
+      repos_url: `${url}/repos`,
+      events_url: `${url}/events{/privacy}`,
+      received_events_url: `${url}/received_events`,
+      type,
+      user_view_type: 'public',
+      site_admin: false,
     };
   }
 
+  /** The app's bot, author of what an installation token writes. */
+  private botUser(): SimpleUser {
+    const bot = this.user(
+      `${APP_SLUG}[bot]`,
+      'Bot',
+      211_000_000 + (this.options.app?.appId ?? 0),
+    );
+    bot.avatar_url = `https://avatars.githubusercontent.com/in/${this.options.app?.appId}?v=4`;
+    bot.html_url = `${this.webBaseUrl}/apps/${APP_SLUG}`;
+    return bot;
+  }
+
+  private integration(): Integration {
+    const appId = this.options.app!.appId;
+    const owner = this.options.app!.installations[0]?.account ?? 'acme-corp';
+    return {
+      id: appId,
+      slug: APP_SLUG,
+      node_id: `A_kwDO${b64(String(appId))}`,
+      client_id: `Iv23li${b64(String(appId)).slice(0, 8)}`,
+      owner: this.user(owner, 'Organization'),
+      name: 'Backstage Security Observations',
+      description: 'Syncs security findings from Backstage to issues',
+      external_url: 'https://backstage.acme.example',
+      html_url: `${this.webBaseUrl}/apps/${APP_SLUG}`,
+      created_at: '2025-03-04T09:00:00Z',
+      updated_at: '2025-03-04T09:00:00Z',
+      permissions: APP_PERMISSIONS,
+      events: ['issues'],
+    };
+  }
+
+  /** Who edits on github.com. */
+  private humanCaller(): Caller {
+    return {
+      user: this.human,
+      association: 'MEMBER',
+      quotaKey: 'web',
+      limitMessage: '',
+    };
+  }
+
+  private names(
+    labels?: Array<string | { name: string }>,
+  ): string[] | undefined {
+    return labels?.map(label =>
+      typeof label === 'string' ? label : label.name,
+    );
+  }
+
+  private repoUrl(repo: Repo): string {
+    return `${this.apiBaseUrl}/repos/${repo.owner}/${repo.name}`;
+  }
+
+  private repoWebUrl(repo: Repo): string {
+    return `${this.webBaseUrl}/${repo.owner}/${repo.name}`;
+  }
+
+  private findRepo(owner: string, name: string): Repo | undefined {
+    // Owner and repository names are case-insensitive on GitHub.
+    const fullName = `${owner}/${name}`.toLowerCase();
+    return this.repos.find(
+      r => `${r.owner}/${r.name}`.toLowerCase() === fullName,
+    );
+  }
+
   private repo(fullName: string): Repo {
-    const repo = this.repos.get(fullName.toLowerCase());
-    if (!repo) throw new Error(`FakeGitHub: no repository ${fullName}`);
+    const [owner, name] = fullName.split('/');
+    const repo = this.findRepo(owner, name);
+    if (!repo)
+      throw new Error(
+        `FakeGitHub: no repository ${fullName}; addRepo it first`,
+      );
     return repo;
   }
 
-  private findRepo(params: Record<string, unknown>): Repo | undefined {
-    return this.repos.get(`${params.owner}/${params.repo}`.toLowerCase());
+  private existing(repo: Repo, number: number): GitHubIssue {
+    const issue = repo.issues.get(number);
+    if (!issue) {
+      throw new Error(
+        `FakeGitHub: no issue ${repo.owner}/${repo.name}#${number}`,
+      );
+    }
+    return issue;
   }
 
-  private repoById(idOrName: unknown): Repo | undefined {
-    return [...this.repos.values()].find(
-      repo =>
-        String(repo.id) === String(idOrName) || repo.fullName === idOrName,
-    );
+  /** Like GitHub's, e.g. C0DE:1A2B3C:4D5E6F7:7A8B9C0:67A1B2C3. */
+  private requestId(): string {
+    const n = ++this.requests;
+    const hex = (value: number, width: number) =>
+      (value % 16 ** width).toString(16).toUpperCase().padStart(width, '0');
+    return [
+      hex(0xc0de + n, 4),
+      hex(n * 7919, 6),
+      hex(n * 104_729, 7),
+      hex(n * 1_299_709, 7),
+      hex(Math.floor(this.now() / 1000), 8),
+    ].join(':');
   }
 
-  private now(): string {
-    return new Date().toISOString();
-  }
-
-  private notFound(): Response {
-    return this.error(404, 'Not Found', `${DOCS}/issues/issues`);
-  }
-
-  private secondaryLimit(retryAfterSeconds: number, status: 403 | 429 = 403) {
-    return this.error(
+  private secondaryLimit(
+    requestId: string,
+    retryAfterSeconds: number,
+    status: 403 | 429 = 403,
+  ): Answer {
+    return {
       status,
-      'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0000:1111:2222.',
-      `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`,
-      { 'retry-after': String(retryAfterSeconds) },
-    );
+      body: {
+        message: `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`,
+        documentation_url: SECONDARY_DOCS,
+        status: String(status),
+      },
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    };
   }
 
-  private error(
-    status: number,
-    message: string,
-    documentationUrl: string,
-    headers: Record<string, string> = {},
-  ): Response {
-    return HttpResponse.json(
-      { message, documentation_url: documentationUrl, status: String(status) },
-      { status, headers },
-    );
+  private validationFailed(
+    docs: string,
+    field: string,
+    code: string,
+    value?: unknown,
+  ): Answer {
+    return {
+      status: 422,
+      body: {
+        message: 'Validation Failed',
+        errors: [{ value, resource: 'Issue', field, code }],
+        documentation_url: docs,
+        status: '422',
+      },
+    };
   }
-}
 
-/** The names of an issue's labels (GitHub's type allows bare strings). */
-export function labelNames(issue: GitHubIssue): string[] {
-  return issue.labels.map(label =>
-    typeof label === 'string' ? label : label.name ?? '',
-  );
+  private error(status: number, message: string, docs: string): Answer {
+    return {
+      status,
+      body: { message, documentation_url: docs, status: String(status) },
+    };
+  }
 }
