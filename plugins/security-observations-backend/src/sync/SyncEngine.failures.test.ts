@@ -202,7 +202,7 @@ describe('SyncEngine under failures', () => {
       expect(h.notifications.sent).toHaveLength(1);
     });
 
-    it('authenticates as a GitHub App installation through the integration', async () => {
+    it('authenticates as a GitHub App installation through the integration, also on later pages of a lookup', async () => {
       const { privateKey } = generateKeyPairSync('rsa', {
         modulusLength: 2048,
       });
@@ -232,9 +232,19 @@ describe('SyncEngine under failures', () => {
           },
         ],
       });
-      await h.importFindings(findings(1));
-      expect(await h.sync()).toMatchObject({ created: 1, failed: 0 });
-      expectNoDuplicates(github, 1);
+      await h.importFindings(findings(2));
+      github.failNext(
+        { method: 'POST', path: /\/issues$/ },
+        { status: 500, afterApplying: true },
+      );
+      expect(await h.sync()).toMatchObject({ created: 1, failed: 1 });
+      // Newer pull requests push the created issue to the second page of
+      // the lookup, whose URL no longer names the owner of the App's
+      // installation.
+      for (let i = 0; i < 150; i++) github.addPullRequest(REPO, `PR ${i}`);
+      await h.makeDue();
+      expect(await h.sync()).toMatchObject({ failed: 0 });
+      expectNoDuplicates(github, 2);
     });
 
     it('talks to GitHub Enterprise through the integration’s apiBaseUrl', async () => {

@@ -57,7 +57,7 @@ export interface GitHubTrackerOptions {
   retryBaseMs?: number;
   /** Time scale of the pacing windows (1: real minutes and hours). */
   windowScale?: number;
-  log?: { warn(message: string): void };
+  log?: { debug(message: string): void; warn(message: string): void };
 }
 
 /** What the client reads of an issue in GitHub's answers. */
@@ -138,7 +138,9 @@ export class GitHubTrackerClient implements TrackerClient {
         debug: () => {},
         info: () => {},
         warn: message => options.log?.warn(message),
-        error: message => options.log?.warn(message),
+        // Every failed request, including an expected 410 or a limit that
+        // is sat out: the engine records what matters per observation.
+        error: message => options.log?.debug(message),
       },
       throttle: {
         id: `security-observations-${options.trackerId}`,
@@ -157,6 +159,8 @@ export class GitHubTrackerClient implements TrackerClient {
     // Credentials per repository owner: a token, or a GitHub App's
     // installation token, refreshed by the integration's provider.
     this.octokit.hook.before('request', async request => {
+      // Set by the caller where the URL does not name the repository.
+      if (request.headers.authorization) return;
       const params = request as {
         owner?: string;
         repo?: string;
@@ -264,11 +268,17 @@ export class GitHubTrackerClient implements TrackerClient {
     since: Date,
   ): Promise<TrackerIssue | undefined> {
     const repo = parseTarget(target);
+    // Later pages are /repositories/{id}/issues URLs that do not name the
+    // owner the credentials are for: they carry the first page's headers.
+    const { headers } = await this.options.credentials.getCredentials({
+      url: `https://${this.options.host}/${target}`,
+    });
     // The list reads current data; the search API lags behind writes.
     const pages = this.octokit.paginate.iterator(
       this.octokit.rest.issues.listForRepo,
       {
         ...repo,
+        headers,
         state: 'all',
         since: since.toISOString(),
         sort: 'created',
