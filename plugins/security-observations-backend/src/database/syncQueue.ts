@@ -34,18 +34,6 @@ const notLeased = (now: string) => (query: Knex.QueryBuilder) =>
     .whereNull('sync_lease_expires_at')
     .orWhere('sync_lease_expires_at', '<', now);
 
-/** Marks these observations for sync now; returns how many. */
-export async function enqueueObservations(
-  db: Knex,
-  ids: string[],
-  now: Date,
-): Promise<number> {
-  if (ids.length === 0) return 0;
-  return db('observations')
-    .where(whereInJsonValues(db, 'id', ids))
-    .update(enqueueAssignments(db, now));
-}
-
 /** The columns that put a row into the queue, due now. */
 export function enqueueAssignments(db: Knex, now: Date) {
   return {

@@ -269,7 +269,7 @@ export class SyncEngine {
           await store.recordSynced(row, this.untracked());
           return 'unchanged';
         }
-        if (await this.createMustWait(attempt)) {
+        if (this.createMustWait(attempt)) {
           return this.defer(
             row,
             new Date(this.clock.now() + client.createDelayMs()),
@@ -362,7 +362,7 @@ export class SyncEngine {
     attempt.createInDoubt = false;
   }
 
-  private async createMustWait(attempt: Attempt): Promise<boolean> {
+  private createMustWait(attempt: Attempt): boolean {
     return (
       attempt.client.createDelayMs() > (this.options.maxPacingWaitMs ?? 60_000)
     );

@@ -10,7 +10,6 @@ import { TrackerClient } from './trackers/TrackerClient';
 import {
   GITHUB_BODY_LIMIT,
   GITHUB_DOT_COM_PACING,
-  GitHubPacing,
   GitHubTrackerClient,
 } from './trackers/github';
 import { Clock, systemClock } from './WritePacer';
@@ -107,5 +106,3 @@ export class TrackerClients {
     });
   }
 }
-
-export type { GitHubPacing };
