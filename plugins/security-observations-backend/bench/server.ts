@@ -8,11 +8,12 @@ import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import fs from 'node:fs';
-import knexFactory, { Knex } from 'knex';
+import { Knex } from 'knex';
 import { securityObservationsPlugin } from '../src/plugin';
 import { contentRow } from '../src/database/applyImport';
 import { normalizeFindings } from '../src/ingest/NormalizedFinding';
 import { reportParsers } from '../src/ingest/parsers';
+import { createBenchDatabase } from './benchDatabase';
 
 export const BENCH_TOKEN = 'bench-scanner-token-0123456789';
 export const BENCH_ENTITY = 'component:default/bench-service';
@@ -25,19 +26,9 @@ type Message =
   | { type: 'stop' };
 
 async function main() {
-  const serverUrl =
-    process.env.SECURITY_OBSERVATIONS_BENCH_POSTGRES_URL ??
-    'postgresql://postgres@127.0.0.1:5432';
-  const database = `so_bench_${process.pid}`;
-  const admin = knexFactory({
-    client: 'pg',
-    connection: `${serverUrl}/postgres`,
-  });
-  await admin.raw(`CREATE DATABASE ${database}`);
-  const knex = knexFactory({
-    client: 'pg',
-    connection: `${serverUrl}/${database}`,
-    pool: { min: 1, max: 5 },
+  const { knex, drop } = await createBenchDatabase('so_bench', {
+    min: 1,
+    max: 5,
   });
 
   const backend = await startTestBackend({
@@ -107,9 +98,7 @@ async function main() {
         break;
       case 'stop':
         await backend.stop();
-        await knex.destroy();
-        await admin.raw(`DROP DATABASE IF EXISTS ${database}`);
-        await admin.destroy();
+        await drop();
         process.exit(0);
         break;
       default:

@@ -20,12 +20,13 @@
  *   BENCH_OBSERVATIONS                        default 1000
  */
 import os from 'node:os';
-import knexFactory, { Knex } from 'knex';
+import { Knex } from 'knex';
 import { setupServer } from 'msw/node';
 import { dependencyFinding } from '../src/__testUtils__/findings';
 import { createSyncHarness, REPO } from '../src/sync/__testUtils__/syncHarness';
 import { FakeGitHub } from '../src/sync/trackers/__testUtils__/fakeGitHub';
 import { PacingWindow } from '../src/sync/WritePacer';
+import { createBenchDatabase } from './benchDatabase';
 
 const SCALE = Number(process.env.BENCH_TIME_SCALE ?? 10);
 const COUNT = Number(process.env.BENCH_OBSERVATIONS ?? 1000);
@@ -49,25 +50,11 @@ function boundMs(n: number, windows: PacingWindow[]): number {
 }
 
 async function withDatabase<T>(fn: (knex: Knex) => Promise<T>): Promise<T> {
-  const serverUrl =
-    process.env.SECURITY_OBSERVATIONS_BENCH_POSTGRES_URL ??
-    'postgresql://postgres@127.0.0.1:5432';
-  const database = `so_sync_bench_${process.pid}`;
-  const admin = knexFactory({
-    client: 'pg',
-    connection: `${serverUrl}/postgres`,
-  });
-  await admin.raw(`CREATE DATABASE ${database}`);
-  const knex = knexFactory({
-    client: 'pg',
-    connection: `${serverUrl}/${database}`,
-  });
+  const { knex, drop } = await createBenchDatabase('so_sync_bench');
   try {
     return await fn(knex);
   } finally {
-    await knex.destroy();
-    await admin.raw(`DROP DATABASE IF EXISTS ${database}`);
-    await admin.destroy();
+    await drop();
   }
 }
 
