@@ -2,7 +2,7 @@ import { Knex } from 'knex';
 import { Status } from 'backstage-plugin-security-observations-common';
 import type { Actor } from './applyAssessment';
 import { toIsoStringOrNull } from './dates';
-import { whereInJsonValues } from './jsonRows';
+import { isPostgres, whereInJsonValues } from './jsonRows';
 import { ObservationRow } from './observationRows';
 
 /*
@@ -75,8 +75,11 @@ export async function enqueueEntity(
 /**
  * Claims up to `limit` due observations for one worker until `leaseUntil`.
  * Two workers never get the same row: the update only takes rows whose
- * lease has ended, and on Postgres a row another worker is claiming at the
- * same moment is re-checked after its lock is released.
+ * lease has ended. On Postgres, rows another worker is claiming at this
+ * moment are skipped (`FOR UPDATE SKIP LOCKED`): without it, both pick the
+ * same first rows, the second waits for the first's commit, finds them
+ * leased and claims nothing, and an empty claim reads as "nothing is due".
+ * SQLite has one writer at a time, so claims cannot overlap there.
  */
 export async function claimDueObservations(
   db: Knex,
@@ -90,6 +93,7 @@ export async function claimDueObservations(
     .where(notLeased(now))
     .orderBy('sync_next_attempt_at')
     .limit(options.limit);
+  if (isPostgres(db)) due.forUpdate().skipLocked();
   await db('observations').whereIn('id', due).where(notLeased(now)).update({
     sync_lease_owner: options.owner,
     sync_lease_expires_at: options.leaseUntil.toISOString(),
