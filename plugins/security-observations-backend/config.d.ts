@@ -45,7 +45,7 @@ export interface Config {
        * @visibility secret
        */
       personalAccessToken?: string;
-      /** Labels added to every issue this tracker creates. */
+      /** Labels added to every issue this tracker creates (1 to 50 characters each). */
       labels?: string[];
       /**
        * GitHub: write pacing, below the secondary limits. The defaults are

@@ -47,7 +47,7 @@ const MARGIN = 0.02;
  */
 export class WritePacer {
   private readonly windows: PacingWindow[];
-  private readonly times: number[][];
+  private times: number[][];
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
@@ -61,6 +61,19 @@ export class WritePacer {
       windowMs: Math.ceil(window.windowMs * (1 + MARGIN)),
     }));
     this.times = windows.map(() => [...earlier].sort((a, b) => a - b));
+  }
+
+  /**
+   * Takes the operations that others did (another replica's, read from the
+   * database) as the history of every window. Its own operations since the
+   * newest of those are kept: the database may not know of them yet.
+   */
+  reseed(earlier: number[]): void {
+    const newest = Math.max(-Infinity, ...earlier);
+    this.times.forEach((times, i) => {
+      const mine = times.filter(time => time > newest);
+      this.times[i] = [...earlier, ...mine].sort((a, b) => a - b);
+    });
   }
 
   /** Waits for a slot in every window; callers are served in order. */

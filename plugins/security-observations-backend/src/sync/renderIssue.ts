@@ -8,6 +8,17 @@ import { DesiredIssue } from './trackers/TrackerClient';
 
 const TITLE_LIMIT = 256;
 
+/**
+ * The first `max` UTF-16 units of a text, without splitting a surrogate
+ * pair (half an emoji is not valid text, and trackers refuse it).
+ */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = Math.max(0, max);
+  const last = text.charCodeAt(end - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? end - 1 : end);
+}
+
 /** The hidden marker that identifies an observation's issue on the tracker. */
 export function issueMarker(observationId: string): string {
   return `<!-- security-observations:observation=${observationId} -->`;
@@ -40,7 +51,7 @@ export function issueTitle(observation: Observation): string {
   }] ${what} (${entity})`;
   return title.length <= TITLE_LIMIT
     ? title
-    : `${title.slice(0, TITLE_LIMIT - 1)}…`;
+    : `${truncate(title, TITLE_LIMIT - 1)}…`;
 }
 
 /** Where an advisory id is explained. */
@@ -176,11 +187,21 @@ export function renderIssue(options: {
     const note = `\n\n_The description was cut here: it is ${description.length.toLocaleString(
       'en-US',
     )} characters long. The whole text is on the Security tab._`;
+    const fence = '\n```';
     const room =
-      options.bodyLimit - head.length - tail.length - note.length - 4;
-    body = [head, `${description.slice(0, Math.max(0, room))}${note}`, tail]
-      .join('\n\n')
-      .slice(0, options.bodyLimit);
+      options.bodyLimit -
+      head.length -
+      tail.length -
+      note.length -
+      fence.length -
+      4;
+    let cut = truncate(description, room);
+    // A code block cut open would swallow the rest of the body.
+    if ((cut.match(/^\s*```/gm) ?? []).length % 2 === 1) cut += fence;
+    body = truncate(
+      [head, `${cut}${note}`, tail].join('\n\n'),
+      options.bodyLimit,
+    );
   }
   return {
     title: issueTitle(observation),

@@ -29,6 +29,9 @@ export interface TrackerConfig {
 
 const TRACKER_TYPES: TrackerKind[] = ['github', 'gitlab', 'jira'];
 
+/** The longest label GitHub accepts (and the shortest limit of the three). */
+export const TRACKER_LABEL_MAX = 50;
+
 /**
  * Reads `securityObservations.trackers`. Structure errors (a missing id, an
  * unknown type, a duplicate id) stop the backend at start-up with the key
@@ -52,7 +55,17 @@ export function readTrackersConfig(config: Config): TrackerConfig[] {
         `${at}.type: '${type}' is not one of ${TRACKER_TYPES.join(', ')}`,
       );
     }
-    const labels = entry.getOptionalStringArray('labels') ?? [];
+    const labels = (entry.getOptionalStringArray('labels') ?? []).map(label =>
+      label.trim(),
+    );
+    labels.forEach((label, i) => {
+      // A label the tracker refuses would fail every create of the tracker.
+      if (!label || label.length > TRACKER_LABEL_MAX) {
+        throw new Error(
+          `${at}.labels[${i}]: a label must have 1 to ${TRACKER_LABEL_MAX} characters`,
+        );
+      }
+    });
 
     if (type === 'jira') {
       const deployment = (entry.getOptionalString('deployment') ??
@@ -93,6 +106,10 @@ export function readTrackersConfig(config: Config): TrackerConfig[] {
     let credentialsProblem: string | null = null;
     if (!integration) {
       credentialsProblem = `the tracker '${id}' has no credentials: integrations.${type} has no entry for ${host}`;
+    } else if (type === 'github' && !integration.config.apiBaseUrl) {
+      // Never guess api.github.com for another host: its credentials would
+      // be sent to GitHub.com.
+      credentialsProblem = `the tracker '${id}' cannot reach ${host}: the integrations.github entry for ${host} has no apiBaseUrl (for GitHub Enterprise Server: https://${host}/api/v3)`;
     } else if (
       type === 'github'
         ? !(

@@ -157,11 +157,50 @@ describe('readTrackersConfig', () => {
       [{ id: 'azure', type: 'azure-devops' }],
       "securityObservations.trackers[0].type: 'azure-devops' is not one of github, gitlab, jira",
     ],
+    [
+      [{ id: 'github', type: 'github', labels: ['security', 'x'.repeat(51)] }],
+      'securityObservations.trackers[0].labels[1]: a label must have 1 to 50 characters',
+    ],
+    [
+      [{ id: 'github', type: 'github', labels: [' '] }],
+      'securityObservations.trackers[0].labels[0]: a label must have 1 to 50 characters',
+    ],
   ])('refuses a broken list at start-up', (list, message) => {
     expect(() =>
       readTrackersConfig(
         new ConfigReader({ securityObservations: { trackers: list } }),
       ),
     ).toThrow(message);
+  });
+});
+
+describe('the credentials of a GitHub Enterprise tracker', () => {
+  const trackerOf = (integration: Record<string, string>) =>
+    readTrackersConfig(
+      new ConfigReader({
+        integrations: { github: [integration] },
+        securityObservations: {
+          trackers: [{ id: 'ghe', type: 'github', host: 'ghe.acme.example' }],
+        },
+      }),
+    )[0];
+
+  it('are never sent to GitHub.com: without apiBaseUrl the tracker cannot sync', () => {
+    expect(
+      trackerOf({ host: 'ghe.acme.example', token: 'ghp_enterprise' })
+        .credentialsProblem,
+    ).toBe(
+      "the tracker 'ghe' cannot reach ghe.acme.example: the integrations.github entry for ghe.acme.example has no apiBaseUrl (for GitHub Enterprise Server: https://ghe.acme.example/api/v3)",
+    );
+  });
+
+  it('work with the integration’s apiBaseUrl', () => {
+    expect(
+      trackerOf({
+        host: 'ghe.acme.example',
+        apiBaseUrl: 'https://ghe.acme.example/api/v3',
+        token: 'ghp_enterprise',
+      }).credentialsProblem,
+    ).toBeNull();
   });
 });

@@ -14,7 +14,7 @@ import {
   SEVERITIES,
   Severity,
 } from 'backstage-plugin-security-observations-common';
-import { TrackerConfig, TrackerKind } from './TrackerConfig';
+import { TRACKER_LABEL_MAX, TrackerConfig, TrackerKind } from './TrackerConfig';
 
 /** Where an entity's observations go, or why they go nowhere. */
 export interface TrackerRoute {
@@ -41,7 +41,6 @@ export interface TrackerRoute {
 const GITHUB_SLUG = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 const GITLAB_PATH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/;
 const JIRA_KEY = /^[A-Z][A-Z0-9_]+$/;
-const LABEL_MAX = 50;
 
 /** The project annotation each tracker kind needs, for messages. */
 const PROJECT_ANNOTATION: Record<TrackerKind, string> = {
@@ -150,10 +149,12 @@ export function resolveTrackerRoute(
     .split(',')
     .map(label => label.trim())
     .filter(Boolean);
-  const longLabel = entityLabels.find(label => label.length > LABEL_MAX);
+  const longLabel = entityLabels.find(
+    label => label.length > TRACKER_LABEL_MAX,
+  );
   if (longLabel) {
     problems.push(
-      `${ANNOTATION_LABELS} has a label of ${longLabel.length} characters; trackers accept at most ${LABEL_MAX}`,
+      `${ANNOTATION_LABELS} has a label of ${longLabel.length} characters; trackers accept at most ${TRACKER_LABEL_MAX}`,
     );
   }
 

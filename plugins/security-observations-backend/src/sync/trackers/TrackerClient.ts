@@ -28,6 +28,11 @@ export interface TrackerIssue {
 export interface TrackerClient {
   /** How long a create would wait now for the tracker's write pacing, in ms. */
   createDelayMs(): number;
+  /**
+   * The issues the tracker created recently (epoch ms), by any replica:
+   * what the pacing of creates must count besides this client's own.
+   */
+  seedCreations(times: number[]): void;
   /** Creates the issue in the target (e.g. `owner/repo`). */
   create(target: string, issue: DesiredIssue): Promise<TrackerIssue>;
   /**

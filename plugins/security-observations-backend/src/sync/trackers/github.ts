@@ -25,8 +25,13 @@ export const GITHUB_DOT_COM_PACING: GitHubPacing = {
   writesPerMinutePerEndpoint: 180,
 };
 
-/** The longest wait for a limit that a request sits out inline. */
-const MAX_INLINE_WAIT_SECONDS = 60;
+/**
+ * Share of the request timeout that a limit answer may be sat out inline:
+ * the retry shares the request's timeout, so a longer wait would time it
+ * out and turn a rate limit into an apparent server error. Longer limits
+ * go to the engine, which defers the tracker's work.
+ */
+const INLINE_WAIT_SHARE = 1 / 3;
 
 /** How the engine treats GitHub's answers; other statuses are unavailable. */
 const KIND_OF_STATUS: Record<number, TrackerErrorKind> = {
@@ -39,6 +44,8 @@ const KIND_OF_STATUS: Record<number, TrackerErrorKind> = {
 
 /** Bodies over this answer 422. */
 export const GITHUB_BODY_LIMIT = 65_536;
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export interface GitHubTrackerOptions {
   trackerId: string;
@@ -125,12 +132,16 @@ export class GitHubTrackerClient implements TrackerClient {
     this.updatePacer = new WritePacer([writes], options.clock);
     this.labelPacer = new WritePacer([writes], options.clock);
 
+    const maxInlineWaitMs =
+      (options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) *
+      INLINE_WAIT_SHARE;
+    // Once per request, and only when short (retryAfter is in seconds).
     const sitOut = (
       retryAfter: number,
       _options: unknown,
       _o: unknown,
-      n: number,
-    ) => n < 2 && retryAfter <= MAX_INLINE_WAIT_SECONDS;
+      retryCount: number,
+    ) => retryCount === 0 && retryAfter * retryBaseMs <= maxInlineWaitMs;
     this.octokit = new ThrottledOctokit({
       baseUrl: options.apiBaseUrl,
       userAgent: 'backstage-plugin-security-observations',
@@ -195,6 +206,10 @@ export class GitHubTrackerClient implements TrackerClient {
     return this.createPacer.delay();
   }
 
+  seedCreations(times: number[]): void {
+    this.createPacer.reseed(times);
+  }
+
   async update(key: string, issue: DesiredIssue): Promise<TrackerIssue> {
     const ref = parseKey(key);
     await this.updatePacer.acquire();
@@ -235,31 +250,64 @@ export class GitHubTrackerClient implements TrackerClient {
     ref: Repo & { issue_number: number },
     fields: Record<string, unknown>,
   ): Promise<unknown> {
-    return this.call(
-      what,
-      async signal => {
-        const first = await this.octokit.request(route, {
-          ...ref,
-          ...fields,
-          request: { signal, redirect: 'manual' },
-        });
-        if (![301, 307, 308].includes(first.status)) return first.data;
-        const location =
-          first.headers.location ?? (first.data as { url?: string }).url;
-        const moved = await this.octokit.request({
-          method: route.split(' ')[0],
-          url: String(location),
-          ...fields,
-          request: {
-            signal,
-            redirect: 'manual',
-            credentialsFor: `${ref.owner}/${ref.repo}`,
-          },
-        });
-        return moved.data;
-      },
-      { goneOn404: true },
-    );
+    const write = this.call(what, async signal => {
+      const first = await this.octokit.request(route, {
+        ...ref,
+        ...fields,
+        request: { signal, redirect: 'manual' },
+      });
+      if (![301, 307, 308].includes(first.status)) return first.data;
+      const location =
+        first.headers.location ?? (first.data as { url?: string }).url;
+      const moved = await this.octokit.request({
+        method: route.split(' ')[0],
+        url: String(location),
+        ...fields,
+        request: {
+          signal,
+          redirect: 'manual',
+          credentialsFor: `${ref.owner}/${ref.repo}`,
+        },
+      });
+      return moved.data;
+    });
+    try {
+      return await write;
+    } catch (error) {
+      // GitHub answers 404 both for a deleted issue and for a repository the
+      // credentials cannot see (an App removed from it, a token without
+      // it). Only the first means "recreate": the second keeps the link.
+      if (
+        error instanceof TrackerError &&
+        error.details.status === 404 &&
+        (await this.repositoryReadable(ref))
+      ) {
+        throw new TrackerError(
+          'gone',
+          `GitHub could not ${what}: the issue is gone (404)`,
+          error.details,
+        );
+      }
+      throw error;
+    }
+  }
+
+  private async repositoryReadable(repo: Repo): Promise<boolean> {
+    try {
+      await this.call(`read ${repo.owner}/${repo.repo}`, signal =>
+        this.octokit.rest.repos.get({
+          owner: repo.owner,
+          repo: repo.repo,
+          request: { signal },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TrackerError && error.details.status === 404) {
+        return false;
+      }
+      throw error;
+    }
   }
 
   async findByMarker(
@@ -297,7 +345,7 @@ export class GitHubTrackerClient implements TrackerClient {
         if (!last || new Date(last.created_at) < since) return undefined;
       }
     } catch (error) {
-      throw this.trackerError(error, `list the issues of ${target}`, {});
+      throw this.trackerError(error, `list the issues of ${target}`);
     }
     return undefined;
   }
@@ -315,26 +363,24 @@ export class GitHubTrackerClient implements TrackerClient {
   private async call<T>(
     what: string,
     send: (signal: AbortSignal) => Promise<T>,
-    options: { goneOn404?: boolean } = {},
   ): Promise<T> {
-    const signal = AbortSignal.timeout(this.options.requestTimeoutMs ?? 30_000);
+    const signal = AbortSignal.timeout(
+      this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    );
     try {
       return await send(signal);
     } catch (error) {
-      throw this.trackerError(error, what, options);
+      throw this.trackerError(error, what);
     }
   }
 
-  private trackerError(
-    error: unknown,
-    what: string,
-    options: { goneOn404?: boolean },
-  ): TrackerError {
+  private trackerError(error: unknown, what: string): TrackerError {
     if (error instanceof TrackerError) return error;
     const failure = error as {
       name?: string;
       status?: number;
       message?: string;
+      cause?: { name?: string };
       response?: { headers?: Record<string, string | undefined> };
     };
     const status =
@@ -342,11 +388,12 @@ export class GitHubTrackerClient implements TrackerClient {
     const headers = failure.response?.headers ?? {};
     const said = `GitHub could not ${what}`;
     const message = (failure.message ?? String(error)).slice(0, 300);
-    if (
-      failure.name === 'TimeoutError' ||
-      failure.name === 'AbortError' ||
-      (/aborted|timeout/i.test(message) && !status)
-    ) {
+    // @octokit/request reports a fetch that timed out as a 500 whose cause
+    // is the TimeoutError; no answer came from GitHub.
+    const timedOut = [failure.name, failure.cause?.name].some(
+      name => name === 'TimeoutError' || name === 'AbortError',
+    );
+    if (timedOut || (/aborted|timeout/i.test(message) && !status)) {
       return new TrackerError('unavailable', `${said}: no answer in time`);
     }
     if (!status) {
@@ -369,7 +416,7 @@ export class GitHubTrackerClient implements TrackerClient {
         },
       );
     }
-    if (status === 410 || (status === 404 && options.goneOn404)) {
+    if (status === 410) {
       return new TrackerError(
         'gone',
         `${said}: the issue is gone (${status})`,

@@ -28,6 +28,32 @@ type InstallationToken = Data<
   RestEndpointMethodTypes['apps']['createInstallationAccessToken']
 >;
 type StateReason = GitHubIssue['state_reason'];
+/** `components['schemas']['full-repository']`, the fields a client reads. */
+type GitHubRepository = Pick<
+  Data<RestEndpointMethodTypes['repos']['get']>,
+  | 'id'
+  | 'node_id'
+  | 'name'
+  | 'full_name'
+  | 'private'
+  | 'visibility'
+  | 'owner'
+  | 'html_url'
+  | 'description'
+  | 'fork'
+  | 'url'
+  | 'issues_url'
+  | 'labels_url'
+  | 'default_branch'
+  | 'has_issues'
+  | 'archived'
+  | 'disabled'
+  | 'open_issues_count'
+  | 'created_at'
+  | 'updated_at'
+  | 'pushed_at'
+  | 'permissions'
+>;
 
 export interface FakeGitHubOptions {
   /** Default https://api.github.com; GitHub Enterprise e.g. https://ghe.acme.example/api/v3. */
@@ -62,8 +88,15 @@ export interface FakeGitHubOptions {
 export type Fault =
   /** `{message: 'Server Error'}` (or GitHub's 404/422 body); with afterApplying the change is made first. */
   | { status: 404 | 422 | 500 | 502 | 503; afterApplying?: boolean }
-  /** The secondary-limit message with retry-after; nothing changes. */
-  | { secondaryLimit: true; retryAfterSeconds: number; status?: 403 | 429 }
+  /**
+   * The secondary-limit message, with retry-after unless it is null (GitHub
+   * does not always send one); nothing changes.
+   */
+  | {
+      secondaryLimit: true;
+      retryAfterSeconds: number | null;
+      status?: 403 | 429;
+    }
   /** 429 `API rate limit exceeded` with retry-after; nothing changes. */
   | { rateLimit429: true; retryAfterSeconds: number }
   /** Waits before answering: the real answer when afterApplying, else a 502 with nothing changed. */
@@ -107,6 +140,8 @@ interface Repo {
   gone: Map<number, 'deleted' | { repo: Repo; number: number }>;
   labels: Map<string, GitHubLabel>;
   milestones: Milestone[];
+  /** The credentials lost access: GitHub answers 404 for all of it. */
+  hidden: boolean;
 }
 
 interface Answer {
@@ -236,6 +271,7 @@ export class FakeGitHub {
       gone: new Map(),
       labels: new Map(),
       milestones: [],
+      hidden: false,
     };
     this.repos.push(repo);
     for (const [label, color, description] of DEFAULT_LABELS) {
@@ -324,6 +360,15 @@ export class FakeGitHub {
     this.applyEdit(repo, issue, edit, this.human);
   }
 
+  /**
+   * The credentials lose (or regain) access to the repository, e.g. it is
+   * removed from the GitHub App's selected repositories: GitHub then
+   * answers 404 for the repository and for all of its issues.
+   */
+  setAccess(fullName: string, access: boolean): void {
+    this.repo(fullName).hidden = !access;
+  }
+
   /** Deleted on github.com: the issue's URLs answer 410 from now on. */
   deleteIssue(fullName: string, number: number): void {
     const repo = this.repo(fullName);
@@ -381,6 +426,12 @@ export class FakeGitHub {
           jwt: true,
           docs: `${APP_DOCS}#create-an-installation-access-token-for-an-app`,
         },
+      ),
+      this.route(
+        'GET',
+        `${base}/repos/:owner/:repo`,
+        ctx => this.inRepo(ctx, repo => this.repository(repo)),
+        { docs: `${DOCS}/repos/repos#get-a-repository` },
       ),
       this.route(
         'POST',
@@ -720,7 +771,44 @@ export class FakeGitHub {
     const repo = repoId
       ? this.repos.find(r => String(r.id) === repoId)
       : this.findRepo(owner, name);
-    return repo ? fn(repo) : this.error(404, 'Not Found', DOCS);
+    return repo && !repo.hidden ? fn(repo) : this.error(404, 'Not Found', DOCS);
+  }
+
+  private repository(repo: Repo): Answer {
+    const url = this.repoUrl(repo);
+    const body: GitHubRepository = {
+      id: repo.id,
+      node_id: `R_kgDO${b64(String(repo.id))}`,
+      name: repo.name,
+      full_name: `${repo.owner}/${repo.name}`,
+      private: true,
+      visibility: 'private',
+      owner: this.user(repo.owner, 'Organization'),
+      html_url: this.repoWebUrl(repo),
+      description: null,
+      fork: false,
+      url,
+      issues_url: `${url}/issues{/number}`,
+      labels_url: `${url}/labels{/name}`,
+      default_branch: 'main',
+      has_issues: true,
+      archived: false,
+      disabled: false,
+      open_issues_count: [...repo.issues.values()].filter(
+        issue => issue.state === 'open',
+      ).length,
+      created_at: '2024-01-15T08:00:00Z',
+      updated_at: iso(this.now()),
+      pushed_at: iso(this.now()),
+      permissions: {
+        admin: false,
+        maintain: false,
+        push: false,
+        triage: true,
+        pull: true,
+      },
+    };
+    return { status: 200, body };
   }
 
   /** The issue of the URL, or GitHub's 404, 410 or 301 for it. */
@@ -1335,7 +1423,7 @@ export class FakeGitHub {
 
   private secondaryLimit(
     requestId: string,
-    retryAfterSeconds: number,
+    retryAfterSeconds: number | null,
     status: 403 | 429 = 403,
   ): Answer {
     return {
@@ -1345,7 +1433,10 @@ export class FakeGitHub {
         documentation_url: SECONDARY_DOCS,
         status: String(status),
       },
-      headers: { 'retry-after': String(retryAfterSeconds) },
+      headers:
+        retryAfterSeconds === null
+          ? {}
+          : { 'retry-after': String(retryAfterSeconds) },
     };
   }
 
