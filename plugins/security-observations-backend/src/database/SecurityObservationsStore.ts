@@ -241,6 +241,14 @@ export class SecurityObservationsStore {
     return syncQueue.saveRouteHash(this.db, entityRef, routeHash, now);
   }
 
+  deleteRouteHash(entityRef: string) {
+    return syncQueue.deleteRouteHash(this.db, entityRef);
+  }
+
+  entitiesWithSyncFailures(entityRefs: string[]) {
+    return syncQueue.entitiesWithSyncFailures(this.db, entityRefs);
+  }
+
   lastSyncNotification(entityRef: string, problem: string) {
     return syncQueue.lastSyncNotification(this.db, entityRef, problem);
   }

@@ -114,6 +114,13 @@ const ID_CHUNK_ROWS = 10_000;
 const SYNC_ENQUEUE_SQL = `, sync_state = 'pending', sync_next_attempt_at = ?,
        sync_generation = sync_generation + 1`;
 
+/**
+ * Every change of a row bumps its generation, queued or not: a sync that
+ * claimed the row before the change then does not mark it synced with
+ * what it read before (it stays pending and is synced again).
+ */
+const SYNC_GENERATION_SQL = `, sync_generation = sync_generation + 1`;
+
 /** A row with an issue, or a create whose outcome is not known. */
 const LINKED_SQL =
   '(tracker_issue_key IS NOT NULL OR tracker_create_intent_at IS NOT NULL)';
@@ -477,7 +484,7 @@ async function applyChunk(
       .join(', ');
     await trx.raw(
       `UPDATE observations SET ${assignments}, resolved_at = NULL, updated_at = ?
-       ${enqueueForSync ? SYNC_ENQUEUE_SQL : ''}
+       ${enqueueForSync ? SYNC_ENQUEUE_SQL : SYNC_GENERATION_SQL}
        FROM ? WHERE observations.id = u.id`,
       [
         now,
@@ -514,6 +521,8 @@ async function resolveMissing(context: ImportContext): Promise<void> {
         status: 'resolved',
         resolved_at: now,
         updated_at: now,
+        // A sync that holds the row must not store its old status as synced.
+        sync_generation: trx.raw('sync_generation + 1'),
         // Only an issue needs closing: the rest never needs a call.
         ...(enqueueForSync
           ? {
@@ -523,9 +532,6 @@ async function resolveMissing(context: ImportContext): Promise<void> {
               sync_next_attempt_at: trx.raw(
                 `CASE WHEN ${LINKED_SQL} THEN ? ELSE sync_next_attempt_at END`,
                 [now],
-              ),
-              sync_generation: trx.raw(
-                `CASE WHEN ${LINKED_SQL} THEN sync_generation + 1 ELSE sync_generation END`,
               ),
             }
           : {}),

@@ -170,9 +170,14 @@ export async function recordCreateIntent(
 
 /** The link change an audit entry records. */
 export interface LinkEvent {
-  type: 'issue_created' | 'issue_found' | 'issue_recreated' | 'issue_moved';
+  type:
+    | 'issue_created'
+    | 'issue_found'
+    | 'issue_recreated'
+    | 'issue_moved'
+    | 'issue_gone';
   from: string | null;
-  to: string;
+  to: string | null;
   comment: string;
 }
 
@@ -185,7 +190,9 @@ const LEASE_ENDED = { sync_lease_owner: null, sync_lease_expires_at: null };
 /**
  * The state after a successful sync: the link (null when the observation
  * has no issue and needs none), what was pushed, and audit entries for link
- * changes. The row stays pending when it was enqueued again meanwhile.
+ * changes. The row stays pending when it was enqueued again meanwhile, or
+ * when `requeue` says its issue is to be created by the next attempt.
+ * `keepCreateIntent` keeps a create in doubt on record for a later lookup.
  */
 export async function recordSynced(
   db: Knex,
@@ -196,6 +203,8 @@ export async function recordSynced(
     pushedLabels: string[];
     issueCreatedAt?: Date;
     events: LinkEvent[];
+    keepCreateIntent: boolean;
+    requeue: boolean;
     now: Date;
   },
 ): Promise<boolean> {
@@ -212,7 +221,7 @@ export async function recordSynced(
       tracker_issue_state: link?.state ?? null,
       tracker_synced_hash: result.pushedHash,
       tracker_synced_labels: link ? JSON.stringify(result.pushedLabels) : null,
-      tracker_create_intent_at: null,
+      ...(result.keepCreateIntent ? {} : { tracker_create_intent_at: null }),
       tracker_synced_at: link ? now : null,
       ...(result.issueCreatedAt
         ? { tracker_issue_created_at: result.issueCreatedAt.toISOString() }
@@ -223,8 +232,9 @@ export async function recordSynced(
       .where({ ...mine, sync_generation: row.sync_generation })
       .update({
         ...pushed,
-        sync_state: link ? 'synced' : null,
-        sync_next_attempt_at: null,
+        ...(result.requeue
+          ? { sync_state: 'pending', sync_next_attempt_at: now }
+          : { sync_state: link ? 'synced' : null, sync_next_attempt_at: null }),
       });
     if (updated === 0) {
       // Enqueued again while it was synced: it stays in the queue.
@@ -314,6 +324,13 @@ export async function routeHashes(db: Knex): Promise<Map<string, string>> {
   return new Map(rows.map(row => [row.entity_ref, row.route_hash]));
 }
 
+export async function deleteRouteHash(
+  db: Knex,
+  entityRef: string,
+): Promise<void> {
+  await db('sync_entity_routes').where({ entity_ref: entityRef }).delete();
+}
+
 export async function saveRouteHash(
   db: Knex,
   entityRef: string,
@@ -360,6 +377,19 @@ export async function saveSyncNotification(
     })
     .onConflict(['entity_ref', 'problem'])
     .merge();
+}
+
+/** Those of the entities that have observations whose sync failed. */
+export async function entitiesWithSyncFailures(
+  db: Knex,
+  entityRefs: string[],
+): Promise<Set<string>> {
+  if (entityRefs.length === 0) return new Set();
+  const rows: Array<{ entity_ref: string }> = await db('observations')
+    .distinct('entity_ref')
+    .where({ sync_state: 'failed' })
+    .where(whereInJsonValues(db, 'entity_ref', entityRefs));
+  return new Set(rows.map(row => row.entity_ref));
 }
 
 /** Forgets the entity's failure notifications once its sync works again. */

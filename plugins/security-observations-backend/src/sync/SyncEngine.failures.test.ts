@@ -3,7 +3,11 @@ import knexFactory from 'knex';
 import { setupServer } from 'msw/node';
 import { dependencyFinding } from '../__testUtils__/findings';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
-import { createSyncHarness, REPO } from './__testUtils__/syncHarness';
+import {
+  createSyncHarness,
+  paymentsApi,
+  REPO,
+} from './__testUtils__/syncHarness';
 import { FakeGitHub } from './trackers/__testUtils__/fakeGitHub';
 
 jest.setTimeout(60_000);
@@ -12,6 +16,11 @@ const findings = (count: number) =>
   Array.from({ length: count }, (_, i) =>
     dependencyFinding(`CVE-2024-${1000 + i}`, `lib${i}`, { severity: 'high' }),
   );
+
+/** Resolves once `condition` holds; the test's timeout bounds the wait. */
+async function until(condition: () => boolean) {
+  while (!condition()) await new Promise(resolve => setTimeout(resolve, 5));
+}
 
 /** Every marker on GitHub exactly once: no observation has two issues. */
 function expectNoDuplicates(github: FakeGitHub, expected: number) {
@@ -94,6 +103,25 @@ describe('SyncEngine under failures', () => {
       expectNoDuplicates(github, 3);
     });
 
+    it('defers on a secondary limit without retry-after instead of waiting past the request timeout', async () => {
+      // The throttling plugin's fallback for a limit without retry-after
+      // is 60 units (here 300 ms), longer than this request timeout.
+      const h = await harness({ requestTimeoutMs: 200 });
+      await h.importFindings(findings(1));
+      github.failNext(
+        { method: 'POST', path: /\/issues$/ },
+        { secondaryLimit: true, retryAfterSeconds: null },
+      );
+      expect(await h.sync()).toMatchObject({ deferred: 1, failed: 0 });
+      const [waiting] = await h.observations();
+      expect(waiting.tracker).toMatchObject({ syncAttempts: 0 });
+      expect(waiting.tracker!.lastError).toMatch(/rate limited \(403\)/);
+
+      await h.makeDue();
+      expect(await h.sync()).toMatchObject({ created: 1, failed: 0 });
+      expectNoDuplicates(github, 1);
+    });
+
     it('retries a 500 on an update', async () => {
       const h = await harness();
       await h.importFindings(findings(1));
@@ -169,6 +197,87 @@ describe('SyncEngine under failures', () => {
       });
     });
 
+    it('keeps a create in doubt on record while the entity routes nowhere, and links that issue when it routes again', async () => {
+      const h = await harness({ requestTimeoutMs: 500 });
+      await h.importFindings(findings(1));
+      github.failNext(
+        { method: 'POST', path: /\/issues$/ },
+        { hangMs: 1_500, afterApplying: true },
+      );
+      expect(await h.sync()).toMatchObject({ failed: 1 });
+
+      // The team drops the project annotation for a while.
+      const unrouted = paymentsApi();
+      delete unrouted.metadata.annotations!['github.com/project-slug'];
+      h.setEntity(unrouted);
+      await h.makeDue();
+      await h.sync();
+
+      h.setEntity(paymentsApi());
+      expect(await h.sync()).toMatchObject({ created: 0, failed: 0 });
+      expectNoDuplicates(github, 1);
+      const [observation] = await h.observations();
+      expect(observation.tracker?.issueKey).toBe(
+        `${REPO}#${github.issues(REPO)[0].number}`,
+      );
+      expect((await h.store.listEvents(observation.id)).at(-1)).toMatchObject({
+        type: 'issue_found',
+      });
+    });
+
+    it('closes the issues of observations that an import resolves while a run is creating them', async () => {
+      useGitHub(new FakeGitHub({ latencyMs: 100 }));
+      const h = await harness({ engine: { concurrency: 1 } });
+      await h.importFindings(findings(4));
+      const running = h.sync();
+      // The first create is answered; the others wait their turn in the run
+      // that claimed them, with what they read before this import.
+      await until(() => github.calls.length > 0);
+      await h.importFindings([]);
+      await running;
+      await h.sync();
+
+      expectNoDuplicates(github, github.issues(REPO).length);
+      expect(github.issues(REPO).map(issue => issue.state)).toEqual(
+        github.issues(REPO).map(() => 'closed'),
+      );
+      for (const observation of await h.observations()) {
+        expect(observation.status).toBe('resolved');
+        expect(observation.tracker?.syncState ?? 'synced').toBe('synced');
+      }
+    });
+
+    it('syncs an entity again that left the catalog and came back', async () => {
+      const h = await harness();
+      await h.importFindings(findings(1));
+      await h.sync();
+      await h.importFindings(findings(2));
+      h.removeEntity();
+      expect(await h.sync()).toMatchObject({ failed: 1 });
+      const missing = (await h.observations()).find(o => !o.tracker?.issueKey);
+      expect(missing!.tracker!.lastError).toBe(
+        'the entity component:default/payments-api is not in the catalog',
+      );
+
+      h.setEntity(paymentsApi());
+      expect(await h.sync()).toMatchObject({ created: 1, failed: 0 });
+      expectNoDuplicates(github, 2);
+    });
+
+    it('fails the attempt, not the run, when the tracker client cannot be prepared', async () => {
+      const h = await harness();
+      await h.importFindings(findings(1));
+      jest
+        .spyOn(h.store, 'issueCreationTimes')
+        .mockRejectedValueOnce(new Error('Connection terminated'));
+      expect(await h.sync()).toMatchObject({ failed: 1 });
+      const [observation] = await h.observations();
+      expect(observation.tracker!.lastError).toMatch(/Connection terminated/);
+
+      await h.makeDue();
+      expect(await h.sync()).toMatchObject({ created: 1 });
+    });
+
     it('tells the owners about a persistent failure once, through notifications', async () => {
       const h = await harness({
         github: [{ host: 'github.com', token: 'ghp_revoked_token' }],
@@ -200,6 +309,46 @@ describe('SyncEngine under failures', () => {
       await h.makeDue();
       await h.sync();
       expect(h.notifications.sent).toHaveLength(1);
+    });
+
+    it('does not tell the owners again while another observation of the entity syncs', async () => {
+      const h = await harness();
+      await h.importFindings(findings(2));
+      const refuse = () =>
+        github.failNext({ method: 'POST', path: /\/issues$/ }, { status: 404 });
+      refuse();
+      expect(await h.sync()).toMatchObject({ created: 1, failed: 1 });
+      expect(h.notifications.sent).toHaveLength(1);
+
+      // A new finding syncs while the failed one waits for its next attempt.
+      await h.importFindings(findings(3));
+      expect(await h.sync()).toMatchObject({ created: 1, failed: 0 });
+      refuse();
+      await h.makeDue();
+      expect(await h.sync()).toMatchObject({ failed: 1 });
+      expect(h.notifications.sent).toHaveLength(1);
+    });
+
+    it('tells the owners at once when the entity’s route stops working', async () => {
+      const h = await harness();
+      await h.importFindings(findings(1));
+      await h.sync();
+      h.setEntity(
+        paymentsApi({ 'security-observations/minimum-severity': 'urgent' }),
+      );
+      const [observation] = await h.observations();
+      await h.assess([observation.id], 'risk_accepted');
+      expect(await h.sync()).toMatchObject({ failed: 1 });
+      expect(h.notifications.sent).toEqual([
+        expect.objectContaining({
+          payload: expect.objectContaining({
+            description:
+              "1 observation failed to sync: security-observations/minimum-severity is 'urgent'; expected one of critical, high, medium, low, none, unknown",
+            scope:
+              'security-observations:sync:component:default/payments-api:routing',
+          }),
+        }),
+      ]);
     });
 
     it('authenticates as a GitHub App installation through the integration, also on later pages of a lookup', async () => {
@@ -274,6 +423,54 @@ describe('SyncEngine under failures', () => {
       ]);
     });
   });
+
+  it.each(databases.eachSupportedId())(
+    'paces creates below the limit across backends that take turns on one %s database',
+    async databaseId => {
+      const limits = {
+        createsPerMinute: 3,
+        createsPerHour: 500,
+        writesPerMinutePerEndpoint: 180,
+      };
+      useGitHub(new FakeGitHub({ secondaryLimits: limits }));
+      const knex = await databases.init(databaseId);
+      const config = {
+        trackers: [
+          {
+            id: 'github',
+            type: 'github',
+            host: 'github.com',
+            pacing: {
+              createsPerMinute: 3,
+              createsPerHour: 500,
+              writesPerMinute: 180,
+            },
+          },
+        ],
+      };
+      const first = await createSyncHarness({
+        knex,
+        config,
+        engine: { maxPacingWaitMs: 1_000 },
+      });
+      const second = await createSyncHarness({
+        knex,
+        config,
+        migrated: true,
+        engine: { maxPacingWaitMs: 1_000 },
+      });
+      await first.importFindings(findings(1));
+      expect(await first.sync()).toMatchObject({ created: 1 });
+      await first.importFindings(findings(3));
+      expect(await second.sync()).toMatchObject({ created: 2 });
+
+      // The first backend's turn again: the minute is used up by both.
+      await first.importFindings(findings(5));
+      expect(await first.sync()).toMatchObject({ created: 0, deferred: 2 });
+      expect(github.limitHits).toBe(0);
+      expectNoDuplicates(github, 3);
+    },
+  );
 
   // On Postgres two connection pools, as two backend replicas have; on
   // SQLite, whose test database is one connection, the two engines

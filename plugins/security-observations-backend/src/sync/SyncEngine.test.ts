@@ -305,5 +305,84 @@ describe('SyncEngine with GitHub', () => {
       expect(issuesOf()[0].body).toContain('Reported by @&#8203;octocat');
       expect(issuesOf()[0].body).toContain('`@scope/pkg`');
     });
+
+    it('keeps the link while the repository is out of reach, and updates the same issue once access is back', async () => {
+      const h = await harness();
+      await h.importFindings([openssl]);
+      await h.sync();
+      const [issue] = issuesOf();
+
+      // E.g. the repository was removed from the GitHub App's selection:
+      // GitHub answers 404 for the issue, as for a deleted one.
+      github.setAccess(REPO, false);
+      await h.importFindings([{ ...openssl, severity: 'critical' }]);
+      expect(await h.sync()).toMatchObject({ failed: 1, created: 0 });
+      const cut = await h.observationOf('CVE-2024-1234');
+      expect(cut.tracker).toMatchObject({
+        issueKey: `${REPO}#${issue.number}`,
+        syncState: 'failed',
+      });
+      expect(cut.tracker!.lastError).toMatch(
+        /404 the repository does not exist or the credentials cannot see it/,
+      );
+
+      github.setAccess(REPO, true);
+      await h.makeDue();
+      expect(await h.sync()).toMatchObject({
+        updated: 1,
+        created: 0,
+        failed: 0,
+      });
+      expect(issuesOf().map(i => [i.number, i.title])).toEqual([
+        [
+          issue.number,
+          '[Critical] CVE-2024-1234 in openssl 3.0.2 (payments-api)',
+        ],
+      ]);
+    });
+
+    it('recreates a deleted issue when only its labels change', async () => {
+      const h = await harness();
+      await h.importFindings([openssl]);
+      await h.sync();
+      const [issue] = issuesOf();
+      github.deleteIssue(REPO, issue.number);
+
+      h.setEntity(
+        paymentsApi({ 'security-observations/labels': 'security,pci' }),
+      );
+      expect(await h.sync()).toMatchObject({ created: 1, failed: 0 });
+      const [recreated] = issuesOf();
+      expect(recreated.number).not.toBe(issue.number);
+      expect(labelNames(recreated).sort()).toEqual(['pci', 'sec', 'security']);
+      const observation = await h.observationOf('CVE-2024-1234');
+      expect(observation.tracker?.issueKey).toBe(`${REPO}#${recreated.number}`);
+      expect((await h.store.listEvents(observation.id)).at(-1)).toMatchObject({
+        type: 'issue_recreated',
+      });
+    });
+
+    it('opens and closes issues when "in review" starts or stops counting as active', async () => {
+      const knex = await databases.init(databaseId);
+      const h = await createSyncHarness({ knex });
+      await h.importFindings([openssl]);
+      await h.sync();
+      await h.assess(
+        [(await h.observationOf('CVE-2024-1234')).id],
+        'in_review',
+      );
+      await h.sync();
+      const [issue] = issuesOf();
+      expect(issue.state).toBe('closed');
+
+      // The backend restarts with inReviewIsActive: true.
+      const restarted = await createSyncHarness({
+        knex,
+        migrated: true,
+        engine: { activeStatuses: ['open', 'in_review'] },
+      });
+      expect(await restarted.sync()).toMatchObject({ updated: 1 });
+      expect(github.issue(REPO, issue.number)!.state).toBe('open');
+    });
   });
 });

@@ -61,7 +61,13 @@ type Outcome = 'created' | 'updated' | 'unchanged' | 'failed' | 'deferred';
 /** Attempts after which a failure counts as persistent and is notified. */
 const PERSISTENT_AFTER_ATTEMPTS = 3;
 /** Failures that no retry fixes: notified at once. */
-const PERSISTENT_KINDS = new Set(['unauthorized', 'forbidden', 'not_found']);
+const PERSISTENT_KINDS = new Set([
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'routing',
+  'tracker_unavailable',
+]);
 /** Clock skew allowed between us and the tracker when looking for an issue. */
 const LOOKUP_MARGIN_MS = 10 * 60_000;
 
@@ -80,10 +86,18 @@ export function pushedContentHash(issue: DesiredIssue): string {
   );
 }
 
-/** What of a route changes an entity's issues; its change requeues them. */
-export function routeHash(route: TrackerRoute): string {
+/**
+ * What of a route, and of the plugin's settings, changes an entity's
+ * issues; a change requeues them.
+ */
+export function routeHash(
+  route: TrackerRoute,
+  settings: { activeStatuses: Status[]; appBaseUrl: string },
+): string {
   return sha256(
     JSON.stringify([
+      [...settings.activeStatuses].sort(),
+      settings.appBaseUrl,
       route.tracker?.id ?? null,
       route.target,
       route.labels,
@@ -94,6 +108,9 @@ export function routeHash(route: TrackerRoute): string {
     ]),
   );
 }
+
+const isGone = (error: unknown) =>
+  error instanceof TrackerError && error.kind === 'gone';
 
 /** Thrown when another worker took over a row; that worker finishes it. */
 class LeaseLost extends Error {}
@@ -125,6 +142,7 @@ export class SyncEngine {
       deferred: 0,
     };
     const routes = await this.requeueChangedRoutes();
+    await this.options.clients.refreshPacing();
     const run: RunState = {
       routes,
       pausedUntil: new Map(),
@@ -175,8 +193,15 @@ export class SyncEngine {
     const entityRefs = await store.entitiesWithObservations();
     const routes = await this.options.routesOf(entityRefs);
     const known = await store.routeHashes();
+    for (const entityRef of entityRefs) {
+      // Gone from the catalog: its rows fail until it is back, and then its
+      // route counts as changed, which queues them again.
+      if (!routes.has(entityRef) && known.has(entityRef)) {
+        await store.deleteRouteHash(entityRef);
+      }
+    }
     for (const [entityRef, route] of routes) {
-      const hash = routeHash(route);
+      const hash = routeHash(route, this.options);
       if (known.get(entityRef) === hash) continue;
       if (route.tracker && !route.problem) {
         await store.enqueueEntity({
@@ -204,9 +229,10 @@ export class SyncEngine {
     row: ClaimedObservation,
     run: RunState,
   ): Promise<Outcome> {
-    const { store } = this.options;
+    const { store, clients } = this.options;
     const route = run.routes.get(row.entity_ref);
     const linked = linkOf(row);
+    const intentOnRecord = row.tracker_create_intent_at !== null;
     if (!route) {
       return this.fail(row, run, {
         message: `the entity ${row.entity_ref} is not in the catalog`,
@@ -214,95 +240,67 @@ export class SyncEngine {
       });
     }
     if (!route.tracker && !linked) {
-      // Not routed, nothing to close: out of the queue.
-      await store.recordSynced(row, this.untracked());
+      // Not routed, nothing to close: out of the queue. A create in doubt
+      // stays on record, to be looked for once the entity routes again.
+      await store.recordSynced(row, this.untracked(intentOnRecord));
       return 'unchanged';
     }
     if (route.problem) {
-      return this.fail(row, run, { message: route.problem, retry: false });
+      return this.fail(row, run, {
+        message: route.problem,
+        retry: false,
+        kind: 'routing',
+      });
     }
     const trackerId = linked?.trackerId ?? route.tracker!.id;
     const paused = run.pausedUntil.get(trackerId);
     if (paused && paused > this.clock.now()) {
       return this.defer(row, new Date(paused));
     }
-    const client = await this.options.clients.get(trackerId);
-    if (!client) {
+    const unavailable = clients.unavailableReason(trackerId);
+    if (unavailable) {
       return this.fail(row, run, {
-        message:
-          this.options.clients.unavailableReason(trackerId) ??
-          `the tracker '${trackerId}' cannot be synced`,
+        message: unavailable,
         retry: false,
+        kind: 'tracker_unavailable',
       });
     }
 
-    const observation = observationFromRow(row);
-    const desired = renderIssue({
-      observation,
-      decision: decideIssue(observation, route, this.options.activeStatuses),
-      labels: route.labels,
-      appBaseUrl: this.options.appBaseUrl,
-      bodyLimit: this.options.clients.bodyLimit(trackerId),
-    });
-    const hash = pushedContentHash(desired);
-    const attempt: Attempt = {
-      row,
-      client,
-      trackerId,
-      // Null when the entity no longer routes anywhere: its existing issue
-      // is still updated and closed, but nothing new is created.
-      target: route.target,
-      desired,
-      events: [],
-      link: linked,
-      pushedHash: row.tracker_synced_hash,
-      pushedLabels: linked ? JSON.parse(row.tracker_synced_labels ?? '[]') : [],
-      createInDoubt: row.tracker_create_intent_at !== null,
-    };
-    let outcome: Outcome = 'unchanged';
+    let attempt: Attempt | undefined;
     try {
-      if (!attempt.link && attempt.createInDoubt) {
-        await this.findEarlierCreate(attempt);
-      }
-      if (!attempt.link) {
-        if (desired.state === 'closed' || !attempt.target) {
-          await store.recordSynced(row, this.untracked());
-          return 'unchanged';
-        }
-        if (this.createMustWait(attempt)) {
-          return this.defer(
-            row,
-            new Date(this.clock.now() + client.createDelayMs()),
-          );
-        }
-        await this.create(attempt, 'issue_created', null);
-        outcome = 'created';
-      } else if (attempt.pushedHash !== hash) {
-        outcome = (await this.update(attempt)) ? 'updated' : 'created';
-      }
-      if (attempt.link) {
-        const newLabels = desired.labels.filter(
-          label => !attempt.pushedLabels.includes(label),
-        );
-        if (newLabels.length > 0) {
-          await this.renew(row);
-          await client.addLabels(attempt.link.key, newLabels);
-          attempt.pushedLabels = [...attempt.pushedLabels, ...newLabels];
-          if (outcome === 'unchanged') outcome = 'updated';
-        }
-      }
-      await store.recordSynced(row, {
-        link: attempt.link,
-        pushedHash: attempt.link ? hash : null,
-        pushedLabels: attempt.pushedLabels,
-        issueCreatedAt: attempt.issueCreatedAt,
-        events: attempt.events,
-        now: this.now(),
+      const observation = observationFromRow(row);
+      const desired = renderIssue({
+        observation,
+        decision: decideIssue(observation, route, this.options.activeStatuses),
+        labels: route.labels,
+        appBaseUrl: this.options.appBaseUrl,
+        bodyLimit: clients.bodyLimit(trackerId),
       });
-      run.healthy.add(row.entity_ref);
-      return outcome;
+      attempt = {
+        row,
+        client: (await clients.get(trackerId))!,
+        trackerId,
+        // Where this tracker's new issues go. Null when the entity no
+        // longer routes here (no tracker, or another one): its existing
+        // issue is still updated and closed, but nothing new is created.
+        target: route.tracker?.id === trackerId ? route.target : null,
+        routedElsewhere: Boolean(
+          route.tracker && route.tracker.id !== trackerId,
+        ),
+        desired,
+        events: [],
+        link: linked,
+        pushedHash: row.tracker_synced_hash,
+        pushedLabels: linked
+          ? JSON.parse(row.tracker_synced_labels ?? '[]')
+          : [],
+        createInDoubt: intentOnRecord,
+        requeue: false,
+      };
+      return await this.push(attempt, run);
     } catch (error) {
       if (error instanceof LeaseLost) return 'deferred';
+      const createInDoubt = attempt?.createInDoubt ?? intentOnRecord;
       const failure =
         error instanceof TrackerError
           ? error
@@ -317,7 +315,7 @@ export class SyncEngine {
         await store.recordFailure(row, {
           message: failure.message,
           nextAttemptAt: new Date(until),
-          createInDoubt: attempt.createInDoubt,
+          createInDoubt,
           countsAsAttempt: false,
         });
         return 'deferred';
@@ -326,9 +324,57 @@ export class SyncEngine {
         message: failure.message,
         retry: true,
         kind: failure.kind,
-        createInDoubt: attempt.createInDoubt,
+        createInDoubt,
       });
     }
+  }
+
+  /** Brings the issue to what the rules want, with as few calls as it takes. */
+  private async push(attempt: Attempt, run: RunState): Promise<Outcome> {
+    const { row, client, desired } = attempt;
+    const hash = pushedContentHash(desired);
+    let outcome: Outcome = 'unchanged';
+    if (!attempt.link && attempt.createInDoubt) {
+      await this.findEarlierCreate(attempt);
+    }
+    if (!attempt.link) {
+      if (desired.state === 'closed' || !attempt.target) {
+        await this.options.store.recordSynced(
+          row,
+          this.untracked(attempt.createInDoubt, attempt.routedElsewhere),
+        );
+        return 'unchanged';
+      }
+      if (this.createMustWait(attempt)) {
+        return this.defer(
+          row,
+          new Date(this.clock.now() + client.createDelayMs()),
+        );
+      }
+      await this.create(attempt, 'issue_created', null);
+      outcome = 'created';
+    } else if (attempt.pushedHash !== hash) {
+      outcome = await this.update(attempt);
+    }
+    const newLabels = attempt.link
+      ? desired.labels.filter(label => !attempt.pushedLabels.includes(label))
+      : [];
+    if (newLabels.length > 0) {
+      const labelled = await this.addLabels(attempt, newLabels);
+      outcome = outcome === 'unchanged' ? labelled : outcome;
+    }
+    await this.options.store.recordSynced(row, {
+      link: attempt.link,
+      pushedHash: attempt.link ? hash : null,
+      pushedLabels: attempt.pushedLabels,
+      issueCreatedAt: attempt.issueCreatedAt,
+      events: attempt.events,
+      keepCreateIntent: false,
+      requeue: attempt.requeue,
+      now: this.now(),
+    });
+    run.healthy.add(row.entity_ref);
+    return outcome;
   }
 
   /**
@@ -401,8 +447,7 @@ export class SyncEngine {
     });
   }
 
-  /** Returns false when the issue was gone and had to be recreated. */
-  private async update(attempt: Attempt): Promise<boolean> {
+  private async update(attempt: Attempt): Promise<Outcome> {
     const { row, client, desired } = attempt;
     const link = attempt.link!;
     await this.renew(row);
@@ -417,18 +462,56 @@ export class SyncEngine {
         });
       }
       attempt.link = { trackerId: attempt.trackerId, ...issue };
-      return true;
+      return 'updated';
     } catch (error) {
-      if (!(error instanceof TrackerError) || error.kind !== 'gone') {
-        throw error;
-      }
-      attempt.link = null;
-      attempt.pushedLabels = [];
-      // Nothing left to close, or nowhere to create it anew.
-      if (desired.state === 'closed' || !attempt.target) return true;
-      await this.create(attempt, 'issue_recreated', link.key);
-      return false;
+      if (!isGone(error)) throw error;
+      return this.replaceGoneIssue(attempt);
     }
+  }
+
+  /** Adds labels the issue does not have yet; it may turn out to be gone. */
+  private async addLabels(
+    attempt: Attempt,
+    labels: string[],
+  ): Promise<Outcome> {
+    await this.renew(attempt.row);
+    try {
+      await attempt.client.addLabels(attempt.link!.key, labels);
+      attempt.pushedLabels = [...attempt.pushedLabels, ...labels];
+      return 'updated';
+    } catch (error) {
+      if (!isGone(error)) throw error;
+      return this.replaceGoneIssue(attempt);
+    }
+  }
+
+  /**
+   * The tracker says the linked issue is gone: an issue that should be
+   * open is created anew where the entity routes; otherwise the link goes.
+   */
+  private async replaceGoneIssue(attempt: Attempt): Promise<Outcome> {
+    const gone = attempt.link!;
+    attempt.link = null;
+    attempt.pushedLabels = [];
+    if (attempt.desired.state === 'open' && attempt.target) {
+      await this.create(attempt, 'issue_recreated', gone.key);
+      return 'created';
+    }
+    // Wanted open, but on the tracker the entity routes to now: the next
+    // attempt creates it there.
+    attempt.requeue =
+      attempt.desired.state === 'open' && attempt.routedElsewhere;
+    attempt.events.push({
+      type: 'issue_gone',
+      from: gone.key,
+      to: null,
+      comment: `The tracker says ${gone.key} is gone; ${
+        attempt.requeue
+          ? 'a new issue will be created where the entity routes now'
+          : 'the observation needs no open issue, so none was created'
+      }`,
+    });
+    return 'updated';
   }
 
   private async fail(
@@ -482,12 +565,15 @@ export class SyncEngine {
     }
   }
 
-  private untracked() {
+  /** No issue, none needed here; an unresolved create stays on record. */
+  private untracked(createInDoubt: boolean, requeue = false) {
     return {
       link: null,
       pushedHash: null,
       pushedLabels: [],
       events: [],
+      keepCreateIntent: createInDoubt,
+      requeue,
       now: this.now(),
     };
   }
@@ -516,6 +602,8 @@ interface Attempt {
   client: TrackerClient;
   trackerId: string;
   target: string | null;
+  /** The entity routes to another tracker than the link's. */
+  routedElsewhere: boolean;
   desired: DesiredIssue;
   events: LinkEvent[];
   link: IssueLink | null;
@@ -524,6 +612,8 @@ interface Attempt {
   issueCreatedAt?: Date;
   /** An issue may exist that no link points to yet. */
   createInDoubt: boolean;
+  /** Due again at once: the issue is to be created on another tracker. */
+  requeue: boolean;
 }
 
 function linkOf(row: ClaimedObservation): IssueLink | null {

@@ -36,10 +36,15 @@ export class SyncFailureNotifier {
   async report(failures: SyncFailure[], recoveredEntityRefs: string[]) {
     const { store, notifications, logger } = this.options;
     const now = this.options.clock?.() ?? new Date();
-    const failing = new Set(failures.map(failure => failure.entityRef));
+    // Recovered: some observation synced, and none is failing any more
+    // (one that waits for its next attempt still is).
+    const stillFailing = await store.entitiesWithSyncFailures(
+      recoveredEntityRefs,
+    );
     for (const entityRef of recoveredEntityRefs) {
-      if (!failing.has(entityRef))
+      if (!stillFailing.has(entityRef)) {
         await store.clearSyncNotifications(entityRef);
+      }
     }
 
     const byProblem = new Map<string, SyncFailure & { count: number }>();

@@ -58,8 +58,23 @@ export class TrackerClients {
     if (!client) {
       client = this.create(tracker);
       this.clients.set(trackerId, client);
+      // A failure (the database, say) must not stick: the next run retries.
+      client.catch(() => this.clients.delete(trackerId));
     }
     return client;
+  }
+
+  /**
+   * Before a run: tells every client which issues its tracker created in
+   * the last hour, by any replica. Replicas take turns running the sync,
+   * so a client's own count would miss what the others created.
+   */
+  async refreshPacing(): Promise<void> {
+    for (const [trackerId, client] of this.clients) {
+      const resolved = await client.catch(() => undefined);
+      if (resolved)
+        resolved.seedCreations(await this.recentCreations(trackerId));
+    }
   }
 
   /** Why a tracker cannot be synced, in words for the tab; else undefined. */
@@ -80,6 +95,15 @@ export class TrackerClients {
     return GITHUB_BODY_LIMIT;
   }
 
+  /** When the tracker created issues within the last (scaled) hour. */
+  private async recentCreations(trackerId: string): Promise<number[]> {
+    const clock = this.options.clock ?? systemClock;
+    const scale = this.options.timing?.windowScale ?? 1;
+    const since = new Date(clock.now() - 3_600_000 / scale);
+    const times = await this.options.creationTimes(trackerId, since);
+    return times.map(date => date.getTime());
+  }
+
   private tracker(trackerId: string): TrackerConfig | undefined {
     return this.options.trackers.find(tracker => tracker.id === trackerId);
   }
@@ -87,20 +111,19 @@ export class TrackerClients {
   private async create(tracker: TrackerConfig): Promise<TrackerClient> {
     const clock = this.options.clock ?? systemClock;
     const host = tracker.host ?? 'github.com';
-    const integration = this.integrations.github.byHost(host);
-    const scale = this.options.timing?.windowScale ?? 1;
-    const since = new Date(clock.now() - 3_600_000 / scale);
-    const recent = await this.options.creationTimes(tracker.id, since);
+    // readTrackersConfig made sure of it (unavailableReason otherwise).
+    const apiBaseUrl =
+      this.integrations.github.byHost(host)!.config.apiBaseUrl!;
     return new GitHubTrackerClient({
       trackerId: tracker.id,
       host,
-      apiBaseUrl: integration?.config.apiBaseUrl ?? 'https://api.github.com',
+      apiBaseUrl,
       credentials: this.githubCredentials,
       pacing: tracker.githubPacing ?? GITHUB_DOT_COM_PACING,
       clock,
-      recentCreations: recent.map(date => date.getTime()),
+      recentCreations: await this.recentCreations(tracker.id),
       retryBaseMs: this.options.timing?.retryBaseMs,
-      windowScale: scale,
+      windowScale: this.options.timing?.windowScale ?? 1,
       requestTimeoutMs: this.options.timing?.requestTimeoutMs,
       log: this.options.logger,
     });

@@ -72,6 +72,8 @@ export async function createSyncHarness(options: SyncHarnessOptions) {
   const entities = new Map<string, Entity>();
   const setEntity = (entity: Entity) =>
     entities.set(stringifyEntityRef(entity), entity);
+  /** Gone from the catalog (deleted, or its location failed to read). */
+  const removeEntity = (entityRef = ENTITY_REF) => entities.delete(entityRef);
   (options.entities ?? [paymentsApi()]).forEach(setEntity);
 
   const config = new ConfigReader({
@@ -182,6 +184,7 @@ export async function createSyncHarness(options: SyncHarnessOptions) {
     notifications,
     logger,
     setEntity,
+    removeEntity,
     importFindings,
     observations,
     observationOf,

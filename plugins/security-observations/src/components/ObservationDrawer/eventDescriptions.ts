@@ -21,6 +21,7 @@ const EVENT_LABELS: Record<string, string> = {
   issue_found: 'Tracker issue linked after an interrupted sync',
   issue_recreated: 'Tracker issue recreated: the old one is gone',
   issue_moved: 'Tracker issue moved',
+  issue_gone: 'Tracker issue gone',
 };
 
 /** What kind of change an audit entry records, in words. */
