@@ -31,6 +31,21 @@ function expectNoDuplicates(github: FakeGitHub, expected: number) {
   expect(new Set(markers).size).toBe(expected);
 }
 
+/** The observation is linked to the one issue, found by its marker. */
+async function expectLinkedToTheOneIssueFound(
+  h: Awaited<ReturnType<typeof createSyncHarness>>,
+  github: FakeGitHub,
+) {
+  expectNoDuplicates(github, 1);
+  const [observation] = await h.observations();
+  expect(observation.tracker?.issueKey).toBe(
+    `${REPO}#${github.issues(REPO)[0].number}`,
+  );
+  expect((await h.store.listEvents(observation.id)).at(-1)).toMatchObject({
+    type: 'issue_found',
+  });
+}
+
 describe('SyncEngine under failures', () => {
   const databases = createTestDatabases();
   let github: FakeGitHub;
@@ -187,14 +202,7 @@ describe('SyncEngine under failures', () => {
         sync_lease_expires_at: new Date(Date.now() - 1000).toISOString(),
       });
       await h.sync();
-      expectNoDuplicates(github, 1);
-      const [observation] = await h.observations();
-      expect(observation.tracker?.issueKey).toBe(
-        `${REPO}#${github.issues(REPO)[0].number}`,
-      );
-      expect((await h.store.listEvents(observation.id)).at(-1)).toMatchObject({
-        type: 'issue_found',
-      });
+      await expectLinkedToTheOneIssueFound(h, github);
     });
 
     it('keeps a create in doubt on record while the entity routes nowhere, and links that issue when it routes again', async () => {
@@ -215,14 +223,7 @@ describe('SyncEngine under failures', () => {
 
       h.setEntity(paymentsApi());
       expect(await h.sync()).toMatchObject({ created: 0, failed: 0 });
-      expectNoDuplicates(github, 1);
-      const [observation] = await h.observations();
-      expect(observation.tracker?.issueKey).toBe(
-        `${REPO}#${github.issues(REPO)[0].number}`,
-      );
-      expect((await h.store.listEvents(observation.id)).at(-1)).toMatchObject({
-        type: 'issue_found',
-      });
+      await expectLinkedToTheOneIssueFound(h, github);
     });
 
     it('closes the issues of observations that an import resolves while a run is creating them', async () => {

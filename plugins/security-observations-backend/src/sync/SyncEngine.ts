@@ -341,7 +341,7 @@ export class SyncEngine {
       if (desired.state === 'closed' || !attempt.target) {
         await this.options.store.recordSynced(
           row,
-          this.untracked(attempt.createInDoubt, attempt.routedElsewhere),
+          this.untracked(attempt.createInDoubt),
         );
         return 'unchanged';
       }
@@ -566,14 +566,14 @@ export class SyncEngine {
   }
 
   /** No issue, none needed here; an unresolved create stays on record. */
-  private untracked(createInDoubt: boolean, requeue = false) {
+  private untracked(createInDoubt: boolean) {
     return {
       link: null,
       pushedHash: null,
       pushedLabels: [],
       events: [],
       keepCreateIntent: createInDoubt,
-      requeue,
+      requeue: false,
       now: this.now(),
     };
   }
