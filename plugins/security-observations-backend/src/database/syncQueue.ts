@@ -45,8 +45,10 @@ export function enqueueAssignments(db: Knex, now: Date) {
 
 /**
  * Queues the entity's observations that a sync could act on: those with an
- * issue (or a create in doubt), and the active ones on the synced branch.
- * Resolved or assessed observations without an issue never need a call.
+ * issue (or a create in doubt), the active ones on the synced branch, and
+ * those whose last attempt failed (a failure that waits for a change of
+ * route would otherwise stay on the tab after the fix). Resolved or
+ * assessed observations without an issue never need a call.
  */
 export async function enqueueEntity(
   db: Knex,
@@ -63,6 +65,7 @@ export async function enqueueEntity(
       query
         .whereNotNull('tracker_issue_key')
         .orWhereNotNull('tracker_create_intent_at')
+        .orWhere({ sync_state: 'failed' })
         .orWhere(active =>
           active
             .where({ branch: options.branch })

@@ -17,11 +17,6 @@ const findings = (count: number) =>
     dependencyFinding(`CVE-2024-${1000 + i}`, `lib${i}`, { severity: 'high' }),
   );
 
-/** Resolves once `condition` holds; the test's timeout bounds the wait. */
-async function until(condition: () => boolean) {
-  while (!condition()) await new Promise(resolve => setTimeout(resolve, 5));
-}
-
 /** Every marker on GitHub exactly once: no observation has two issues. */
 function expectNoDuplicates(github: FakeGitHub, expected: number) {
   const markers = github
@@ -93,7 +88,10 @@ describe('SyncEngine under failures', () => {
     );
 
     it('defers the tracker on a long retry-after and converges later', async () => {
-      const h = await harness({ engine: { concurrency: 1 } });
+      // Long: more than the run waits for what it deferred.
+      const h = await harness({
+        engine: { concurrency: 1, maxPacingWaitMs: 100 },
+      });
       await h.importFindings(findings(3));
       github.failNext(
         { method: 'POST', path: /\/issues$/ },
@@ -118,10 +116,28 @@ describe('SyncEngine under failures', () => {
       expectNoDuplicates(github, 3);
     });
 
+    it('waits within the run for a short retry-after that the throttling plugin leaves to the engine', async () => {
+      // A 429 without x-ratelimit headers and without the secondary-limit
+      // message: @octokit/plugin-throttling does not sit it out.
+      const h = await harness({ engine: { concurrency: 1 } });
+      await h.importFindings(findings(3));
+      github.failNext(
+        { method: 'POST', path: /\/issues$/ },
+        { rateLimit429: true, retryAfterSeconds: 20 },
+      );
+      const run = await h.sync();
+      expect(run).toMatchObject({ created: 3, failed: 0 });
+      expect(run.deferred).toBeGreaterThan(0);
+      expectNoDuplicates(github, 3);
+    });
+
     it('defers on a secondary limit without retry-after instead of waiting past the request timeout', async () => {
       // The throttling plugin's fallback for a limit without retry-after
       // is 60 units (here 300 ms), longer than this request timeout.
-      const h = await harness({ requestTimeoutMs: 200 });
+      const h = await harness({
+        requestTimeoutMs: 200,
+        engine: { maxPacingWaitMs: 100 },
+      });
       await h.importFindings(findings(1));
       github.failNext(
         { method: 'POST', path: /\/issues$/ },
@@ -227,24 +243,31 @@ describe('SyncEngine under failures', () => {
     });
 
     it('closes the issues of observations that an import resolves while a run is creating them', async () => {
-      useGitHub(new FakeGitHub({ latencyMs: 100 }));
       const h = await harness({ engine: { concurrency: 1 } });
       await h.importFindings(findings(4));
-      const running = h.sync();
-      // The first create is answered; the others wait their turn in the run
-      // that claimed them, with what they read before this import.
-      await until(() => github.calls.length > 0);
-      await h.importFindings([]);
-      await running;
+      // The run claims all four, creates the first issue, and before it
+      // stores that link a scan finds none of them any more: the other
+      // three are then synced from what the run read before the import.
+      const recordSynced = h.store.recordSynced.bind(h.store);
+      let scan: Promise<unknown> | undefined;
+      jest
+        .spyOn(h.store, 'recordSynced')
+        .mockImplementation(async (...args) => {
+          scan ??= h.importFindings([]);
+          await scan;
+          return recordSynced(...args);
+        });
+      expect(await h.sync()).toMatchObject({ created: 4 });
+      jest.restoreAllMocks();
       await h.sync();
 
-      expectNoDuplicates(github, github.issues(REPO).length);
+      expectNoDuplicates(github, 4);
       expect(github.issues(REPO).map(issue => issue.state)).toEqual(
-        github.issues(REPO).map(() => 'closed'),
+        Array(4).fill('closed'),
       );
       for (const observation of await h.observations()) {
         expect(observation.status).toBe('resolved');
-        expect(observation.tracker?.syncState ?? 'synced').toBe('synced');
+        expect(observation.tracker?.syncState).toBe('synced');
       }
     });
 
@@ -350,6 +373,58 @@ describe('SyncEngine under failures', () => {
           }),
         }),
       ]);
+    });
+
+    it('defers a recreate that would wait for the pacer, keeping the old link until it can go', async () => {
+      const h = await harness({
+        config: {
+          trackers: [
+            {
+              id: 'github',
+              type: 'github',
+              host: 'github.com',
+              pacing: {
+                createsPerMinute: 1,
+                createsPerHour: 500,
+                writesPerMinute: 180,
+              },
+            },
+          ],
+        },
+        engine: { maxPacingWaitMs: 100 },
+      });
+      await h.importFindings(findings(1));
+      expect(await h.sync()).toMatchObject({ created: 1 });
+      const [issue] = github.issues(REPO);
+      github.deleteIssue(REPO, issue.number);
+
+      await h.importFindings([{ ...findings(1)[0], severity: 'critical' }]);
+      expect(await h.sync()).toMatchObject({ deferred: 1, created: 0 });
+      const [observation] = await h.observations();
+      expect(observation.tracker).toMatchObject({
+        issueKey: `${REPO}#${issue.number}`,
+        syncState: 'pending',
+      });
+      expect(
+        github.writeCalls().filter(call => call.method === 'POST'),
+      ).toHaveLength(1);
+    });
+
+    it('clears a routing failure once the route is fixed, also for observations that need no issue any more', async () => {
+      const h = await harness();
+      await h.importFindings(findings(1));
+      h.setEntity(
+        paymentsApi({ 'security-observations/minimum-severity': 'urgent' }),
+      );
+      expect(await h.sync()).toMatchObject({ failed: 1 });
+      await h.importFindings([]); // the next scan no longer finds it
+
+      h.setEntity(paymentsApi());
+      await h.sync();
+      const [observation] = await h.observations();
+      expect(observation.status).toBe('resolved');
+      expect(observation.tracker).toBeNull();
+      expect(github.issues(REPO)).toHaveLength(0);
     });
 
     it('authenticates as a GitHub App installation through the integration, also on later pages of a lookup', async () => {

@@ -204,16 +204,17 @@ describe('SyncEngine with GitHub', () => {
       expect(issuesOf()).toHaveLength(2);
     });
 
-    it('recreates an issue that was deleted (410) or is not found (404)', async () => {
+    it('recreates an issue that was deleted (410) or moved out of reach (404)', async () => {
+      github.addRepo('acme-corp/private-backlog');
       const h = await harness();
       await h.importFindings([openssl, zlib]);
       await h.sync();
       const [first, second] = issuesOf();
       github.deleteIssue(REPO, first.number);
-      github.failNext(
-        { method: 'PATCH', path: new RegExp(`/issues/${second.number}$`) },
-        { status: 404 },
-      );
+      // Transferred to a repository the credentials cannot see: GitHub's
+      // 301 leads to a 404.
+      github.transferIssue(REPO, second.number, 'acme-corp/private-backlog');
+      github.setAccess('acme-corp/private-backlog', false);
 
       await h.importFindings([
         { ...openssl, description: 'Changed' },
@@ -221,14 +222,10 @@ describe('SyncEngine with GitHub', () => {
       ]);
       await h.sync();
 
-      // Two new issues; the one GitHub answered 404 for is out of reach.
+      // Two new issues in the entity's repository.
       const linked = (await h.observations()).map(o => o.tracker?.issueKey);
       expect(linked.sort()).toEqual([`${REPO}#3`, `${REPO}#4`]);
-      expect(issuesOf().map(issue => issue.number)).toEqual([
-        second.number,
-        3,
-        4,
-      ]);
+      expect(issuesOf().map(issue => issue.number)).toEqual([3, 4]);
       const recreated = await h.observationOf(
         first.title.includes('openssl') ? 'CVE-2024-1234' : 'CVE-2023-45853',
       );
@@ -339,6 +336,27 @@ describe('SyncEngine with GitHub', () => {
           '[Critical] CVE-2024-1234 in openssl 3.0.2 (payments-api)',
         ],
       ]);
+    });
+
+    it('keeps the link when the credentials may read the issue but not change it', async () => {
+      const h = await harness();
+      await h.importFindings([openssl]);
+      await h.sync();
+      const [issue] = issuesOf();
+      github.failNext(
+        { method: 'PATCH', path: new RegExp(`/issues/${issue.number}$`) },
+        { status: 404 },
+      );
+      await h.importFindings([{ ...openssl, severity: 'critical' }]);
+      expect(await h.sync()).toMatchObject({ failed: 1, created: 0 });
+      const observation = await h.observationOf('CVE-2024-1234');
+      expect(observation.tracker).toMatchObject({
+        issueKey: `${REPO}#${issue.number}`,
+      });
+      expect(observation.tracker!.lastError).toMatch(
+        /404, although the issue can be read: the credentials may not change it/,
+      );
+      expect(issuesOf()).toHaveLength(1);
     });
 
     it('recreates a deleted issue when only its labels change', async () => {

@@ -40,7 +40,11 @@ export interface SyncEngineOptions {
   concurrency?: number;
   /** How long a claim holds; renewed before every tracker call. */
   leaseMs?: number;
-  /** The longest a create waits for the pacer inline; longer waits requeue. */
+  /**
+   * The longest a create waits for the pacer, and a run for rows it
+   * deferred (rate limits, pacing); longer waits are left to a later run.
+   * Default 60 s.
+   */
   maxPacingWaitMs?: number;
 }
 
@@ -115,6 +119,13 @@ const isGone = (error: unknown) =>
 /** Thrown when another worker took over a row; that worker finishes it. */
 class LeaseLost extends Error {}
 
+/** Thrown when a create would wait longer for the pacer than a run waits. */
+class CreateMustWait extends Error {
+  constructor(readonly delayMs: number) {
+    super(`creates are paced: the next one in ${delayMs} ms`);
+  }
+}
+
 /**
  * The tracker sync. Works from the durable queue in the observations table:
  * claims due observations under a lease, derives each one's desired issue
@@ -130,7 +141,10 @@ export class SyncEngine {
     this.clock = options.clock ?? systemClock;
   }
 
-  /** One run: requeue entities whose route changed, then drain what is due. */
+  /**
+   * One run: requeue entities whose route changed, then drain what is due,
+   * including what it deferred for up to `maxPacingWaitMs`.
+   */
   async run(options: { signal?: AbortSignal } = {}): Promise<SyncRunReport> {
     const { store, logger } = this.options;
     const report: SyncRunReport = {
@@ -158,14 +172,17 @@ export class SyncEngine {
         leaseUntil: this.leaseUntil(),
         limit: this.options.batchSize ?? 100,
       });
-      if (batch.length === 0) break;
+      if (batch.length === 0) {
+        if (await this.waitForDeferred(run, options.signal)) continue;
+        break;
+      }
       report.claimed += batch.length;
       await this.addRoutes(run, batch);
       const outcomes = await Promise.all(
         batch.map(row =>
           limit(() =>
             options.signal?.aborted
-              ? this.defer(row, this.now())
+              ? this.defer(row, run, this.clock.now())
               : this.syncOne(row, run),
           ),
         ),
@@ -255,7 +272,7 @@ export class SyncEngine {
     const trackerId = linked?.trackerId ?? route.tracker!.id;
     const paused = run.pausedUntil.get(trackerId);
     if (paused && paused > this.clock.now()) {
-      return this.defer(row, new Date(paused));
+      return this.defer(row, run, paused);
     }
     const unavailable = clients.unavailableReason(trackerId);
     if (unavailable) {
@@ -300,6 +317,9 @@ export class SyncEngine {
       return await this.push(attempt, run);
     } catch (error) {
       if (error instanceof LeaseLost) return 'deferred';
+      if (error instanceof CreateMustWait) {
+        return this.defer(row, run, this.clock.now() + error.delayMs);
+      }
       const createInDoubt = attempt?.createInDoubt ?? intentOnRecord;
       const failure =
         error instanceof TrackerError
@@ -312,6 +332,7 @@ export class SyncEngine {
         const until =
           this.clock.now() + (failure.details.retryAfterMs ?? 60_000);
         run.pausedUntil.set(trackerId, until);
+        this.resumeAt(run, until);
         await store.recordFailure(row, {
           message: failure.message,
           nextAttemptAt: new Date(until),
@@ -331,7 +352,7 @@ export class SyncEngine {
 
   /** Brings the issue to what the rules want, with as few calls as it takes. */
   private async push(attempt: Attempt, run: RunState): Promise<Outcome> {
-    const { row, client, desired } = attempt;
+    const { row, desired } = attempt;
     const hash = pushedContentHash(desired);
     let outcome: Outcome = 'unchanged';
     if (!attempt.link && attempt.createInDoubt) {
@@ -344,12 +365,6 @@ export class SyncEngine {
           this.untracked(attempt.createInDoubt),
         );
         return 'unchanged';
-      }
-      if (this.createMustWait(attempt)) {
-        return this.defer(
-          row,
-          new Date(this.clock.now() + client.createDelayMs()),
-        );
       }
       await this.create(attempt, 'issue_created', null);
       outcome = 'created';
@@ -408,18 +423,16 @@ export class SyncEngine {
     attempt.createInDoubt = false;
   }
 
-  private createMustWait(attempt: Attempt): boolean {
-    return (
-      attempt.client.createDelayMs() > (this.options.maxPacingWaitMs ?? 60_000)
-    );
-  }
-
   private async create(
     attempt: Attempt,
     type: LinkEvent['type'],
     from: string | null,
   ): Promise<void> {
     const { row, client, desired } = attempt;
+    // Every create, a recreate too: a long wait for the pacer would outlast
+    // the lease and the run; the row comes back when a create can go.
+    const delayMs = client.createDelayMs();
+    if (delayMs > this.maxPacingWaitMs()) throw new CreateMustWait(delayMs);
     await this.renew(row);
     await this.options.store.recordCreateIntent(row, this.now(), {
       clearLink: from !== null,
@@ -549,13 +562,50 @@ export class SyncEngine {
     return 'failed';
   }
 
-  private async defer(row: ClaimedObservation, until: Date): Promise<Outcome> {
+  /** Lets the row go without an attempt, due again at `until` (epoch ms). */
+  private async defer(
+    row: ClaimedObservation,
+    run: RunState,
+    until: number,
+  ): Promise<Outcome> {
+    this.resumeAt(run, until);
     await this.options.store.releaseObservations(
       row.sync_lease_owner,
       [row.id],
-      until,
+      new Date(until),
     );
     return 'deferred';
+  }
+
+  /** Remembers the earliest time a deferred row of this run is due again. */
+  private resumeAt(run: RunState, until: number) {
+    run.resumeAt = Math.min(run.resumeAt ?? Infinity, until);
+  }
+
+  /**
+   * Nothing is due: when rows were deferred for a short while (a limit
+   * answer, the pacer), waits for them within this run instead of leaving
+   * them to the next scheduled one. False when there is nothing to wait for.
+   */
+  private async waitForDeferred(
+    run: RunState,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    const until = run.resumeAt;
+    run.resumeAt = undefined;
+    if (until === undefined || signal?.aborted) return false;
+    const wait = until - this.clock.now();
+    if (wait > this.maxPacingWaitMs()) return false;
+    try {
+      await this.clock.sleep(Math.max(0, wait), signal);
+    } catch {
+      return false; // aborted: the scheduler's timeout or shutdown
+    }
+    return true;
+  }
+
+  private maxPacingWaitMs(): number {
+    return this.options.maxPacingWaitMs ?? 60_000;
   }
 
   /** Before every tracker call: still ours? A lost lease stops the attempt. */
@@ -594,6 +644,8 @@ interface RunState {
   failures: SyncFailure[];
   /** Entities with at least one successful sync in this run. */
   healthy: Set<string>;
+  /** The earliest time a row this run deferred is due again. */
+  resumeAt?: number;
 }
 
 /** One observation's sync in progress. */

@@ -64,15 +64,26 @@ export class WritePacer {
   }
 
   /**
-   * Takes the operations that others did (another replica's, read from the
-   * database) as the history of every window. Its own operations since the
-   * newest of those are kept: the database may not know of them yet.
+   * Adds the operations recorded elsewhere (in the database, by every
+   * replica) to the history of every window. An operation of this pacer is
+   * the same as a recorded one made at most `matchWithinMs` after it (the
+   * record is written once the tracker answered); one without a record,
+   * e.g. a create that timed out but happened, still counts.
    */
-  reseed(earlier: number[]): void {
-    const newest = Math.max(-Infinity, ...earlier);
-    this.times.forEach((times, i) => {
-      const mine = times.filter(time => time > newest);
-      this.times[i] = [...earlier, ...mine].sort((a, b) => a - b);
+  reseed(recorded: number[], matchWithinMs: number): void {
+    const others = [...recorded].sort((a, b) => a - b);
+    this.times = this.times.map(own => {
+      const unmatched: number[] = [];
+      let next = 0;
+      for (const time of own) {
+        while (next < others.length && others[next] < time) next += 1;
+        if (next < others.length && others[next] - time <= matchWithinMs) {
+          next += 1; // recorded: counted once, from the record
+        } else {
+          unmatched.push(time);
+        }
+      }
+      return [...others, ...unmatched].sort((a, b) => a - b);
     });
   }
 

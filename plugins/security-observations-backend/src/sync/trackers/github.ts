@@ -207,7 +207,12 @@ export class GitHubTrackerClient implements TrackerClient {
   }
 
   seedCreations(times: number[]): void {
-    this.createPacer.reseed(times);
+    // An issue's creation is recorded after GitHub answered: within the
+    // request timeout of the pacer's slot, plus the engine's own steps.
+    this.createPacer.reseed(
+      times,
+      (this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) + 10_000,
+    );
   }
 
   async update(key: string, issue: DesiredIssue): Promise<TrackerIssue> {
@@ -274,38 +279,66 @@ export class GitHubTrackerClient implements TrackerClient {
     try {
       return await write;
     } catch (error) {
-      // GitHub answers 404 both for a deleted issue and for a repository the
-      // credentials cannot see (an App removed from it, a token without
-      // it). Only the first means "recreate": the second keeps the link.
-      if (
-        error instanceof TrackerError &&
-        error.details.status === 404 &&
-        (await this.repositoryReadable(ref))
-      ) {
-        throw new TrackerError(
-          'gone',
-          `GitHub could not ${what}: the issue is gone (404)`,
-          error.details,
-        );
+      if (error instanceof TrackerError && error.details.status === 404) {
+        throw await this.explainNotFound(what, ref, error);
       }
       throw error;
     }
   }
 
-  private async repositoryReadable(repo: Repo): Promise<boolean> {
-    try {
-      await this.call(`read ${repo.owner}/${repo.repo}`, signal =>
-        this.octokit.rest.repos.get({
-          owner: repo.owner,
-          repo: repo.repo,
-          request: { signal },
-        }),
+  /**
+   * A write answered 404. GitHub says so for an issue deleted or moved out
+   * of reach, but also when the credentials cannot (or can no longer) see
+   * the repository, or may read the issue but not change it. Only the
+   * first means "recreate"; the others keep the link and fail visibly.
+   */
+  private async explainNotFound(
+    what: string,
+    ref: Repo & { issue_number: number },
+    notFound: TrackerError,
+  ): Promise<TrackerError> {
+    const said = `GitHub could not ${what}`;
+    const key = `${ref.owner}/${ref.repo}#${ref.issue_number}`;
+    const issue = await this.readStatus(`read ${key}`, signal =>
+      this.octokit.rest.issues.get({ ...ref, request: { signal } }),
+    );
+    if (issue === 200) {
+      return new TrackerError(
+        'forbidden',
+        `${said}: 404, although the issue can be read: the credentials may not change it`,
+        notFound.details,
       );
-      return true;
+    }
+    const repository =
+      issue === 410
+        ? 200
+        : await this.readStatus(`read ${ref.owner}/${ref.repo}`, signal =>
+            this.octokit.rest.repos.get({
+              owner: ref.owner,
+              repo: ref.repo,
+              request: { signal },
+            }),
+          );
+    return repository === 200
+      ? new TrackerError(
+          'gone',
+          `${said}: the issue is gone (${issue})`,
+          notFound.details,
+        )
+      : notFound;
+  }
+
+  /** 200, or the 404 or 410 GitHub answered a read with; else throws. */
+  private async readStatus(
+    what: string,
+    send: (signal: AbortSignal) => Promise<unknown>,
+  ): Promise<number> {
+    try {
+      await this.call(what, send);
+      return 200;
     } catch (error) {
-      if (error instanceof TrackerError && error.details.status === 404) {
-        return false;
-      }
+      const status = (error as TrackerError).details?.status;
+      if (status === 404 || status === 410) return status;
       throw error;
     }
   }
