@@ -439,8 +439,13 @@ export class SyncEngine {
     });
     attempt.createInDoubt = true;
     try {
-      const issue = await client.create(attempt.target!, desired);
+      const { requestedAt, ...issue } = await client.create(
+        attempt.target!,
+        desired,
+      );
       attempt.link = { trackerId: attempt.trackerId, ...issue };
+      // The time the tracker's pacer counted: replicas pace by it.
+      attempt.issueCreatedAt = requestedAt;
     } catch (error) {
       // A refused create created nothing; a 5xx or timeout may have.
       attempt.createInDoubt =
@@ -448,7 +453,6 @@ export class SyncEngine {
       throw error;
     }
     attempt.pushedLabels = desired.labels;
-    attempt.issueCreatedAt = this.now();
     attempt.events.push({
       type,
       from,

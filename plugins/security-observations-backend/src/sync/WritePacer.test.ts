@@ -58,15 +58,15 @@ describe('WritePacer', () => {
   it('counts what other replicas recorded, and its own unrecorded operations, once each', async () => {
     const clock = virtualClock();
     const pacer = new WritePacer([{ limit: 5, windowMs: 10_000 }], clock);
-    await pacer.acquire(); // t=0: recorded at 300 (the tracker's answer)
+    const recorded = await pacer.acquire(); // t=0, recorded by the engine
     await clock.sleep(1000);
     await pacer.acquire(); // t=1000: timed out, yet happened: no record
     // Another replica's creations at 2000 and 2500, and this one's record.
-    pacer.reseed([300, 2000, 2500], 500);
-    // 0 (as 300), 1000, 2000 and 2500: one slot left, then a full window.
+    pacer.reseed([recorded, 2000, 2500]);
+    // 0, 1000, 2000 and 2500: one slot left, then a full window.
     expect(pacer.delay()).toBe(0);
     await pacer.acquire();
-    expect(pacer.delay()).toBe(300 + 10_200 - clock.now());
+    expect(pacer.delay()).toBe(10_200 - clock.now());
   });
 
   it('lets a waiting caller give up', async () => {

@@ -65,33 +65,38 @@ export class WritePacer {
 
   /**
    * Adds the operations recorded elsewhere (in the database, by every
-   * replica) to the history of every window. An operation of this pacer is
-   * the same as a recorded one made at most `matchWithinMs` after it (the
-   * record is written once the tracker answered); one without a record,
-   * e.g. a create that timed out but happened, still counts.
+   * replica) to the history of every window. An operation of this pacer
+   * is recorded with the time `acquire` gave it, so it is recognized and
+   * counted once; one without a record (a create that timed out but
+   * happened) still counts.
    */
-  reseed(recorded: number[], matchWithinMs: number): void {
-    const others = [...recorded].sort((a, b) => a - b);
+  reseed(recorded: number[]): void {
     this.times = this.times.map(own => {
-      const unmatched: number[] = [];
-      let next = 0;
-      for (const time of own) {
-        while (next < others.length && others[next] < time) next += 1;
-        if (next < others.length && others[next] - time <= matchWithinMs) {
-          next += 1; // recorded: counted once, from the record
-        } else {
-          unmatched.push(time);
-        }
-      }
-      return [...others, ...unmatched].sort((a, b) => a - b);
+      const unmatched = new Map<number, number>();
+      recorded.forEach(time =>
+        unmatched.set(time, (unmatched.get(time) ?? 0) + 1),
+      );
+      const unrecorded = own.filter(time => {
+        const left = unmatched.get(time) ?? 0;
+        if (left === 0) return true;
+        unmatched.set(time, left - 1);
+        return false;
+      });
+      return [...recorded, ...unrecorded].sort((a, b) => a - b);
     });
   }
 
-  /** Waits for a slot in every window; callers are served in order. */
-  acquire(signal?: AbortSignal): Promise<void> {
+  /**
+   * Waits for a slot in every window; callers are served in order.
+   * Resolves with the slot's time (epoch ms), as the windows count it.
+   */
+  acquire(signal?: AbortSignal): Promise<number> {
     const turn = this.queue.then(() => this.waitForSlot(signal));
     // A caller that gave up (aborted) must not block the next one.
-    this.queue = turn.catch(() => undefined);
+    this.queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
     return turn;
   }
 
@@ -112,11 +117,12 @@ export class WritePacer {
     );
   }
 
-  private async waitForSlot(signal?: AbortSignal): Promise<void> {
+  private async waitForSlot(signal?: AbortSignal): Promise<number> {
     for (let wait = this.delay(); wait > 0; wait = this.delay()) {
       await this.clock.sleep(wait, signal);
     }
     const now = this.clock.now();
     this.times.forEach(times => times.push(now));
+    return now;
   }
 }

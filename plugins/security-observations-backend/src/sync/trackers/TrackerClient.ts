@@ -20,6 +20,12 @@ export interface TrackerIssue {
   state: 'open' | 'closed';
 }
 
+/** A new issue, with when its create was sent as the tracker's pacing counts it. */
+export interface CreatedIssue extends TrackerIssue {
+  /** Recorded as the issue's creation time: other replicas pace by it. */
+  requestedAt: Date;
+}
+
 /**
  * One client per tracker kind behind one interface. Clients know the
  * tracker's API and limits, nothing of the database or of HTTP routes.
@@ -29,12 +35,13 @@ export interface TrackerClient {
   /** How long a create would wait now for the tracker's write pacing, in ms. */
   createDelayMs(): number;
   /**
-   * The issues the tracker created recently (epoch ms), by any replica:
-   * what the pacing of creates must count besides this client's own.
+   * The issues the tracker created recently (their `requestedAt`, epoch
+   * ms), by any replica: what the pacing of creates must count besides
+   * this client's own.
    */
   seedCreations(times: number[]): void;
   /** Creates the issue in the target (e.g. `owner/repo`). */
-  create(target: string, issue: DesiredIssue): Promise<TrackerIssue>;
+  create(target: string, issue: DesiredIssue): Promise<CreatedIssue>;
   /**
    * Sets title, body and state; other fields (labels, assignees,
    * milestones) stay as people left them. Follows a moved issue: the

@@ -4,7 +4,12 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
 import { Clock, PacingWindow, WritePacer } from '../WritePacer';
-import { DesiredIssue, TrackerClient, TrackerIssue } from './TrackerClient';
+import {
+  CreatedIssue,
+  DesiredIssue,
+  TrackerClient,
+  TrackerIssue,
+} from './TrackerClient';
 import { TrackerError, TrackerErrorKind } from './TrackerError';
 
 const ThrottledOctokit = Octokit.plugin(throttling, retry);
@@ -186,9 +191,9 @@ export class GitHubTrackerClient implements TrackerClient {
     });
   }
 
-  async create(target: string, issue: DesiredIssue): Promise<TrackerIssue> {
+  async create(target: string, issue: DesiredIssue): Promise<CreatedIssue> {
     const repo = parseTarget(target);
-    await this.createPacer.acquire();
+    const requestedAt = await this.createPacer.acquire();
     const created = await this.call(`create an issue in ${target}`, signal =>
       this.octokit.rest.issues.create({
         ...repo,
@@ -199,7 +204,10 @@ export class GitHubTrackerClient implements TrackerClient {
         request: { retries: 0, signal },
       }),
     );
-    return this.issueOf(created.data);
+    return {
+      ...this.issueOf(created.data),
+      requestedAt: new Date(requestedAt),
+    };
   }
 
   createDelayMs(): number {
@@ -207,12 +215,7 @@ export class GitHubTrackerClient implements TrackerClient {
   }
 
   seedCreations(times: number[]): void {
-    // An issue's creation is recorded after GitHub answered: within the
-    // request timeout of the pacer's slot, plus the engine's own steps.
-    this.createPacer.reseed(
-      times,
-      (this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) + 10_000,
-    );
+    this.createPacer.reseed(times);
   }
 
   async update(key: string, issue: DesiredIssue): Promise<TrackerIssue> {
