@@ -1,4 +1,8 @@
 import { defineConfig } from '@playwright/test';
+import {
+  FAKE_GITHUB,
+  FAKE_GITHUB_TOKEN,
+} from './packages/app/e2e-tests/fakeGitHub';
 
 /**
  * End-to-end tests of the example Backstage, in a Chromium that is already
@@ -31,9 +35,19 @@ export default defineConfig({
   ],
   outputDir: 'node_modules/.cache/e2e-test-results',
 
-  // The example Backstage as `scripts/start` runs it: app on :3000 and
-  // backend on :7007. A server that is already up is reused outside CI.
+  // The example Backstage as `scripts/start` runs it (app on :3000, backend
+  // on :7007), with its GitHub tracker pointed at the fake GitHub of the
+  // tests served on :7788 (`yarn fake-github`), so that the tracker sync
+  // runs for real. A server that is already up is reused outside CI.
   webServer: [
+    {
+      command: 'yarn fake-github',
+      url: `${FAKE_GITHUB}/repos/acme-corp/payments-api`, // 401 without a token
+      reuseExistingServer: !process.env.CI,
+      timeout: 120_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
     {
       command: 'yarn start',
       url: 'http://localhost:3000',
@@ -41,6 +55,16 @@ export default defineConfig({
       timeout: 300_000,
       stdout: 'ignore',
       stderr: 'pipe',
+      env: {
+        // Backstage's environment config: replaces integrations.github.
+        APP_CONFIG_integrations_github: JSON.stringify([
+          {
+            host: 'github.com',
+            token: FAKE_GITHUB_TOKEN,
+            apiBaseUrl: FAKE_GITHUB,
+          },
+        ]),
+      },
     },
     {
       command: 'true',

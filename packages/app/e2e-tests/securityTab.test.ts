@@ -5,6 +5,7 @@ import path from 'node:path';
 // rather than copied; it is not part of any package's public API.
 // eslint-disable-next-line @backstage/no-relative-monorepo-imports
 import { generateTrivy } from '../../../plugins/security-observations-backend/bench/generateReports';
+import { githubIssues } from './fakeGitHub';
 
 const screenshots = path.resolve(__dirname, '../../../docs/images');
 const BACKEND = 'http://localhost:7007/api/security-observations';
@@ -59,24 +60,12 @@ test('a guest opens an example component and its Security tab, which shows the i
   await expect(page.getByText(/^Critical: \d+$/)).toBeVisible();
   await expect(page.getByText('Open: 77')).toBeVisible();
   await expect(page.getByText('77 matching')).toBeVisible();
-  // The example has no GitHub credentials: the tab says so and what to fix.
-  await expect(
-    page
-      .getByRole('alert')
-      .getByText(
-        "the tracker 'github' has no credentials: the integrations.github entry for github.com has no token or GitHub App",
-      ),
-  ).toBeVisible();
+  // Routed by its github.com/project-slug annotation (here to the fake
+  // GitHub that the end-to-end run configures).
+  await expect(page.getByText('Tracker issues go to GitHub')).toBeVisible();
   await expect(observationRows(page)).toHaveCount(25);
 
   expect(await accessibilityViolations(page)).toEqual([]);
-
-  // The summary, the trend and the first rows of the table.
-  await page.screenshot({
-    path: path.join(screenshots, 'security-tab.png'),
-    fullPage: true,
-    clip: { x: 0, y: 0, width: 1400, height: 1350 },
-  });
 });
 
 test('the owner filters to critical, marks an observation a false positive with a comment, and sees the status and the audit entry', async ({
@@ -128,6 +117,96 @@ test('the owner filters to critical, marks an observation a false positive with 
   // No longer active: the critical filter of active observations is empty.
   await drawer.getByRole('button', { name: 'Close details' }).click();
   await expect(page.getByText('0 matching')).toBeVisible();
+});
+
+test('the owner syncs Payments API to GitHub: one issue per observation at or above Medium, closed when the observation is assessed away', async ({
+  page,
+}) => {
+  const repo = 'acme-corp/payments-api';
+  await openSecurityTab(page, 'payments-api');
+  await page.getByRole('button', { name: 'Sync now' }).first().click();
+  await expect(
+    page.getByText(
+      /^Queued \d+ observations? for sync with acme-corp\/payments-api\.$/,
+    ),
+  ).toBeVisible();
+
+  // 11 High and 9 Medium of the 77 (annotation minimum-severity: medium):
+  // 20 issues, with the annotation's labels, each once.
+  await expect
+    .poll(async () => (await githubIssues(repo)).length, { timeout: 60_000 })
+    .toBe(20);
+  const issues = await githubIssues(repo);
+  const markers = issues.map(
+    issue => /observation=([\w-]+)/.exec(issue.body ?? '')?.[1],
+  );
+  expect(new Set(markers).size).toBe(20);
+  expect(issues.every(issue => /^\[(High|Medium)\] /.test(issue.title))).toBe(
+    true,
+  );
+  expect(issues[0].labels.map(label => label.name).sort()).toEqual([
+    'payments',
+    'security',
+  ]);
+
+  // The table links each observation at or above Medium to its issue,
+  // with the issue's state.
+  await page.reload();
+  const rows = observationRows(page);
+  await expect(
+    rows.first().getByRole('link', { name: /^acme-corp\/payments-api#\d+\b/ }),
+  ).toBeVisible();
+  // The summary, the trend and the first rows of the table.
+  await page.screenshot({
+    path: path.join(screenshots, 'security-tab.png'),
+    fullPage: true,
+    clip: { x: 0, y: 0, width: 1400, height: 1350 },
+  });
+
+  await page.getByRole('button', { name: /^High: \d+$/ }).click();
+  await expect(page.getByText('11 matching')).toBeVisible();
+  await expect(
+    rows.first().getByRole('link', { name: /^acme-corp\/payments-api#\d+\b/ }),
+  ).toBeVisible();
+  await expect(rows.first().getByText('Open · sync synced')).toBeVisible();
+
+  // Assessed as a false positive: the issue closes, as not planned.
+  const title = (await rows.first().getByRole('button').first().innerText())
+    .trim()
+    .split('\n')[0];
+  await rows.first().getByRole('button', { name: title }).click();
+  const drawer = page.getByRole('dialog', { name: title });
+  const issueKey = await drawer
+    .getByRole('link', { name: /^acme-corp\/payments-api#\d+\b/ })
+    .innerText();
+  const number = Number(/#(\d+)/.exec(issueKey)?.[1]);
+  await drawer.getByRole('button', { name: 'Assess' }).click();
+  const dialog = page.getByRole('dialog', { name: `Assess “${title}”` });
+  await dialog.getByLabel('Status').click();
+  await page.getByRole('option', { name: 'False positive' }).click();
+  await dialog
+    .getByLabel('Comment')
+    .fill('Test credentials in a fixture, never deployed.');
+  await dialog.getByRole('button', { name: 'Assess' }).click();
+  await expect(dialog).toBeHidden();
+  await drawer.getByRole('button', { name: 'Sync now' }).click();
+
+  await expect
+    .poll(
+      async () => {
+        const issue = (await githubIssues(repo)).find(i => i.number === number);
+        return `${issue?.state} ${issue?.state_reason}`;
+      },
+      { timeout: 60_000 },
+    )
+    .toBe('closed not_planned');
+  expect(await githubIssues(repo)).toHaveLength(20);
+  await page.reload();
+  await expect(
+    page
+      .getByRole('dialog', { name: title })
+      .getByText(/^Closed · sync synced$/),
+  ).toBeVisible();
 });
 
 test('the table shows its first row quickly for an entity with 10,000 observations', async ({
