@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, Page, test } from '@playwright/test';
+import { expect, Locator, Page, test } from '@playwright/test';
 import path from 'node:path';
 // The import benchmark's report generator, reused for the 10k-row test
 // rather than copied; it is not part of any package's public API.
@@ -24,6 +24,31 @@ function observationRows(page: Page) {
     .getByRole('table')
     .filter({ has: page.getByRole('columnheader', { name: 'Title' }) })
     .locator('tbody tr');
+}
+
+/** Opens the details of the table's first row: its title and drawer. */
+async function openFirstObservation(page: Page) {
+  const row = observationRows(page).first();
+  const title = (await row.getByRole('button').first().innerText())
+    .trim()
+    .split('\n')[0];
+  await row.getByRole('button', { name: title }).click();
+  return { title, drawer: page.getByRole('dialog', { name: title }) };
+}
+
+/** Assesses the drawer's observation as a false positive, with a comment. */
+async function markFalsePositive(
+  page: Page,
+  { title, drawer }: { title: string; drawer: Locator },
+  comment: string,
+) {
+  await drawer.getByRole('button', { name: 'Assess' }).click();
+  const dialog = page.getByRole('dialog', { name: `Assess “${title}”` });
+  await dialog.getByLabel('Status').click();
+  await page.getByRole('option', { name: 'False positive' }).click();
+  await dialog.getByLabel('Comment').fill(comment);
+  await dialog.getByRole('button', { name: 'Assess' }).click();
+  await expect(dialog).toBeHidden();
 }
 
 /** Serious accessibility problems of the Security tab's own content. */
@@ -78,27 +103,18 @@ test('the owner filters to critical, marks an observation a false positive with 
   await expect(page).toHaveURL(/severity=critical/);
   await expect(page.getByText('1 matching')).toBeVisible();
 
-  const rows = observationRows(page);
-  await expect(rows).toHaveCount(1);
-  const title = (await rows.first().getByRole('button').first().innerText())
-    .trim()
-    .split('\n')[0];
-  await rows.first().getByRole('button', { name: title }).click();
-
-  const drawer = page.getByRole('dialog', { name: title });
+  await expect(observationRows(page)).toHaveCount(1);
+  const observation = await openFirstObservation(page);
+  const drawer = observation.drawer;
   await expect(drawer).toBeVisible();
   await expect(page).toHaveURL(/observation=/);
   expect(await accessibilityViolations(page)).toEqual([]);
 
-  await drawer.getByRole('button', { name: 'Assess' }).click();
-  const dialog = page.getByRole('dialog', { name: `Assess “${title}”` });
-  await dialog.getByLabel('Status').click();
-  await page.getByRole('option', { name: 'False positive' }).click();
-  await dialog
-    .getByLabel('Comment')
-    .fill('The vulnerable code path is not reachable from the ledger API.');
-  await dialog.getByRole('button', { name: 'Assess' }).click();
-  await expect(dialog).toBeHidden();
+  await markFalsePositive(
+    page,
+    observation,
+    'The vulnerable code path is not reachable from the ledger API.',
+  );
 
   // The drawer shows the new status and the assessment in its history.
   await expect(drawer.getByText('False positive').first()).toBeVisible();
@@ -171,24 +187,17 @@ test('the owner syncs Payments API to GitHub: one issue per observation at or ab
   await expect(rows.first().getByText('Open · sync synced')).toBeVisible();
 
   // Assessed as a false positive: the issue closes, as not planned.
-  const title = (await rows.first().getByRole('button').first().innerText())
-    .trim()
-    .split('\n')[0];
-  await rows.first().getByRole('button', { name: title }).click();
-  const drawer = page.getByRole('dialog', { name: title });
+  const observation = await openFirstObservation(page);
+  const { title, drawer } = observation;
   const issueKey = await drawer
     .getByRole('link', { name: /^acme-corp\/payments-api#\d+\b/ })
     .innerText();
   const number = Number(/#(\d+)/.exec(issueKey)?.[1]);
-  await drawer.getByRole('button', { name: 'Assess' }).click();
-  const dialog = page.getByRole('dialog', { name: `Assess “${title}”` });
-  await dialog.getByLabel('Status').click();
-  await page.getByRole('option', { name: 'False positive' }).click();
-  await dialog
-    .getByLabel('Comment')
-    .fill('Test credentials in a fixture, never deployed.');
-  await dialog.getByRole('button', { name: 'Assess' }).click();
-  await expect(dialog).toBeHidden();
+  await markFalsePositive(
+    page,
+    observation,
+    'Only reachable from the admin CLI, which is not deployed.',
+  );
   await drawer.getByRole('button', { name: 'Sync now' }).click();
 
   await expect
