@@ -48,6 +48,15 @@ describe('SyncEngine with GitHub', () => {
     ) =>
       createSyncHarness({ knex: await databases.init(databaseId), ...options });
 
+    /** Payments API with the openssl finding synced: its one issue. */
+    const syncedOpenssl = async () => {
+      const h = await harness();
+      await h.importFindings([openssl]);
+      await h.sync();
+      const [issue] = issuesOf();
+      return { h, issue };
+    };
+
     it('creates one issue per active observation at or above the minimum severity, and nothing for an unchanged re-sync', async () => {
       const h = await harness();
       await h.importFindings([openssl, zlib, lowOne]);
@@ -125,10 +134,7 @@ describe('SyncEngine with GitHub', () => {
     });
 
     it('updates the issue when the severity or description changes, and keeps what people changed on GitHub', async () => {
-      const h = await harness();
-      await h.importFindings([openssl]);
-      await h.sync();
-      const [issue] = issuesOf();
+      const { h, issue } = await syncedOpenssl();
       github.editIssue(REPO, issue.number, {
         labels: ['security', 'payments', 'sec', 'triaged'],
         assignees: ['octocat'],
@@ -239,10 +245,7 @@ describe('SyncEngine with GitHub', () => {
 
     it('follows a transferred issue and stores its new link', async () => {
       github.addRepo('acme-corp/security-backlog');
-      const h = await harness();
-      await h.importFindings([openssl]);
-      await h.sync();
-      const [issue] = issuesOf();
+      const { h, issue } = await syncedOpenssl();
       github.transferIssue(REPO, issue.number, 'acme-corp/security-backlog');
 
       await h.importFindings([{ ...openssl, severity: 'critical' }]);
@@ -261,10 +264,7 @@ describe('SyncEngine with GitHub', () => {
     });
 
     it('adds labels the annotation gains, and never removes labels', async () => {
-      const h = await harness();
-      await h.importFindings([openssl]);
-      await h.sync();
-      const [issue] = issuesOf();
+      const { h, issue } = await syncedOpenssl();
       github.editIssue(REPO, issue.number, { labels: ['sec', 'triaged'] });
 
       h.setEntity(
@@ -304,10 +304,7 @@ describe('SyncEngine with GitHub', () => {
     });
 
     it('keeps the link while the repository is out of reach, and updates the same issue once access is back', async () => {
-      const h = await harness();
-      await h.importFindings([openssl]);
-      await h.sync();
-      const [issue] = issuesOf();
+      const { h, issue } = await syncedOpenssl();
 
       // E.g. the repository was removed from the GitHub App's selection:
       // GitHub answers 404 for the issue, as for a deleted one.
@@ -339,10 +336,7 @@ describe('SyncEngine with GitHub', () => {
     });
 
     it('keeps the link when the credentials may read the issue but not change it', async () => {
-      const h = await harness();
-      await h.importFindings([openssl]);
-      await h.sync();
-      const [issue] = issuesOf();
+      const { h, issue } = await syncedOpenssl();
       github.failNext(
         { method: 'PATCH', path: new RegExp(`/issues/${issue.number}$`) },
         { status: 404 },
@@ -360,10 +354,7 @@ describe('SyncEngine with GitHub', () => {
     });
 
     it('recreates a deleted issue when only its labels change', async () => {
-      const h = await harness();
-      await h.importFindings([openssl]);
-      await h.sync();
-      const [issue] = issuesOf();
+      const { h, issue } = await syncedOpenssl();
       github.deleteIssue(REPO, issue.number);
 
       h.setEntity(

@@ -258,29 +258,28 @@ export class GitHubTrackerClient implements TrackerClient {
     ref: Repo & { issue_number: number },
     fields: Record<string, unknown>,
   ): Promise<unknown> {
-    const write = this.call(what, async signal => {
-      const first = await this.octokit.request(route, {
-        ...ref,
-        ...fields,
-        request: { signal, redirect: 'manual' },
-      });
-      if (![301, 307, 308].includes(first.status)) return first.data;
-      const location =
-        first.headers.location ?? (first.data as { url?: string }).url;
-      const moved = await this.octokit.request({
-        method: route.split(' ')[0],
-        url: String(location),
-        ...fields,
-        request: {
-          signal,
-          redirect: 'manual',
-          credentialsFor: `${ref.owner}/${ref.repo}`,
-        },
-      });
-      return moved.data;
-    });
     try {
-      return await write;
+      return await this.call(what, async signal => {
+        const first = await this.octokit.request(route, {
+          ...ref,
+          ...fields,
+          request: { signal, redirect: 'manual' },
+        });
+        if (![301, 307, 308].includes(first.status)) return first.data;
+        const location =
+          first.headers.location ?? (first.data as { url?: string }).url;
+        const moved = await this.octokit.request({
+          method: route.split(' ')[0],
+          url: String(location),
+          ...fields,
+          request: {
+            signal,
+            redirect: 'manual',
+            credentialsFor: `${ref.owner}/${ref.repo}`,
+          },
+        });
+        return moved.data;
+      });
     } catch (error) {
       if (error instanceof TrackerError && error.details.status === 404) {
         throw await this.explainNotFound(what, ref, error);
@@ -312,17 +311,18 @@ export class GitHubTrackerClient implements TrackerClient {
         notFound.details,
       );
     }
-    const repository =
-      issue === 410
-        ? 200
-        : await this.readStatus(`read ${ref.owner}/${ref.repo}`, signal =>
-            this.octokit.rest.repos.get({
-              owner: ref.owner,
-              repo: ref.repo,
-              request: { signal },
-            }),
-          );
-    return repository === 200
+    // 410: deleted. 404 with a readable repository: deleted or moved out
+    // of reach. 404 for the repository too: the credentials lost it.
+    const gone =
+      issue === 410 ||
+      (await this.readStatus(`read ${ref.owner}/${ref.repo}`, signal =>
+        this.octokit.rest.repos.get({
+          owner: ref.owner,
+          repo: ref.repo,
+          request: { signal },
+        }),
+      )) === 200;
+    return gone
       ? new TrackerError(
           'gone',
           `${said}: the issue is gone (${issue})`,
