@@ -17,6 +17,11 @@ export const observationReadPermission = createPermission({
 /**
  * Assess an entity's observations (status, severity, comments) and trigger
  * its tracker sync.
+ *
+ * Signed-in users are checked by the policy. A service (a static token, a
+ * plugin) holds it only when its access restrictions name it explicitly:
+ * Backstage allows a service every permission it is not restricted from,
+ * and a scanner's token must not be able to assess.
  * @public
  */
 export const observationAssessPermission = createPermission({
@@ -25,8 +30,21 @@ export const observationAssessPermission = createPermission({
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
+/**
+ * Post a scanner report for an entity (`POST /v1/imports`). Restrict a
+ * scanner's static token to this one permission and the token can upload,
+ * and do nothing else.
+ * @public
+ */
+export const importCreatePermission = createPermission({
+  name: 'security-observations.import.create',
+  attributes: { action: 'create' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
 /** Every permission of the plugin, for registration. @public */
 export const securityObservationsPermissions = [
   observationReadPermission,
   observationAssessPermission,
+  importCreatePermission,
 ];

@@ -1,5 +1,6 @@
 import {
   BackstageCredentials,
+  BackstagePrincipalAccessRestrictions,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
@@ -7,6 +8,7 @@ import {
   AuthorizeResult,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
+import { observationAssessPermission } from 'backstage-plugin-security-observations-common';
 
 /**
  * Checks the plugin's permissions, which are resource permissions on the
@@ -31,5 +33,34 @@ export class EntityAuthorizer {
         `Not allowed: ${permission.name} on ${entityRef}`,
       );
     }
+  }
+
+  /**
+   * The assess permission, for assessments, comments, reviews and "Sync
+   * now". Backstage never asks the policy about a service and allows it
+   * every permission its access restrictions do not exclude, so a
+   * scanner's static token would pass. Here a service passes only when its
+   * restrictions name the assess permission: it was granted on purpose.
+   */
+  async authorizeAssessment(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<void> {
+    const principal = credentials.principal as {
+      type: string;
+      subject?: string;
+      accessRestrictions?: BackstagePrincipalAccessRestrictions;
+    };
+    const { name } = observationAssessPermission;
+    if (
+      principal.type === 'service' &&
+      !principal.accessRestrictions?.permissionNames?.includes(name)
+    ) {
+      throw new NotAllowedError(
+        `Not allowed: ${name} on ${entityRef}: ${principal.subject} is a service, and services may assess only when granted explicitly ` +
+          `(list ${name} under accessRestrictions[].permission of its backend.auth.externalAccess entry). Assess as a signed-in user instead.`,
+      );
+    }
+    await this.authorize(observationAssessPermission, entityRef, credentials);
   }
 }

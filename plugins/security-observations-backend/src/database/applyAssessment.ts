@@ -16,7 +16,7 @@ import { ObservationRow } from './observationRows';
 /** Who did something, as the audit log records it. */
 export interface Actor {
   ref: string;
-  kind: 'user' | 'scanner' | 'tracker' | 'system';
+  kind: 'user' | 'scanner' | 'service' | 'tracker' | 'system';
 }
 
 export interface AssessmentInput {

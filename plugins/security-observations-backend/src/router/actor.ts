@@ -1,7 +1,11 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { Actor } from '../database/applyAssessment';
 
-/** The audit log's actor for the caller: a user's entity ref, or a token subject. */
+/**
+ * The audit log's actor for a caller of the assessing routes: a user's
+ * entity ref, or the subject of a service that was granted the assess
+ * permission.
+ */
 export function actorOf(credentials: BackstageCredentials): Actor {
   const principal = credentials.principal as {
     type: string;
@@ -11,5 +15,5 @@ export function actorOf(credentials: BackstageCredentials): Actor {
   if (principal.type === 'user' && principal.userEntityRef) {
     return { ref: principal.userEntityRef, kind: 'user' };
   }
-  return { ref: principal.subject ?? 'unknown', kind: 'scanner' };
+  return { ref: principal.subject ?? 'unknown', kind: 'service' };
 }

@@ -12,7 +12,6 @@ import {
   assessmentRequestSchema,
   bulkAssessmentRequestSchema,
   commentRequestSchema,
-  observationAssessPermission,
   observationReadPermission,
 } from 'backstage-plugin-security-observations-common';
 import { EntityAuthorizer } from '../assessment/EntityAuthorizer';
@@ -28,8 +27,9 @@ const decisionRequestSchema = z
 
 /**
  * Assessing observations and commenting on them. Every route checks
- * `security-observations.observation.assess` on the entity; a denied call
- * answers 403 and changes nothing.
+ * `security-observations.observation.assess` on the entity, which a
+ * service holds only when granted explicitly; a denied call answers 403
+ * and changes nothing.
  */
 export function assessmentRoutes(options: {
   requireApproval: boolean;
@@ -104,11 +104,7 @@ export function assessmentRoutes(options: {
     if (!observation) {
       throw new NotFoundError(`No observation ${req.params.id}`);
     }
-    await authorizer.authorize(
-      observationAssessPermission,
-      observation.entityRef,
-      credentials,
-    );
+    await authorizer.authorizeAssessment(observation.entityRef, credentials);
     await assessOrRequest(
       req,
       res,
@@ -129,11 +125,7 @@ export function assessmentRoutes(options: {
       ...body
     } = validate(bulkAssessmentRequestSchema, req.body);
     const entityRef = canonicalEntityRef(rawRef, 'entityRef');
-    await authorizer.authorize(
-      observationAssessPermission,
-      entityRef,
-      credentials,
-    );
+    await authorizer.authorizeAssessment(entityRef, credentials);
     await assessOrRequest(
       req,
       res,
@@ -171,11 +163,7 @@ export function assessmentRoutes(options: {
       if (!pending) {
         throw new NotFoundError(`No pending assessment ${req.params.id}`);
       }
-      await authorizer.authorize(
-        observationAssessPermission,
-        pending.entityRef,
-        credentials,
-      );
+      await authorizer.authorizeAssessment(pending.entityRef, credentials);
       const actor = actorOf(credentials);
       if (actor.ref === pending.requestedBy) {
         throw new NotAllowedError(
@@ -215,11 +203,7 @@ export function assessmentRoutes(options: {
     if (!observation) {
       throw new NotFoundError(`No observation ${req.params.id}`);
     }
-    await authorizer.authorize(
-      observationAssessPermission,
-      observation.entityRef,
-      credentials,
-    );
+    await authorizer.authorizeAssessment(observation.entityRef, credentials);
     const created = await store.addComment({
       observationId: observation.id,
       body: comment,

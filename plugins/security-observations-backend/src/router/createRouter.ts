@@ -61,7 +61,13 @@ export async function createRouter(
 
   // Reads its raw body itself: mounted before any JSON body parser.
   router.use(
-    importsRoutes({ auditor, httpAuth, imports, limits: config.imports }),
+    importsRoutes({
+      auditor,
+      authorizer,
+      httpAuth,
+      imports,
+      limits: config.imports,
+    }),
   );
 
   router.use(express.json());

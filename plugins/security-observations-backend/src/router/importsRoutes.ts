@@ -1,10 +1,13 @@
 import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
 import Router from 'express-promise-router';
+import { importCreatePermission } from 'backstage-plugin-security-observations-common';
 import { z } from 'zod';
+import { EntityAuthorizer } from '../assessment/EntityAuthorizer';
 import { ImportService } from '../ingest/ImportService';
 import { REPORT_FORMATS } from '../ingest/parsers';
 import { BodyLimits, readReportBody } from './readReportBody';
 import { auditedAction } from './auditedAction';
+import { canonicalEntityRef } from './canonicalEntityRef';
 import { validate } from './validate';
 
 const importQuerySchema = z.object({
@@ -18,17 +21,24 @@ const importQuerySchema = z.object({
 /** `POST /v1/imports`: scanners post raw reports with a static token. */
 export function importsRoutes(options: {
   auditor: AuditorService;
+  authorizer: EntityAuthorizer;
   httpAuth: HttpAuthService;
   imports: ImportService;
   limits: BodyLimits;
 }) {
-  const { auditor, httpAuth, imports, limits } = options;
+  const { auditor, authorizer, httpAuth, imports, limits } = options;
   const router = Router();
 
   router.post('/v1/imports', async (req, res) => {
     // Static tokens of backend.auth.externalAccess arrive as service principals.
     const credentials = await httpAuth.credentials(req, { allow: ['service'] });
     const query = validate(importQuerySchema, req.query);
+    // Before the body is read: a token restricted elsewhere uploads nothing.
+    await authorizer.authorize(
+      importCreatePermission,
+      canonicalEntityRef(query.entityRef, 'entityRef'),
+      credentials,
+    );
     const result = await auditedAction(
       auditor,
       { eventId: 'report-import', request: req, meta: { ...query } },

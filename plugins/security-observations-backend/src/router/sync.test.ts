@@ -5,6 +5,7 @@ import request from 'supertest';
 import {
   READER_TOKEN,
   SCANNER_TOKEN,
+  SECURITY_BOT_TOKEN,
   startPluginBackend,
 } from '../__testUtils__/startPluginBackend';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
@@ -64,7 +65,7 @@ describe('the tracker sync through the plugin', () => {
       const syncNow = () =>
         request(backend)
           .post(`${API}/v1/entities/${encodeURIComponent(entityRef)}/sync`)
-          .set('Authorization', `Bearer ${READER_TOKEN}`);
+          .set('Authorization', `Bearer ${SECURITY_BOT_TOKEN}`);
       const first = await syncNow();
       expect(first.status).toBe(202);
       const active = imported.body.counts.new;

@@ -1,10 +1,7 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import Router from 'express-promise-router';
-import {
-  observationAssessPermission,
-  Status,
-} from 'backstage-plugin-security-observations-common';
+import { Status } from 'backstage-plugin-security-observations-common';
 import { EntityAuthorizer } from '../assessment/EntityAuthorizer';
 import { SecurityObservationsStore } from '../database/SecurityObservationsStore';
 import { TrackerRoute } from '../sync/routing/resolveTrackerRoute';
@@ -32,11 +29,7 @@ export function syncRoutes(options: {
       allow: ['user', 'service'],
     });
     const entityRef = canonicalEntityRef(req.params.entityRef, 'entityRef');
-    await authorizer.authorize(
-      observationAssessPermission,
-      entityRef,
-      credentials,
-    );
+    await authorizer.authorizeAssessment(entityRef, credentials);
     const route = await options.trackerRouteOf(entityRef);
     if (!route) {
       throw new NotFoundError(`No entity ${entityRef} in the catalog`);

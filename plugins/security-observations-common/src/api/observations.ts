@@ -146,7 +146,11 @@ export const observationEventSchema = z.object({
   observationId: z.string(),
   type: z.string(),
   actor: z.string(),
-  actorKind: z.enum(['user', 'scanner', 'tracker', 'system']),
+  /**
+   * `scanner`: an import's token subject; `service`: a service explicitly
+   * granted the assess permission.
+   */
+  actorKind: z.enum(['user', 'scanner', 'service', 'tracker', 'system']),
   importId: z.string().nullable(),
   changes: z.record(
     z.string(),
