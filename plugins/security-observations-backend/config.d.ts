@@ -27,9 +27,36 @@ export interface Config {
       /** Id that the `security-observations/tracker` annotation names. */
       id: string;
       type: 'github' | 'gitlab' | 'jira';
-      /** Host of the matching `integrations.github` / `integrations.gitlab` entry. */
+      /**
+       * GitHub and GitLab: host of the matching `integrations.github` /
+       * `integrations.gitlab` entry, whose credentials are used
+       * (default github.com / gitlab.com).
+       */
       host?: string;
-      /** Jira: `cloud` (REST v3, email + API token) or `datacenter` (REST v2, PAT). */
+      /** Labels added to every issue this tracker creates (1 to 50 characters each). */
+      labels?: string[];
+      /**
+       * PEM certificates of a private CA that signed a self-hosted
+       * tracker's TLS certificate, trusted for this tracker only (TLS
+       * verification stays on). Or `caFile`, a path to them.
+       */
+      ca?: string;
+      caFile?: string;
+      /**
+       * Write pacing below the tracker's limits. GitHub: createsPerMinute
+       * (80), createsPerHour (500), writesPerMinute (180). GitLab:
+       * createsPerMinute (200), requestsPerMinute (2000). Jira:
+       * createsPerMinute (300), requestsPerMinute (600).
+       */
+      pacing?: {
+        createsPerMinute?: number;
+        createsPerHour?: number;
+        writesPerMinute?: number;
+        requestsPerMinute?: number;
+      };
+      /** GitLab: create issues confidential (default true). */
+      confidential?: boolean;
+      /** Jira: `cloud` (REST v3, email + API token) or `datacenter` (REST v2, personal access token). */
       deployment?: 'cloud' | 'datacenter';
       /** Jira: base URL of the site, e.g. https://acme.atlassian.net */
       baseUrl?: string;
@@ -45,21 +72,43 @@ export interface Config {
        * @visibility secret
        */
       personalAccessToken?: string;
-      /** Labels added to every issue this tracker creates (1 to 50 characters each). */
-      labels?: string[];
+      /** Jira: issue type when the entity names none (default Bug). */
+      issueType?: string;
+      /** Jira: create a `jira/component` the project lacks (default false). */
+      createComponents?: boolean;
       /**
-       * GitHub: write pacing, below the secondary limits. The defaults are
-       * GitHub.com's documented limits; GitHub Enterprise Server admins can
-       * set others.
+       * Jira: priority name per severity (critical, high, medium, low,
+       * none, unknown). Default Highest, High, Medium, Low, Lowest; unknown
+       * gets the project's default.
        */
-      pacing?: {
-        /** Issues created per minute (default 80). */
-        createsPerMinute?: number;
-        /** Issues created per hour (default 500). */
-        createsPerHour?: number;
-        /** Writes per minute to one endpoint (default 180: 900 points, 5 a write). */
-        writesPerMinute?: number;
+      priorities?: { [severity: string]: string };
+      /** Jira: the status that closes a fixed finding's issue (default: Done, else any Done-category status). */
+      closedStatus?: string;
+      /** Jira: the status for a finding that will not be fixed, e.g. "Won't Do". */
+      notPlannedStatus?: string;
+      /** Jira: the status that reopens an issue (default: any To Do-category status). */
+      reopenedStatus?: string;
+      /**
+       * Jira: fields filled from the observation or with a constant, by
+       * field id, e.g. `customfield_10010: { from: cve }` or
+       * `customfield_10020: { from: severity, as: option, map: { Critical: P1 } }`.
+       */
+      fields?: {
+        [field: string]: {
+          /** cve, vulnerabilityIds, cwe, cwes, severity, status, scanner, ruleId, package, packageVersion, fixedVersion, purl, file, branch, entity, entityName, title, observationUrl. */
+          from?: string;
+          /** string (default), option, options, labels, array, user, number. */
+          as?: string;
+          /** Values renamed before they are written. */
+          map?: { [value: string]: string };
+          /** A constant written as given, e.g. `{ accountId: ... }`. */
+          value?: unknown;
+          /** When it is written: create, update, close, reopen (default create and update; a constant: create). */
+          on?: string[];
+        };
       };
+      /** Jira: how far the issue search may lag behind a create, in seconds (Cloud 60, Data Center 5). */
+      searchLagSeconds?: number;
     }>;
     /** The tracker sync. */
     sync?: {

@@ -206,7 +206,7 @@ export class SecurityObservationsStore {
   recordCreateIntent(
     row: ClaimedObservation,
     now: Date,
-    options: { clearLink: boolean },
+    options: Parameters<typeof syncQueue.recordCreateIntent>[3],
   ) {
     return syncQueue.recordCreateIntent(this.db, row, now, options);
   }
@@ -233,8 +233,16 @@ export class SecurityObservationsStore {
     return syncQueue.entitiesWithObservations(this.db);
   }
 
-  routeHashes() {
-    return syncQueue.routeHashes(this.db);
+  routeStates() {
+    return syncQueue.routeStates(this.db);
+  }
+
+  saveTargetProblem(entityRef: string, problem: string | null, now: Date) {
+    return syncQueue.saveTargetProblem(this.db, entityRef, problem, now);
+  }
+
+  targetProblemOf(entityRef: string) {
+    return syncQueue.targetProblemOf(this.db, entityRef);
   }
 
   saveRouteHash(entityRef: string, routeHash: string, now: Date) {

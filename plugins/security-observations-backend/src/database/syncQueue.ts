@@ -17,6 +17,10 @@ export interface ClaimedObservation extends ObservationRow {
   sync_generation: number;
   sync_lease_owner: string;
   tracker_create_intent_at: unknown;
+  /** Null for an intent recorded before intents named their tracker. */
+  tracker_create_intent_tracker_id: string | null;
+  /** JSON `{project, options}`, or null as above. */
+  tracker_create_intent_target: string | null;
   tracker_synced_hash: string | null;
   tracker_synced_labels: string | null;
 }
@@ -142,21 +146,29 @@ export async function releaseObservations(
     });
 }
 
+/** Where an issue is about to be created. */
+export interface CreateIntent {
+  trackerId: string;
+  target: { project: string; options: Record<string, string> };
+}
+
 /**
- * Records, and commits, that an issue is about to be created: if the
- * process dies before `recordSynced` stores the link, the next attempt
- * looks for the issue by its marker first.
+ * Records, and commits, that an issue is about to be created, and where:
+ * if the process dies before `recordSynced` stores the link, the next
+ * attempt looks for the issue by its marker there first.
  */
 export async function recordCreateIntent(
   db: Knex,
   row: ClaimedObservation,
   now: Date,
-  options: { clearLink: boolean },
+  options: { clearLink: boolean; intent: CreateIntent },
 ): Promise<void> {
   await db('observations')
     .where({ id: row.id, sync_lease_owner: row.sync_lease_owner })
     .update({
       tracker_create_intent_at: now.toISOString(),
+      tracker_create_intent_tracker_id: options.intent.trackerId,
+      tracker_create_intent_target: JSON.stringify(options.intent.target),
       // A gone issue's link goes with the intent of its successor, so an
       // interrupted recreate is found by its marker, not recreated again.
       ...(options.clearLink
@@ -190,6 +202,13 @@ export const SYNC_ACTOR: Actor = { ref: 'system', kind: 'system' };
 /** The lease ends with the attempt. */
 const LEASE_ENDED = { sync_lease_owner: null, sync_lease_expires_at: null };
 
+/** No create in doubt any more. */
+const INTENT_RESOLVED = {
+  tracker_create_intent_at: null,
+  tracker_create_intent_tracker_id: null,
+  tracker_create_intent_target: null,
+};
+
 /**
  * The state after a successful sync: the link (null when the observation
  * has no issue and needs none), what was pushed, and audit entries for link
@@ -208,23 +227,32 @@ export async function recordSynced(
     events: LinkEvent[];
     keepCreateIntent: boolean;
     requeue: boolean;
+    /**
+     * What the tracker could not do although the content was pushed (a
+     * workflow without a transition): shown as the error, not retried
+     * until the observation changes.
+     */
+    problem?: string;
     now: Date;
   },
 ): Promise<boolean> {
   const now = result.now.toISOString();
   const { link } = result;
+  const settled = result.problem
+    ? { sync_state: 'failed', sync_last_error: result.problem.slice(0, 2000) }
+    : { sync_state: link ? 'synced' : null, sync_last_error: null };
   return db.transaction(async trx => {
     const pushed = {
       ...LEASE_ENDED,
       sync_attempts: 0,
-      sync_last_error: null,
+      sync_last_error: settled.sync_last_error,
       tracker_id: link?.trackerId ?? null,
       tracker_issue_key: link?.key ?? null,
       tracker_issue_url: link?.url ?? null,
       tracker_issue_state: link?.state ?? null,
       tracker_synced_hash: result.pushedHash,
       tracker_synced_labels: link ? JSON.stringify(result.pushedLabels) : null,
-      ...(result.keepCreateIntent ? {} : { tracker_create_intent_at: null }),
+      ...(result.keepCreateIntent ? {} : INTENT_RESOLVED),
       tracker_synced_at: link ? now : null,
       ...(result.issueCreatedAt
         ? { tracker_issue_created_at: result.issueCreatedAt.toISOString() }
@@ -237,7 +265,7 @@ export async function recordSynced(
         ...pushed,
         ...(result.requeue
           ? { sync_state: 'pending', sync_next_attempt_at: now }
-          : { sync_state: link ? 'synced' : null, sync_next_attempt_at: null }),
+          : { sync_state: settled.sync_state, sync_next_attempt_at: null }),
       });
     if (updated === 0) {
       // Enqueued again while it was synced: it stays in the queue.
@@ -295,7 +323,7 @@ export async function recordFailure(
         : db.raw('sync_attempts'),
       sync_last_error: failure.message.slice(0, 2000),
       sync_next_attempt_at: toIsoStringOrNull(failure.nextAttemptAt),
-      ...(failure.createInDoubt ? {} : { tracker_create_intent_at: null }),
+      ...(failure.createInDoubt ? {} : INTENT_RESOLVED),
     });
 }
 
@@ -320,11 +348,59 @@ export async function entitiesWithObservations(db: Knex): Promise<string[]> {
   return rows.map(row => row.entity_ref);
 }
 
-export async function routeHashes(db: Knex): Promise<Map<string, string>> {
-  const rows: Array<{ entity_ref: string; route_hash: string }> = await db(
-    'sync_entity_routes',
-  ).select('entity_ref', 'route_hash');
-  return new Map(rows.map(row => [row.entity_ref, row.route_hash]));
+/** Per entity: the hash of its last route, and what the tracker said of its target. */
+export interface EntityRouteState {
+  routeHash: string;
+  targetProblem: string | null;
+}
+
+export async function routeStates(
+  db: Knex,
+): Promise<Map<string, EntityRouteState>> {
+  const rows: Array<{
+    entity_ref: string;
+    route_hash: string;
+    target_problem: string | null;
+  }> = await db('sync_entity_routes').select(
+    'entity_ref',
+    'route_hash',
+    'target_problem',
+  );
+  return new Map(
+    rows.map(row => [
+      row.entity_ref,
+      { routeHash: row.route_hash, targetProblem: row.target_problem },
+    ]),
+  );
+}
+
+/**
+ * Records what the tracker said of the entity's target when the sync
+ * checked it before creating; null once new issues can go there.
+ */
+export async function saveTargetProblem(
+  db: Knex,
+  entityRef: string,
+  problem: string | null,
+  now: Date,
+): Promise<void> {
+  await db('sync_entity_routes')
+    .where({ entity_ref: entityRef })
+    .update({
+      target_problem: problem?.slice(0, 2000) ?? null,
+      target_checked_at: now.toISOString(),
+    });
+}
+
+/** What the tracker said of the entity's target, as last checked. */
+export async function targetProblemOf(
+  db: Knex,
+  entityRef: string,
+): Promise<string | null> {
+  const row = await db('sync_entity_routes')
+    .where({ entity_ref: entityRef })
+    .first('target_problem');
+  return row?.target_problem ?? null;
 }
 
 export async function deleteRouteHash(
@@ -340,11 +416,14 @@ export async function saveRouteHash(
   routeHash: string,
   now: Date,
 ): Promise<void> {
+  // A new route is checked anew before its first create.
   await db('sync_entity_routes')
     .insert({
       entity_ref: entityRef,
       route_hash: routeHash,
       checked_at: now.toISOString(),
+      target_problem: null,
+      target_checked_at: null,
     })
     .onConflict('entity_ref')
     .merge();

@@ -91,9 +91,10 @@ export function observationsRoutes(options: {
   router.get('/v1/entities/:entityRef/summary', async (req, res) => {
     const entityRef = canonicalEntityRef(req.params.entityRef, 'entityRef');
     await authorizeRead(req, entityRef);
-    const [summary, route] = await Promise.all([
+    const [summary, route, targetProblem] = await Promise.all([
       store.getSummary(entityRef, activeStatuses),
       trackerRouteOf(entityRef),
+      store.targetProblemOf(entityRef),
     ]);
     res.json({
       ...summary,
@@ -104,6 +105,7 @@ export function observationsRoutes(options: {
           target: route.target,
           url: route.url,
           problem: route.problem,
+          targetProblem: route.tracker ? targetProblem : null,
         },
       }),
     });

@@ -7,15 +7,20 @@ import { toIsoString } from '../database/dates';
 import { observationFromRow } from '../database/observationRows';
 import {
   ClaimedObservation,
+  CreateIntent,
   IssueLink,
   LinkEvent,
 } from '../database/syncQueue';
 import { decideIssue } from './issueRules';
-import { issueMarker, renderIssue } from './renderIssue';
+import { renderIssue } from './renderIssue';
 import { TrackerRoute } from './routing/resolveTrackerRoute';
 import { SyncFailure, SyncFailureNotifier } from './SyncFailureNotifier';
 import { TrackerClients } from './TrackerClients';
-import { DesiredIssue, TrackerClient } from './trackers/TrackerClient';
+import {
+  DesiredIssue,
+  IssueTarget,
+  TrackerClient,
+} from './trackers/TrackerClient';
 import { TrackerError } from './trackers/TrackerError';
 import { Clock, systemClock } from './WritePacer';
 
@@ -69,11 +74,12 @@ const PERSISTENT_KINDS = new Set([
   'unauthorized',
   'forbidden',
   'not_found',
+  'invalid',
   'routing',
+  'target',
+  'workflow',
   'tracker_unavailable',
 ]);
-/** Clock skew allowed between us and the tracker when looking for an issue. */
-const LOOKUP_MARGIN_MS = 10 * 60_000;
 
 /** 1, 4, 16, 64 minutes, then 4 and at most 6 hours. */
 function backoffMs(attempt: number): number {
@@ -83,16 +89,28 @@ function backoffMs(attempt: number): number {
 const sha256 = (value: string) =>
   createHash('sha256').update(value).digest('hex');
 
-/** What the sync pushed; equal hashes mean no tracker call. */
-export function pushedContentHash(issue: DesiredIssue): string {
+/**
+ * What the sync pushed; equal hashes mean no tracker call. `extras` is
+ * what a client pushes besides title, body and state (Jira's mapped
+ * fields).
+ */
+export function pushedContentHash(issue: DesiredIssue, extras = ''): string {
   return sha256(
-    JSON.stringify([issue.title, issue.body, issue.state, issue.closeReason]),
+    JSON.stringify([
+      issue.title,
+      issue.body,
+      issue.state,
+      issue.closeReason,
+      ...(extras ? [extras] : []),
+    ]),
   );
 }
 
 /**
- * What of a route, and of the plugin's settings, changes an entity's
- * issues; a change requeues them.
+ * What of a route, of its tracker's settings (labels, field mapping,
+ * statuses; never credentials, which are read when a client is made) and
+ * of the plugin's settings changes an entity's issues; a change requeues
+ * them.
  */
 export function routeHash(
   route: TrackerRoute,
@@ -102,12 +120,13 @@ export function routeHash(
     JSON.stringify([
       [...settings.activeStatuses].sort(),
       settings.appBaseUrl,
-      route.tracker?.id ?? null,
+      // JSON leaves out the functions that read credentials.
+      route.tracker ?? null,
       route.target,
+      route.options,
       route.labels,
       route.minimumSeverity,
       route.defaultBranch,
-      route.jira ?? null,
       route.problem,
     ]),
   );
@@ -119,12 +138,18 @@ const isGone = (error: unknown) =>
 /** Thrown when another worker took over a row; that worker finishes it. */
 class LeaseLost extends Error {}
 
-/** Thrown when a create would wait longer for the pacer than a run waits. */
-class CreateMustWait extends Error {
-  constructor(readonly delayMs: number) {
-    super(`creates are paced: the next one in ${delayMs} ms`);
+/**
+ * Thrown when the attempt must wait: a create longer for the pacer than a
+ * run waits, or a lookup for the tracker's search to catch up.
+ */
+class AttemptMustWait extends Error {
+  constructor(readonly delayMs: number, why: string) {
+    super(`${why}: ${delayMs} ms`);
   }
 }
+
+/** Thrown when the tracker refuses new issues for the entity's target. */
+class TargetRefused extends Error {}
 
 /**
  * The tracker sync. Works from the durable queue in the observations table:
@@ -155,10 +180,11 @@ export class SyncEngine {
       failed: 0,
       deferred: 0,
     };
-    const routes = await this.requeueChangedRoutes();
+    const { routes, targetProblems } = await this.requeueChangedRoutes();
     await this.options.clients.refreshPacing();
     const run: RunState = {
       routes,
+      targetProblems,
       pausedUntil: new Map(),
       failures: [],
       healthy: new Set(),
@@ -205,11 +231,14 @@ export class SyncEngine {
    * tracker configuration) changed since the last run, and returns all
    * routes for the run. A first run queues every routed entity.
    */
-  private async requeueChangedRoutes(): Promise<Map<string, TrackerRoute>> {
+  private async requeueChangedRoutes(): Promise<{
+    routes: Map<string, TrackerRoute>;
+    targetProblems: Map<string, string | null>;
+  }> {
     const { store } = this.options;
     const entityRefs = await store.entitiesWithObservations();
     const routes = await this.options.routesOf(entityRefs);
-    const known = await store.routeHashes();
+    const known = await store.routeStates();
     for (const entityRef of entityRefs) {
       // Gone from the catalog: its rows fail until it is back, and then its
       // route counts as changed, which queues them again.
@@ -219,7 +248,7 @@ export class SyncEngine {
     }
     for (const [entityRef, route] of routes) {
       const hash = routeHash(route, this.options);
-      if (known.get(entityRef) === hash) continue;
+      if (known.get(entityRef)?.routeHash === hash) continue;
       if (route.tracker && !route.problem) {
         await store.enqueueEntity({
           entityRef,
@@ -229,8 +258,14 @@ export class SyncEngine {
         });
       }
       await store.saveRouteHash(entityRef, hash, this.now());
+      known.delete(entityRef);
     }
-    return routes;
+    return {
+      routes,
+      targetProblems: new Map(
+        [...known].map(([ref, state]) => [ref, state.targetProblem]),
+      ),
+    };
   }
 
   private async addRoutes(run: RunState, batch: ClaimedObservation[]) {
@@ -249,17 +284,29 @@ export class SyncEngine {
     const { store, clients } = this.options;
     const route = run.routes.get(row.entity_ref);
     const linked = linkOf(row);
-    const intentOnRecord = row.tracker_create_intent_at !== null;
+    let intent = intentOf(row, route);
     if (!route) {
       return this.fail(row, run, {
         message: `the entity ${row.entity_ref} is not in the catalog`,
         retry: false,
       });
     }
-    if (!route.tracker && !linked) {
+    if (intent?.trackerId && !clients.isConfigured(intent.trackerId)) {
+      // Its tracker left the configuration: there is nowhere to look.
+      this.options.logger.warn(
+        `Observation ${row.id}: an interrupted create on the tracker '${intent.trackerId}', which is no longer configured, cannot be checked`,
+      );
+      intent = null;
+    }
+    // The linked issue's tracker; else the one an interrupted create went
+    // to (looked at there, wherever the entity routes now); else the route's.
+    const trackerId =
+      linked?.trackerId ?? intent?.trackerId ?? route.tracker?.id;
+    if (!trackerId) {
       // Not routed, nothing to close: out of the queue. A create in doubt
-      // stays on record, to be looked for once the entity routes again.
-      await store.recordSynced(row, this.untracked(intentOnRecord));
+      // of unknown target stays on record, to be looked for once the
+      // entity routes again.
+      await store.recordSynced(row, this.untracked(intent !== null));
       return 'unchanged';
     }
     if (route.problem) {
@@ -269,7 +316,6 @@ export class SyncEngine {
         kind: 'routing',
       });
     }
-    const trackerId = linked?.trackerId ?? route.tracker!.id;
     const paused = run.pausedUntil.get(trackerId);
     if (paused && paused > this.clock.now()) {
       return this.defer(row, run, paused);
@@ -285,25 +331,27 @@ export class SyncEngine {
 
     let attempt: Attempt | undefined;
     try {
+      const client = (await clients.get(trackerId))!;
       const observation = observationFromRow(row);
       const desired = renderIssue({
         observation,
         decision: decideIssue(observation, route, this.options.activeStatuses),
         labels: route.labels,
         appBaseUrl: this.options.appBaseUrl,
-        bodyLimit: clients.bodyLimit(trackerId),
+        bodyLimit: client.descriptionLimit,
       });
+      const routesHere = route.tracker?.id === trackerId;
       attempt = {
         row,
-        client: (await clients.get(trackerId))!,
+        client,
         trackerId,
         // Where this tracker's new issues go. Null when the entity no
         // longer routes here (no tracker, or another one): its existing
         // issue is still updated and closed, but nothing new is created.
-        target: route.tracker?.id === trackerId ? route.target : null,
-        routedElsewhere: Boolean(
-          route.tracker && route.tracker.id !== trackerId,
-        ),
+        target: routesHere
+          ? { project: route.target!, options: route.options }
+          : null,
+        routedElsewhere: Boolean(route.tracker && !routesHere),
         desired,
         events: [],
         link: linked,
@@ -311,16 +359,24 @@ export class SyncEngine {
         pushedLabels: linked
           ? JSON.parse(row.tracker_synced_labels ?? '[]')
           : [],
-        createInDoubt: intentOnRecord,
+        intent: linked ? null : intent,
         requeue: false,
       };
       return await this.push(attempt, run);
     } catch (error) {
       if (error instanceof LeaseLost) return 'deferred';
-      if (error instanceof CreateMustWait) {
+      if (error instanceof AttemptMustWait) {
         return this.defer(row, run, this.clock.now() + error.delayMs);
       }
-      const createInDoubt = attempt?.createInDoubt ?? intentOnRecord;
+      const createInDoubt = attempt ? attempt.intent !== null : !!intent;
+      if (error instanceof TargetRefused) {
+        return this.fail(row, run, {
+          message: error.message,
+          retry: true,
+          kind: 'target',
+          createInDoubt,
+        });
+      }
       const failure =
         error instanceof TrackerError
           ? error
@@ -346,36 +402,40 @@ export class SyncEngine {
         retry: true,
         kind: failure.kind,
         createInDoubt,
+        retryAfterMs: failure.details.retryAfterMs,
       });
     }
   }
 
   /** Brings the issue to what the rules want, with as few calls as it takes. */
   private async push(attempt: Attempt, run: RunState): Promise<Outcome> {
-    const { row, desired } = attempt;
-    const hash = pushedContentHash(desired);
+    const { row, desired, client } = attempt;
+    const hash = pushedContentHash(desired, client.pushedExtras(desired));
     let outcome: Outcome = 'unchanged';
-    if (!attempt.link && attempt.createInDoubt) {
+    if (!attempt.link && attempt.intent) {
       await this.findEarlierCreate(attempt);
     }
     if (!attempt.link) {
       if (desired.state === 'closed' || !attempt.target) {
-        await this.options.store.recordSynced(
-          row,
-          this.untracked(attempt.createInDoubt),
-        );
+        await this.options.store.recordSynced(row, {
+          ...this.untracked(attempt.intent !== null),
+          // Looked on the tracker of an interrupted create and found
+          // nothing: the issue is to be created where the entity routes.
+          requeue: desired.state === 'open' && attempt.routedElsewhere,
+        });
         return 'unchanged';
       }
+      await this.checkTarget(attempt, run);
       await this.create(attempt, 'issue_created', null);
       outcome = 'created';
     } else if (attempt.pushedHash !== hash) {
-      outcome = await this.update(attempt);
+      outcome = await this.update(attempt, run);
     }
     const newLabels = attempt.link
       ? desired.labels.filter(label => !attempt.pushedLabels.includes(label))
       : [];
     if (newLabels.length > 0) {
-      const labelled = await this.addLabels(attempt, newLabels);
+      const labelled = await this.addLabels(attempt, run, newLabels);
       outcome = outcome === 'unchanged' ? labelled : outcome;
     }
     await this.options.store.recordSynced(row, {
@@ -386,41 +446,79 @@ export class SyncEngine {
       events: attempt.events,
       keepCreateIntent: false,
       requeue: attempt.requeue,
+      problem: attempt.problem,
       now: this.now(),
     });
+    if (attempt.problem) {
+      run.failures.push({
+        entityRef: row.entity_ref,
+        problem: 'workflow',
+        message: attempt.problem,
+        attempts: 1,
+      });
+      return 'failed';
+    }
     run.healthy.add(row.entity_ref);
     return outcome;
   }
 
   /**
+   * Before a create: asks the tracker whether new issues can go to the
+   * target (a Jira project, issue type and component), and keeps its
+   * answer on the entity for the Security tab, from any replica.
+   */
+  private async checkTarget(attempt: Attempt, run: RunState): Promise<void> {
+    const entityRef = attempt.row.entity_ref;
+    const problem = await attempt.client.checkTarget(attempt.target!);
+    if ((run.targetProblems.get(entityRef) ?? null) !== problem) {
+      await this.options.store.saveTargetProblem(
+        entityRef,
+        problem,
+        this.now(),
+      );
+      run.targetProblems.set(entityRef, problem);
+    }
+    if (problem) throw new TargetRefused(problem);
+  }
+
+  /**
    * An earlier attempt wrote a create intent and did not store a link: the
-   * issue may exist. Found by its marker, it is linked instead of created.
+   * issue may exist. It is looked for by its marker where that create went
+   * (the recorded tracker and target); found, it is linked instead of
+   * created again.
    */
   private async findEarlierCreate(attempt: Attempt): Promise<void> {
-    const intentAt = new Date(
-      toIsoString(attempt.row.tracker_create_intent_at),
+    const intent = attempt.intent!;
+    const target = intent.target ?? attempt.target;
+    // An intent from before intents named their target, for an entity
+    // that routes nowhere now: it stays in doubt until it routes again.
+    if (!target) return;
+    const lookup = await attempt.client.findByMarker(
+      target,
+      attempt.row.id,
+      intent.at,
     );
-    if (!attempt.target) return;
-    const found = await attempt.client.findByMarker(
-      attempt.target,
-      issueMarker(attempt.row.id),
-      new Date(intentAt.getTime() - LOOKUP_MARGIN_MS),
-    );
-    if (found) {
-      attempt.link = { trackerId: attempt.trackerId, ...found };
+    if ('notBefore' in lookup) {
+      throw new AttemptMustWait(
+        Math.max(0, lookup.notBefore.getTime() - this.clock.now()),
+        `the tracker's search may not show a create of ${intent.at.toISOString()} yet`,
+      );
+    }
+    if (lookup.found) {
+      attempt.link = { trackerId: attempt.trackerId, ...lookup.found };
       attempt.pushedHash = null; // pushed content unknown: update it
       attempt.pushedLabels = attempt.desired.labels;
-      attempt.issueCreatedAt = intentAt;
+      attempt.issueCreatedAt = intent.at;
       attempt.events.push({
         type: 'issue_found',
         from: null,
-        to: found.key,
+        to: lookup.found.key,
         comment:
           'Linked the issue an interrupted sync had created, found by its marker',
       });
     }
     // Looked and not found: no earlier create to worry about.
-    attempt.createInDoubt = false;
+    attempt.intent = null;
   }
 
   private async create(
@@ -429,29 +527,33 @@ export class SyncEngine {
     from: string | null,
   ): Promise<void> {
     const { row, client, desired } = attempt;
+    const target = attempt.target!;
     // Every create, a recreate too: a long wait for the pacer would outlast
     // the lease and the run; the row comes back when a create can go.
     const delayMs = client.createDelayMs();
-    if (delayMs > this.maxPacingWaitMs()) throw new CreateMustWait(delayMs);
+    if (delayMs > this.maxPacingWaitMs()) {
+      throw new AttemptMustWait(delayMs, 'creates are paced');
+    }
     await this.renew(row);
+    const intent: CreateIntent = { trackerId: attempt.trackerId, target };
     await this.options.store.recordCreateIntent(row, this.now(), {
       clearLink: from !== null,
+      intent,
     });
-    attempt.createInDoubt = true;
+    attempt.intent = { ...intent, at: this.now() };
     try {
-      const { requestedAt, ...issue } = await client.create(
-        attempt.target!,
-        desired,
-      );
+      const { requestedAt, ...issue } = await client.create(target, desired);
       attempt.link = { trackerId: attempt.trackerId, ...issue };
       // The time the tracker's pacer counted: replicas pace by it.
       attempt.issueCreatedAt = requestedAt;
     } catch (error) {
       // A refused create created nothing; a 5xx or timeout may have.
-      attempt.createInDoubt =
-        !(error instanceof TrackerError) || error.outcomeUnknown;
+      if (error instanceof TrackerError && !error.outcomeUnknown) {
+        attempt.intent = null;
+      }
       throw error;
     }
+    attempt.intent = null;
     attempt.pushedLabels = desired.labels;
     attempt.events.push({
       type,
@@ -464,12 +566,12 @@ export class SyncEngine {
     });
   }
 
-  private async update(attempt: Attempt): Promise<Outcome> {
+  private async update(attempt: Attempt, run: RunState): Promise<Outcome> {
     const { row, client, desired } = attempt;
     const link = attempt.link!;
     await this.renew(row);
     try {
-      const issue = await client.update(link.key, desired);
+      const { problem, ...issue } = await client.update(link.key, desired);
       if (issue.key !== link.key) {
         attempt.events.push({
           type: 'issue_moved',
@@ -479,16 +581,18 @@ export class SyncEngine {
         });
       }
       attempt.link = { trackerId: attempt.trackerId, ...issue };
+      attempt.problem = problem;
       return 'updated';
     } catch (error) {
       if (!isGone(error)) throw error;
-      return this.replaceGoneIssue(attempt);
+      return this.replaceGoneIssue(attempt, run);
     }
   }
 
   /** Adds labels the issue does not have yet; it may turn out to be gone. */
   private async addLabels(
     attempt: Attempt,
+    run: RunState,
     labels: string[],
   ): Promise<Outcome> {
     await this.renew(attempt.row);
@@ -498,7 +602,7 @@ export class SyncEngine {
       return 'updated';
     } catch (error) {
       if (!isGone(error)) throw error;
-      return this.replaceGoneIssue(attempt);
+      return this.replaceGoneIssue(attempt, run);
     }
   }
 
@@ -506,11 +610,16 @@ export class SyncEngine {
    * The tracker says the linked issue is gone: an issue that should be
    * open is created anew where the entity routes; otherwise the link goes.
    */
-  private async replaceGoneIssue(attempt: Attempt): Promise<Outcome> {
+  private async replaceGoneIssue(
+    attempt: Attempt,
+    run: RunState,
+  ): Promise<Outcome> {
     const gone = attempt.link!;
     attempt.link = null;
     attempt.pushedLabels = [];
+    attempt.problem = undefined;
     if (attempt.desired.state === 'open' && attempt.target) {
+      await this.checkTarget(attempt, run);
       await this.create(attempt, 'issue_recreated', gone.key);
       return 'created';
     }
@@ -539,14 +648,15 @@ export class SyncEngine {
       retry: boolean;
       kind?: string;
       createInDoubt?: boolean;
+      /** The tracker asked to come back no earlier (a 503's Retry-After). */
+      retryAfterMs?: number;
     },
   ): Promise<Outcome> {
     const attempts = Number(row.sync_attempts) + 1;
+    const waitMs = Math.max(backoffMs(attempts), failure.retryAfterMs ?? 0);
     await this.options.store.recordFailure(row, {
       message: failure.message,
-      nextAttemptAt: failure.retry
-        ? new Date(this.clock.now() + backoffMs(attempts))
-        : null,
+      nextAttemptAt: failure.retry ? new Date(this.clock.now() + waitMs) : null,
       createInDoubt:
         failure.createInDoubt ?? row.tracker_create_intent_at !== null,
       countsAsAttempt: failure.retry,
@@ -643,6 +753,8 @@ export class SyncEngine {
 
 interface RunState {
   routes: Map<string, TrackerRoute>;
+  /** What each entity's tracker last said of its target, as stored. */
+  targetProblems: Map<string, string | null>;
   /** Trackers that answered with a rate limit, until when. */
   pausedUntil: Map<string, number>;
   failures: SyncFailure[];
@@ -652,13 +764,21 @@ interface RunState {
   resumeAt?: number;
 }
 
+/** A create that may have happened: when, and where it was sent. */
+interface OpenIntent {
+  at: Date;
+  /** Null for an intent recorded before intents named their tracker. */
+  trackerId: string | null;
+  target: IssueTarget | null;
+}
+
 /** One observation's sync in progress. */
 interface Attempt {
   row: ClaimedObservation;
   client: TrackerClient;
   trackerId: string;
-  target: string | null;
-  /** The entity routes to another tracker than the link's. */
+  target: IssueTarget | null;
+  /** The entity routes to another tracker than the attempt's. */
   routedElsewhere: boolean;
   desired: DesiredIssue;
   events: LinkEvent[];
@@ -667,9 +787,11 @@ interface Attempt {
   pushedLabels: string[];
   issueCreatedAt?: Date;
   /** An issue may exist that no link points to yet. */
-  createInDoubt: boolean;
+  intent: OpenIntent | null;
   /** Due again at once: the issue is to be created on another tracker. */
   requeue: boolean;
+  /** What the tracker could not do although the content was pushed. */
+  problem?: string;
 }
 
 function linkOf(row: ClaimedObservation): IssueLink | null {
@@ -681,4 +803,33 @@ function linkOf(row: ClaimedObservation): IssueLink | null {
         state: row.tracker_issue_state ?? 'open',
       }
     : null;
+}
+
+/**
+ * The row's create in doubt, if any. An intent recorded before intents
+ * named their tracker went where the entity routed then; it is taken to be
+ * where the entity routes now, as the sync always did.
+ */
+function intentOf(
+  row: ClaimedObservation,
+  route: TrackerRoute | undefined,
+): OpenIntent | null {
+  if (row.tracker_create_intent_at === null) return null;
+  const at = new Date(toIsoString(row.tracker_create_intent_at));
+  if (row.tracker_create_intent_tracker_id) {
+    return {
+      at,
+      trackerId: row.tracker_create_intent_tracker_id,
+      target: row.tracker_create_intent_target
+        ? JSON.parse(row.tracker_create_intent_target)
+        : null,
+    };
+  }
+  return route?.tracker && route.target
+    ? {
+        at,
+        trackerId: route.tracker.id,
+        target: { project: route.target, options: route.options },
+      }
+    : { at, trackerId: null, target: null };
 }

@@ -7,11 +7,8 @@ import {
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { TrackerConfig } from './routing/TrackerConfig';
 import { TrackerClient } from './trackers/TrackerClient';
-import {
-  GITHUB_BODY_LIMIT,
-  GITHUB_DOT_COM_PACING,
-  GitHubTrackerClient,
-} from './trackers/github';
+import { trackerTypeOf } from './trackers/trackerTypes';
+import { TrackerClientDeps } from './trackers/TrackerType';
 import { Clock, systemClock } from './WritePacer';
 
 export interface TrackerClientsOptions {
@@ -22,19 +19,17 @@ export interface TrackerClientsOptions {
   creationTimes: (trackerId: string, since: Date) => Promise<Date[]>;
   clock?: Clock;
   /** Tests and the benchmark: shorter units for Retry-After and windows. */
-  timing?: {
-    retryBaseMs?: number;
-    windowScale?: number;
-    requestTimeoutMs?: number;
-  };
+  timing?: TrackerClientDeps['timing'];
   /** Tests: credentials without the integrations config. */
   githubCredentials?: GithubCredentialsProvider;
+  /** Tests: fail on answers whose shape the client libraries do not expect. */
+  strictResponses?: boolean;
 }
 
 /**
  * One client per configured tracker, made on first use and kept, so that
- * its write pacing holds across runs. Trackers that this version cannot
- * sync say so instead of failing silently.
+ * its write pacing holds across runs. Trackers that cannot sync (no
+ * credentials, no longer configured) say so instead of failing silently.
  */
 export class TrackerClients {
   private readonly clients = new Map<string, Promise<TrackerClient>>();
@@ -83,16 +78,12 @@ export class TrackerClients {
     if (!tracker) {
       return `the tracker '${trackerId}' is no longer configured in securityObservations.trackers`;
     }
-    if (tracker.credentialsProblem) return tracker.credentialsProblem;
-    if (tracker.type !== 'github') {
-      return `the tracker '${tracker.id}' is a ${tracker.type} tracker; this version syncs GitHub issues only`;
-    }
-    return undefined;
+    return tracker.credentialsProblem ?? undefined;
   }
 
-  /** The largest issue body the tracker accepts. */
-  bodyLimit(_trackerId: string): number {
-    return GITHUB_BODY_LIMIT;
+  /** Whether the tracker is (still) in `securityObservations.trackers`. */
+  isConfigured(trackerId: string): boolean {
+    return this.tracker(trackerId) !== undefined;
   }
 
   /** When the tracker created issues within the last (scaled) hour. */
@@ -109,23 +100,14 @@ export class TrackerClients {
   }
 
   private async create(tracker: TrackerConfig): Promise<TrackerClient> {
-    const clock = this.options.clock ?? systemClock;
-    const host = tracker.host ?? 'github.com';
-    // readTrackersConfig made sure of it (unavailableReason otherwise).
-    const apiBaseUrl =
-      this.integrations.github.byHost(host)!.config.apiBaseUrl!;
-    return new GitHubTrackerClient({
-      trackerId: tracker.id,
-      host,
-      apiBaseUrl,
-      credentials: this.githubCredentials,
-      pacing: tracker.githubPacing ?? GITHUB_DOT_COM_PACING,
-      clock,
+    return trackerTypeOf(tracker).createClient(tracker, {
+      integrations: this.integrations,
+      githubCredentials: this.githubCredentials,
+      clock: this.options.clock ?? systemClock,
+      logger: this.options.logger,
       recentCreations: await this.recentCreations(tracker.id),
-      retryBaseMs: this.options.timing?.retryBaseMs,
-      windowScale: this.options.timing?.windowScale ?? 1,
-      requestTimeoutMs: this.options.timing?.requestTimeoutMs,
-      log: this.options.logger,
+      timing: this.options.timing ?? {},
+      strictResponses: this.options.strictResponses,
     });
   }
 }

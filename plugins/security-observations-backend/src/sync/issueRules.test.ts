@@ -13,13 +13,13 @@ describe('decideIssue', () => {
       'an active observation at the minimum',
       { ...open, severity: 'medium' },
       'open',
-      'completed',
+      'fixed',
     ],
     [
       'one a scan no longer finds',
       { ...open, status: 'resolved' },
       'closed',
-      'completed',
+      'fixed',
     ],
     [
       'a false positive',

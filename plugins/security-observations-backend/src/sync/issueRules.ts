@@ -17,7 +17,7 @@ export interface IssueDecision {
 /**
  * The outbound rules: an open issue for an active observation on the
  * entity's synced branch at or above the minimum severity; otherwise a
- * closed one: completed when a scan no longer finds it, not planned when it
+ * closed one: fixed when a scan no longer finds it, not planned when it
  * was assessed away, fell below the minimum severity or left the branch.
  */
 export function decideIssue(
@@ -28,7 +28,7 @@ export function decideIssue(
   if (observation.status === 'resolved') {
     return {
       state: 'closed',
-      closeReason: 'completed',
+      closeReason: 'fixed',
       because: 'not found in the latest scan',
     };
   }
@@ -56,5 +56,5 @@ export function decideIssue(
       because: `below the minimum severity ${route.minimumSeverity}`,
     };
   }
-  return { state: 'open', closeReason: 'completed' };
+  return { state: 'open', closeReason: 'fixed' };
 }

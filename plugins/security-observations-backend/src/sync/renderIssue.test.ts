@@ -41,7 +41,7 @@ const semgrepFinding: Observation = {
 const render = (observation: Observation, bodyLimit = 65_536) =>
   renderIssue({
     observation,
-    decision: { state: 'open', closeReason: 'completed' },
+    decision: { state: 'open', closeReason: 'fixed' },
     labels: ['security'],
     appBaseUrl: 'https://backstage.acme.example/',
     bodyLimit,

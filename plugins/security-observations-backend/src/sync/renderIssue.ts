@@ -6,7 +6,8 @@ import {
 import { IssueDecision } from './issueRules';
 import { DesiredIssue } from './trackers/TrackerClient';
 
-const TITLE_LIMIT = 256;
+/** GitLab and Jira refuse longer titles; GitHub takes 256. */
+const TITLE_LIMIT = 255;
 
 /**
  * The first `max` UTF-16 units of a text, without splitting a surrogate
@@ -17,11 +18,6 @@ export function truncate(text: string, max: number): string {
   const end = Math.max(0, max);
   const last = text.charCodeAt(end - 1);
   return text.slice(0, last >= 0xd800 && last <= 0xdbff ? end - 1 : end);
-}
-
-/** The hidden marker that identifies an observation's issue on the tracker. */
-export function issueMarker(observationId: string): string {
-  return `<!-- security-observations:observation=${observationId} -->`;
 }
 
 /** The observation on its entity's Security tab, for the link back. */
@@ -46,9 +42,10 @@ export function issueTitle(observation: Observation): string {
           pkg.version ? ` ${pkg.version}` : ''
         }`
       : observation.title;
-  const title = `[${
-    SEVERITY_LABELS[observation.severity]
-  }] ${what} (${entity})`;
+  // One line: Jira refuses a summary with a line break.
+  const title = `[${SEVERITY_LABELS[observation.severity]}] ${what} (${entity})`
+    .replace(/\s+/g, ' ')
+    .trim();
   return title.length <= TITLE_LIMIT
     ? title
     : `${truncate(title, TITLE_LIMIT - 1)}…`;
@@ -76,7 +73,8 @@ function code(value: string): string {
  * tracker, so a zero-width space goes after the `@`, as Dependabot does.
  */
 export function neutralizeMentions(markdown: string): string {
-  return markdown.replace(/(^|[^\w`@])@(?=[A-Za-z0-9])/g, '$1@&#8203;');
+  // The character itself, not an entity: Jira's formats show entities literally.
+  return markdown.replace(/(^|[^\w`@])@(?=[A-Za-z0-9])/g, '$1@\u200b');
 }
 
 function facts(observation: Observation): string[] {
@@ -142,9 +140,10 @@ function facts(observation: Observation): string[] {
 }
 
 /**
- * The issue of an observation: title, markdown body with the hidden marker
- * first, the configured labels, and the state the rules decided. A body
- * over the tracker's limit loses the end of its description, with a note.
+ * The issue of an observation: title, markdown body, the configured labels,
+ * and the state the rules decided. A body over the tracker's limit loses
+ * the end of its description, with a note. The marker that identifies the
+ * observation on the tracker is the client's to add.
  */
 export function renderIssue(options: {
   observation: Observation;
@@ -154,9 +153,9 @@ export function renderIssue(options: {
   bodyLimit: number;
 }): DesiredIssue {
   const { observation, decision } = options;
+  const observationUrl = securityTabUrl(options.appBaseUrl, observation);
   const status = observation.status.replace(/_/g, ' ');
   const head = [
-    issueMarker(observation.id),
     [
       `**Severity:** ${SEVERITY_LABELS[observation.severity]}`,
       `**Status:** ${status}`,
@@ -175,39 +174,44 @@ export function renderIssue(options: {
   const tail = [
     ...facts(observation),
     '---',
-    `[See this observation on the Security tab in Backstage](${securityTabUrl(
-      options.appBaseUrl,
-      observation,
-    )}) · _Kept in sync by Security Observations for Backstage: edits to the title and this text are overwritten; labels, assignees and milestones stay._`,
+    `[See this observation on the Security tab in Backstage](${observationUrl}) · _Kept in sync by Security Observations for Backstage: edits to the title and this text are overwritten; labels, assignees and milestones stay._`,
   ].join('\n\n');
   const description = neutralizeMentions(observation.description.trim());
-  const whole = [head, description, tail].filter(Boolean).join('\n\n');
-  let body = whole;
-  if (whole.length > options.bodyLimit) {
-    const note = `\n\n_The description was cut here: it is ${description.length.toLocaleString(
-      'en-US',
-    )} characters long. The whole text is on the Security tab._`;
-    const fence = '\n```';
-    const room =
-      options.bodyLimit -
-      head.length -
-      tail.length -
-      note.length -
-      fence.length -
-      4;
-    let cut = truncate(description, room);
-    // A code block cut open would swallow the rest of the body.
-    if ((cut.match(/^\s*```/gm) ?? []).length % 2 === 1) cut += fence;
-    body = truncate(
-      [head, `${cut}${note}`, tail].join('\n\n'),
-      options.bodyLimit,
-    );
-  }
+  const bodyWithin = (limit: number) =>
+    fitBody({ head, description, tail }, limit);
   return {
+    observationId: observation.id,
     title: issueTitle(observation),
-    body,
+    body: bodyWithin(options.bodyLimit),
+    bodyWithin,
     labels: options.labels,
     state: decision.state,
     closeReason: decision.closeReason,
+    observation,
+    observationUrl,
   };
+}
+
+/**
+ * Head, description and tail within `limit` characters: the description
+ * is cut with a note when the whole is too long, so the facts and the link
+ * back to the tab always stay.
+ */
+function fitBody(
+  parts: { head: string; description: string; tail: string },
+  limit: number,
+): string {
+  const { head, description, tail } = parts;
+  const whole = [head, description, tail].filter(Boolean).join('\n\n');
+  if (whole.length <= limit) return whole;
+  const note = `\n\n_The description was cut here: it is ${description.length.toLocaleString(
+    'en-US',
+  )} characters long. The whole text is on the Security tab._`;
+  const fence = '\n```';
+  const room =
+    limit - head.length - tail.length - note.length - fence.length - 4;
+  let cut = truncate(description, room);
+  // A code block cut open would swallow the rest of the body.
+  if ((cut.match(/^\s*```/gm) ?? []).length % 2 === 1) cut += fence;
+  return truncate([head, `${cut}${note}`, tail].join('\n\n'), limit);
 }

@@ -198,6 +198,14 @@ export const entitySummarySchema = z.object({
       /** The tracker's web address for the target, when known. */
       url: z.string().nullable(),
       problem: z.string().nullable(),
+      /**
+       * What the tracker said when the sync checked the target before
+       * creating issues (an unknown Jira project, issue type or
+       * component); null when new issues can go there or nothing was
+       * checked yet. Unlike `problem`, "Sync now" stays possible: the fix
+       * is on the tracker's side.
+       */
+      targetProblem: z.string().nullable().optional(),
     })
     .optional(),
 });

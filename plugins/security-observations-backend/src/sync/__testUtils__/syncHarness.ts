@@ -50,6 +50,8 @@ export interface SyncHarnessOptions {
   config?: Record<string, unknown>;
   /** `integrations.github` entries; a token for github.com by default. */
   github?: Array<Record<string, unknown>>;
+  /** `integrations.gitlab` entries; none by default. */
+  gitlab?: Array<Record<string, unknown>>;
   engine?: Partial<SyncEngineOptions>;
   /** Migrations already ran (a second backend on the same database). */
   migrated?: boolean;
@@ -82,6 +84,7 @@ export async function createSyncHarness(options: SyncHarnessOptions) {
       github: (options.github ?? [
         { host: 'github.com', token: GITHUB_TOKEN },
       ]) as JsonObject[],
+      ...(options.gitlab ? { gitlab: options.gitlab as JsonObject[] } : {}),
     },
     securityObservations: {
       trackers: [
@@ -104,6 +107,8 @@ export async function createSyncHarness(options: SyncHarnessOptions) {
       requestTimeoutMs: options.requestTimeoutMs ?? 2_000,
       ...options.timing,
     },
+    // Answers of the fakes must have the shapes the client libraries expect.
+    strictResponses: true,
   });
   const routes = new EntityRoutes({
     trackers,

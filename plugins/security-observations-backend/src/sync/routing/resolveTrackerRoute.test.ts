@@ -49,6 +49,7 @@ describe('resolveTrackerRoute', () => {
     expect(route).toEqual({
       tracker: expect.objectContaining({ id: 'github' }),
       target: 'acme-corp/payments-api',
+      options: {},
       url: 'https://github.com/acme-corp/payments-api/issues',
       labels: ['sec', 'security', 'payments'],
       minimumSeverity: 'medium',
@@ -73,7 +74,7 @@ describe('resolveTrackerRoute', () => {
       tracker: { id: 'jira', type: 'jira' },
       target: 'LEDG',
       url: 'https://acme-corp.atlassian.net/jira/software/projects/LEDG/issues',
-      jira: { component: 'ledger', issueType: 'Bug' },
+      options: { component: 'ledger', issueType: 'Bug' },
       defaultBranch: 'develop',
       problem: null,
     });
@@ -202,5 +203,126 @@ describe('the credentials of a GitHub Enterprise tracker', () => {
         token: 'ghp_enterprise',
       }).credentialsProblem,
     ).toBeNull();
+  });
+});
+
+describe('routing to one of several GitLab instances', () => {
+  const gitlabs = readTrackersConfig(
+    new ConfigReader({
+      integrations: {
+        gitlab: [
+          { host: 'gitlab.com', token: 'glpat-cloud' },
+          {
+            host: 'gitlab.acme.example',
+            apiBaseUrl: 'https://gitlab.acme.example/api/v4',
+            token: 'glpat-internal',
+          },
+        ],
+      },
+      securityObservations: {
+        trackers: [
+          { id: 'gitlab', type: 'gitlab', host: 'gitlab.com' },
+          { id: 'internal', type: 'gitlab', host: 'gitlab.acme.example' },
+        ],
+      },
+    }),
+  );
+
+  it('picks the instance that gitlab.com/instance names', () => {
+    const route = resolveTrackerRoute(
+      component({
+        'gitlab.com/project-slug': 'payments/payments-api',
+        'gitlab.com/instance': 'gitlab.acme.example',
+      }),
+      gitlabs,
+    );
+    expect(route).toMatchObject({
+      tracker: { id: 'internal' },
+      target: 'payments/payments-api',
+      url: 'https://gitlab.acme.example/payments/payments-api/-/issues',
+      problem: null,
+    });
+  });
+
+  it('asks for gitlab.com/instance or the tracker annotation when both could apply', () => {
+    expect(
+      resolveTrackerRoute(
+        component({ 'gitlab.com/project-slug': 'payments/payments-api' }),
+        gitlabs,
+      ).problem,
+    ).toBe(
+      "the trackers 'gitlab' and 'internal' all match this entity's annotations; set security-observations/tracker to one of them",
+    );
+  });
+});
+
+describe('routing to Jira', () => {
+  const jira = readTrackersConfig(
+    new ConfigReader({
+      securityObservations: {
+        trackers: [
+          {
+            id: 'jira',
+            type: 'jira',
+            deployment: 'datacenter',
+            baseUrl: 'https://jira.acme.example',
+            personalAccessToken: 'jira-pat',
+            issueType: 'Vulnerability',
+          },
+        ],
+      },
+    }),
+  );
+
+  it('takes the tracker’s issue type unless the entity names one, and reads jira.com/project-key too', () => {
+    expect(
+      resolveTrackerRoute(component({ 'jira.com/project-key': 'PAY' }), jira),
+    ).toMatchObject({
+      target: 'PAY',
+      options: { issueType: 'Vulnerability' },
+      url: 'https://jira.acme.example/projects/PAY/issues',
+      problem: null,
+    });
+    expect(
+      resolveTrackerRoute(
+        component({
+          'jira/project-key': 'PAY',
+          'security-observations/jira-issue-type': 'Bug',
+        }),
+        jira,
+      ).options,
+    ).toEqual({ issueType: 'Bug' });
+  });
+
+  it('refuses a tracker setting that cannot work at start-up', () => {
+    const read = (tracker: Record<string, unknown>) => () =>
+      readTrackersConfig(
+        new ConfigReader({
+          securityObservations: {
+            trackers: [
+              {
+                id: 'jira',
+                type: 'jira',
+                baseUrl: 'https://acme.atlassian.net',
+                ...tracker,
+              },
+            ],
+          },
+        }),
+      );
+    expect(read({ deployment: 'server' })).toThrow(
+      "securityObservations.trackers[0].deployment: 'server' is not one of cloud, datacenter",
+    );
+    expect(read({ priorities: { urgent: 'Highest' } })).toThrow(
+      'securityObservations.trackers[0].priorities.urgent: not a severity (critical, high, medium, low, none, unknown)',
+    );
+    expect(read({ fields: { customfield_10010: { from: 'cvss' } } })).toThrow(
+      "securityObservations.trackers[0].fields.customfield_10010.from: 'cvss' is not one of",
+    );
+    expect(
+      read({ fields: { customfield_10010: { from: 'cve', value: 'x' } } }),
+    ).toThrow(
+      'securityObservations.trackers[0].fields.customfield_10010: set either from or value',
+    );
   });
 });

@@ -1,23 +1,57 @@
-/** How a closed issue was closed: fixed, or not going to be. */
-export type CloseReason = 'completed' | 'not_planned';
+import { Observation } from 'backstage-plugin-security-observations-common';
 
-/** What the issue of an observation should look like on the tracker. */
+/** Whether an observation wants an open issue. */
+export type IssueState = 'open' | 'closed';
+
+/**
+ * Why an issue is closed, in the engine's words: the finding is gone from
+ * the scans (`fixed`), or it will not be worked on (`not_planned`: assessed
+ * away, below the minimum severity, off the synced branch). Each client
+ * maps it onto its tracker (GitHub's state reason, a Jira status).
+ */
+export type CloseReason = 'fixed' | 'not_planned';
+
+/**
+ * What the issue of an observation should look like on the tracker, in
+ * tracker-neutral terms. Each client renders it in its tracker's format:
+ * where the marker goes, markdown or ADF or wiki markup, labels that the
+ * tracker accepts, fields it maps.
+ */
 export interface DesiredIssue {
+  /** Identifies the issue on the tracker (a hidden marker, a label). */
+  observationId: string;
   title: string;
-  /** Markdown, with the observation's hidden marker; within the tracker's size limit. */
+  /** Markdown, within the client's `descriptionLimit`, without any marker. */
   body: string;
+  /**
+   * The body again, cut to fit `limit` characters: for a client whose
+   * format (ADF, wiki markup) grows the text past the tracker's limit.
+   */
+  bodyWithin(limit: number): string;
   /** Labels to add; labels are never removed. */
   labels: string[];
-  state: 'open' | 'closed';
+  state: IssueState;
   closeReason: CloseReason;
+  /** The observation, for trackers that map its fields (Jira). */
+  observation: Observation;
+  /** The observation on its entity's Security tab. */
+  observationUrl: string;
+}
+
+/** Where a new issue goes: the project plus what the entity's annotations chose. */
+export interface IssueTarget {
+  /** `owner/repo`, the GitLab project path or id, the Jira project key. */
+  project: string;
+  /** Tracker-specific choices from annotations, e.g. Jira's issue type and component. */
+  options: Record<string, string>;
 }
 
 /** An issue as the tracker answered. */
 export interface TrackerIssue {
-  /** The tracker's own reference, e.g. `acme-corp/payments-api#12`. */
+  /** The tracker's own reference, e.g. `acme-corp/payments-api#12`, `PAY-12`. */
   key: string;
   url: string;
-  state: 'open' | 'closed';
+  state: IssueState;
 }
 
 /** A new issue, with when its create was sent as the tracker's pacing counts it. */
@@ -27,11 +61,40 @@ export interface CreatedIssue extends TrackerIssue {
 }
 
 /**
- * One client per tracker kind behind one interface. Clients know the
- * tracker's API and limits, nothing of the database or of HTTP routes.
- * Every failure is a `TrackerError`.
+ * An update's outcome. `problem` says what could not be done although the
+ * issue's content was written, e.g. a Jira workflow without a transition
+ * into Done: the client has said so on the issue once, and the engine
+ * shows it on the observation without retrying.
+ */
+export interface UpdatedIssue extends TrackerIssue {
+  problem?: string;
+}
+
+/** How a lookup by marker turned out. */
+export type MarkerLookup =
+  | { found: TrackerIssue }
+  | { found: null }
+  /**
+   * The tracker's search may not show an issue created this recently
+   * (an eventually consistent index): look again from `notBefore` on.
+   */
+  | { found: null; notBefore: Date };
+
+/**
+ * One client per configured tracker behind one interface. Clients know the
+ * tracker's API, formats and limits, nothing of the database or of HTTP
+ * routes, and map the engine's intent (open, closed as fixed or as not
+ * planned, reopened) onto their tracker. Every failure is a `TrackerError`.
  */
 export interface TrackerClient {
+  /** The longest body (markdown) the engine renders for this tracker. */
+  readonly descriptionLimit: number;
+  /**
+   * What besides title, body and state this client pushes for an issue
+   * (e.g. Jira's mapped fields and priority), so that a change of it is
+   * pushed; '' when nothing.
+   */
+  pushedExtras(issue: DesiredIssue): string;
   /** How long a create would wait now for the tracker's write pacing, in ms. */
   createDelayMs(): number;
   /**
@@ -40,25 +103,31 @@ export interface TrackerClient {
    * this client's own.
    */
   seedCreations(times: number[]): void;
-  /** Creates the issue in the target (e.g. `owner/repo`). */
-  create(target: string, issue: DesiredIssue): Promise<CreatedIssue>;
   /**
-   * Sets title, body and state; other fields (labels, assignees,
-   * milestones) stay as people left them. Follows a moved issue: the
-   * answer's key is then the new one. Throws `TrackerError` kind `gone`
-   * when the issue no longer exists.
+   * Why new issues cannot go to the target (an unknown project, issue type
+   * or component), in words for the tab; null when they can. Checked before
+   * creates; clients cache the answer for a while.
    */
-  update(key: string, issue: DesiredIssue): Promise<TrackerIssue>;
+  checkTarget(target: IssueTarget): Promise<string | null>;
+  /** Creates the issue in the target, carrying the observation's marker. */
+  create(target: IssueTarget, issue: DesiredIssue): Promise<CreatedIssue>;
+  /**
+   * Writes title, body and state; what people changed on the tracker
+   * (other labels, assignees, milestones, priority) stays. Follows a moved
+   * issue: the answer's key is then the new one. Throws `TrackerError` kind
+   * `gone` when the issue no longer exists.
+   */
+  update(key: string, issue: DesiredIssue): Promise<UpdatedIssue>;
   /** Adds labels to the issue, keeping the ones it has. */
   addLabels(key: string, labels: string[]): Promise<void>;
   /**
-   * The issue whose body carries `marker`, among the target's issues
-   * created or updated since `since`; reads current data, not a search
-   * index that lags behind writes.
+   * The observation's issue in the target, created by a request sent at
+   * about `requestedAt` (the recorded create intent), when it exists: reads
+   * current data, or says when the tracker's search will have caught up.
    */
   findByMarker(
-    target: string,
-    marker: string,
-    since: Date,
-  ): Promise<TrackerIssue | undefined>;
+    target: IssueTarget,
+    observationId: string,
+    requestedAt: Date,
+  ): Promise<MarkerLookup>;
 }

@@ -3,14 +3,18 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
-import { Clock, PacingWindow, WritePacer } from '../WritePacer';
+import { Clock, PacingWindow, WritePacer } from '../../WritePacer';
+import { dispatcherFor } from '../caBundle';
+import { bodyMarker } from '../issueMarker';
 import {
   CreatedIssue,
   DesiredIssue,
+  IssueTarget,
+  MarkerLookup,
   TrackerClient,
   TrackerIssue,
-} from './TrackerClient';
-import { TrackerError, TrackerErrorKind } from './TrackerError';
+} from '../TrackerClient';
+import { TrackerError, TrackerErrorKind } from '../TrackerError';
 
 const ThrottledOctokit = Octokit.plugin(throttling, retry);
 
@@ -50,6 +54,15 @@ const KIND_OF_STATUS: Record<number, TrackerErrorKind> = {
 /** Bodies over this answer 422. */
 export const GITHUB_BODY_LIMIT = 65_536;
 
+/** Clock skew allowed between us and GitHub when looking for an issue. */
+const LOOKUP_MARGIN_MS = 10 * 60_000;
+
+/** GitHub's words for why an issue was closed. */
+const STATE_REASON = {
+  fixed: 'completed',
+  not_planned: 'not_planned',
+} as const;
+
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export interface GitHubTrackerOptions {
@@ -60,6 +73,8 @@ export interface GitHubTrackerOptions {
   apiBaseUrl: string;
   credentials: GithubCredentialsProvider;
   pacing: GitHubPacing;
+  /** PEM bundle of a private CA (GitHub Enterprise Server). */
+  ca?: string;
   clock: Clock;
   /** When this tracker created issues in the last hour (from the database). */
   recentCreations?: number[];
@@ -85,8 +100,8 @@ interface Repo {
   repo: string;
 }
 
-function parseTarget(target: string): Repo {
-  const [owner, repo] = target.split('/');
+function parseTarget(target: IssueTarget): Repo {
+  const [owner, repo] = target.project.split('/');
   return { owner, repo };
 }
 
@@ -96,6 +111,11 @@ function parseKey(key: string): Repo & { issue_number: number } {
     throw new TrackerError('invalid', `'${key}' is not a GitHub issue key`);
   }
   return { owner: match[1], repo: match[2], issue_number: Number(match[3]) };
+}
+
+/** The marker first: a body cut by hand or by a bot keeps it. */
+function bodyWithMarker(issue: DesiredIssue): string {
+  return `${bodyMarker(issue.observationId)}\n\n${issue.body}`;
 }
 
 /** Bottleneck groups that do not pace: the `WritePacer`s do. */
@@ -112,6 +132,8 @@ function unpacedGroup(id: string) {
  * created the issue, which the engine then finds by its marker.
  */
 export class GitHubTrackerClient implements TrackerClient {
+  /** Room for the body next to the marker. */
+  readonly descriptionLimit = GITHUB_BODY_LIMIT - bodyMarker('').length - 40;
   private readonly octokit: InstanceType<typeof ThrottledOctokit>;
   private readonly createPacer: WritePacer;
   private readonly updatePacer: WritePacer;
@@ -147,9 +169,18 @@ export class GitHubTrackerClient implements TrackerClient {
       _o: unknown,
       retryCount: number,
     ) => retryCount === 0 && retryAfter * retryBaseMs <= maxInlineWaitMs;
+    const dispatcher = dispatcherFor(options.ca);
     this.octokit = new ThrottledOctokit({
       baseUrl: options.apiBaseUrl,
       userAgent: 'backstage-plugin-security-observations',
+      ...(dispatcher
+        ? {
+            request: {
+              fetch: (url: string, init: RequestInit) =>
+                fetch(url, { ...init, dispatcher } as RequestInit),
+            },
+          }
+        : {}),
       log: {
         debug: () => {},
         info: () => {},
@@ -191,14 +222,27 @@ export class GitHubTrackerClient implements TrackerClient {
     });
   }
 
-  async create(target: string, issue: DesiredIssue): Promise<CreatedIssue> {
+  pushedExtras(): string {
+    return '';
+  }
+
+  async checkTarget(): Promise<string | null> {
+    // A repository GitHub refuses shows up as the create's 404.
+    return null;
+  }
+
+  async create(
+    target: IssueTarget,
+    issue: DesiredIssue,
+  ): Promise<CreatedIssue> {
     const repo = parseTarget(target);
     const requestedAt = await this.createPacer.acquire();
-    const created = await this.call(`create an issue in ${target}`, signal =>
+    const where = target.project;
+    const created = await this.call(`create an issue in ${where}`, signal =>
       this.octokit.rest.issues.create({
         ...repo,
         title: issue.title,
-        body: issue.body,
+        body: bodyWithMarker(issue),
         labels: issue.labels,
         // A retried create could be a second issue: never retry it here.
         request: { retries: 0, signal },
@@ -227,10 +271,13 @@ export class GitHubTrackerClient implements TrackerClient {
       ref,
       {
         title: issue.title,
-        body: issue.body,
+        body: bodyWithMarker(issue),
         state: issue.state,
         // GitHub applies a reason only when the state changes.
-        state_reason: issue.state === 'closed' ? issue.closeReason : 'reopened',
+        state_reason:
+          issue.state === 'closed'
+            ? STATE_REASON[issue.closeReason]
+            : 'reopened',
       },
     );
     return this.issueOf(updated as GitHubIssueFields);
@@ -347,15 +394,17 @@ export class GitHubTrackerClient implements TrackerClient {
   }
 
   async findByMarker(
-    target: string,
-    marker: string,
-    since: Date,
-  ): Promise<TrackerIssue | undefined> {
+    target: IssueTarget,
+    observationId: string,
+    requestedAt: Date,
+  ): Promise<MarkerLookup> {
     const repo = parseTarget(target);
+    const marker = bodyMarker(observationId);
+    const since = new Date(requestedAt.getTime() - LOOKUP_MARGIN_MS);
     // Later pages are /repositories/{id}/issues URLs that do not name the
     // owner the credentials are for: they carry the first page's headers.
     const { headers } = await this.options.credentials.getCredentials({
-      url: `https://${this.options.host}/${target}`,
+      url: `https://${this.options.host}/${target.project}`,
     });
     // The list reads current data; the search API lags behind writes.
     const pages = this.octokit.paginate.iterator(
@@ -374,16 +423,16 @@ export class GitHubTrackerClient implements TrackerClient {
       for await (const page of pages) {
         for (const issue of page.data) {
           if (!issue.pull_request && issue.body?.includes(marker)) {
-            return this.issueOf(issue);
+            return { found: this.issueOf(issue) };
           }
         }
         const last = page.data[page.data.length - 1];
-        if (!last || new Date(last.created_at) < since) return undefined;
+        if (!last || new Date(last.created_at) < since) return { found: null };
       }
     } catch (error) {
-      throw this.trackerError(error, `list the issues of ${target}`);
+      throw this.trackerError(error, `list the issues of ${target.project}`);
     }
-    return undefined;
+    return { found: null };
   }
 
   /** The key of an issue from its own URLs, so a moved issue is followed. */

@@ -1,0 +1,20 @@
+import { githubUnderTest } from './github';
+import { gitlabUnderTest } from './gitlab';
+import { TrackerUnderTest } from './TrackerUnderTest';
+
+export type {
+  SeenIssue,
+  TestFault,
+  TrackerUnderTest,
+} from './TrackerUnderTest';
+
+/**
+ * Every tracker the scenario suites run against, as `describe.each` rows:
+ * the same rules hold for all of them.
+ */
+export function trackersUnderTest(): Array<[string, TrackerUnderTest]> {
+  return [githubUnderTest(), gitlabUnderTest()].map(tracker => [
+    tracker.name,
+    tracker,
+  ]);
+}

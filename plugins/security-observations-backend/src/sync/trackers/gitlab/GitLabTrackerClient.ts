@@ -1,0 +1,352 @@
+import { Issues, Projects } from '@gitbeaker/rest';
+import { Clock, WritePacer } from '../../WritePacer';
+import { dispatcherFor } from '../caBundle';
+import { bodyMarker } from '../issueMarker';
+import { retryDelayMs, sendWithPolicy } from '../requestPolicy';
+import {
+  CreatedIssue,
+  DesiredIssue,
+  IssueTarget,
+  MarkerLookup,
+  TrackerClient,
+  TrackerIssue,
+} from '../TrackerClient';
+import { TrackerError, TrackerErrorKind } from '../TrackerError';
+import { GitLabHttpError, singleAttemptRequester } from './gitlabRequester';
+
+/** GitLab's documented limits that the client paces below. */
+export interface GitLabPacing {
+  /** Issue creation: 200 a minute per user on GitLab.com. */
+  createsPerMinute: number;
+  /** Authenticated API requests: 2,000 a minute per user on GitLab.com. */
+  requestsPerMinute: number;
+}
+
+export const GITLAB_DOT_COM_PACING: GitLabPacing = {
+  createsPerMinute: 200,
+  requestsPerMinute: 2_000,
+};
+
+/** Descriptions over 1,048,576 characters answer 400. */
+export const GITLAB_DESCRIPTION_LIMIT = 1_048_576;
+
+/** Clock skew allowed between us and GitLab when looking for an issue. */
+const LOOKUP_MARGIN_MS = 10 * 60_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const INLINE_WAIT_SHARE = 1 / 3;
+
+const KIND_OF_STATUS: Record<number, TrackerErrorKind> = {
+  400: 'invalid',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'invalid',
+  422: 'invalid',
+};
+
+export interface GitLabTrackerOptions {
+  trackerId: string;
+  /** The instance's base, e.g. https://gitlab.com or https://gitlab.acme.example/gitlab. */
+  baseUrl: string;
+  /** From the `integrations.gitlab` entry of the tracker's host. */
+  token: string;
+  confidential: boolean;
+  pacing: GitLabPacing;
+  /** PEM bundle of a private CA. */
+  ca?: string;
+  clock: Clock;
+  recentCreations?: number[];
+  requestTimeoutMs?: number;
+  retryBaseMs?: number;
+  windowScale?: number;
+}
+
+/** What the client reads of GitLab's issue entity. */
+interface GitLabIssueFields {
+  iid: number;
+  state: string;
+  web_url: string;
+  description?: string | null;
+  created_at: string;
+  moved_to_id?: number | string | null;
+  references: { full: string };
+}
+
+function parseKey(key: string): { project: string; iid: number } {
+  const match = /^(.+)#(\d+)$/.exec(key);
+  if (!match) {
+    throw new TrackerError('invalid', `'${key}' is not a GitLab issue key`);
+  }
+  return { project: match[1], iid: Number(match[2]) };
+}
+
+/** GitLab takes labels as one comma-separated string. */
+const labelList = (labels: string[]) =>
+  labels.map(label => label.replace(/,/g, ' ')).join(',');
+
+/**
+ * GitLab issues through `@gitbeaker/rest`, each request sent once (see
+ * `singleAttemptRequester`) and paced below GitLab's documented limits.
+ * Issues are created confidential unless the tracker says otherwise:
+ * findings describe how to attack the project. Closing and reopening go
+ * through `state_event`, labels only through `add_labels`, so what people
+ * set on GitLab (other labels, assignees, milestones) stays.
+ */
+export class GitLabTrackerClient implements TrackerClient {
+  readonly descriptionLimit =
+    GITLAB_DESCRIPTION_LIMIT - bodyMarker('').length - 40;
+  private readonly issues: InstanceType<typeof Issues<false>>;
+  private readonly projects: InstanceType<typeof Projects<false>>;
+  private readonly createPacer: WritePacer;
+  private readonly requestPacer: WritePacer;
+  private readonly host: string;
+
+  constructor(private readonly options: GitLabTrackerOptions) {
+    const minute = 60_000 / (options.windowScale ?? 1);
+    this.createPacer = new WritePacer(
+      [{ limit: options.pacing.createsPerMinute, windowMs: minute }],
+      options.clock,
+      options.recentCreations,
+    );
+    this.requestPacer = new WritePacer(
+      [{ limit: options.pacing.requestsPerMinute, windowMs: minute }],
+      options.clock,
+    );
+    this.host = new URL(options.baseUrl).host;
+    const resource = {
+      host: options.baseUrl.replace(/\/+$/, ''),
+      token: options.token,
+      requesterFn: singleAttemptRequester,
+      queryTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      // gitbeaker's own limiter would queue requests in memory; we pace.
+      rateLimits: {},
+      agent: dispatcherFor(options.ca) as never,
+    };
+    this.issues = new Issues(resource);
+    this.projects = new Projects(resource);
+  }
+
+  pushedExtras(): string {
+    return '';
+  }
+
+  createDelayMs(): number {
+    return Math.max(this.createPacer.delay(), this.requestPacer.delay());
+  }
+
+  seedCreations(times: number[]): void {
+    this.createPacer.reseed(times);
+  }
+
+  async checkTarget(): Promise<string | null> {
+    // An unknown project shows up as the create's 404.
+    return null;
+  }
+
+  async create(
+    target: IssueTarget,
+    issue: DesiredIssue,
+  ): Promise<CreatedIssue> {
+    const requestedAt = await this.createPacer.acquire();
+    const created = await this.send(
+      `create an issue in ${target.project}`,
+      { idempotent: false },
+      () =>
+        this.issues.create(target.project, issue.title, {
+          description: descriptionOf(issue),
+          labels: labelList(issue.labels),
+          confidential: this.options.confidential,
+        }),
+    );
+    return {
+      ...this.issueOf(created as GitLabIssueFields),
+      requestedAt: new Date(requestedAt),
+    };
+  }
+
+  async update(key: string, issue: DesiredIssue): Promise<TrackerIssue> {
+    const { project, iid } = parseKey(key);
+    const updated = await this.write(key, `update ${key}`, () =>
+      this.issues.edit(project, iid, {
+        title: issue.title,
+        description: descriptionOf(issue),
+        stateEvent: issue.state === 'closed' ? 'close' : 'reopen',
+      }),
+    );
+    return this.issueOf(updated as GitLabIssueFields);
+  }
+
+  async addLabels(key: string, labels: string[]): Promise<void> {
+    const { project, iid } = parseKey(key);
+    await this.write(key, `add labels to ${key}`, () =>
+      this.issues.edit(project, iid, { addLabels: labelList(labels) }),
+    );
+  }
+
+  async findByMarker(
+    target: IssueTarget,
+    observationId: string,
+    requestedAt: Date,
+  ): Promise<MarkerLookup> {
+    const marker = bodyMarker(observationId);
+    const createdAfter = new Date(requestedAt.getTime() - LOOKUP_MARGIN_MS);
+    // The issue list reads the database, not a search index: a create that
+    // GitLab answered is in it.
+    for (let page = 1; ; page++) {
+      const { data, paginationInfo } = await this.send(
+        `list the issues of ${target.project}`,
+        { idempotent: true },
+        () =>
+          this.issues.all({
+            projectId: target.project,
+            createdAfter: createdAfter.toISOString(),
+            orderBy: 'created_at',
+            sort: 'desc',
+            perPage: 100,
+            page,
+            showExpanded: true,
+          }),
+      );
+      const found = (data as GitLabIssueFields[]).find(candidate =>
+        candidate.description?.includes(marker),
+      );
+      if (found) return { found: this.issueOf(found) };
+      if (!paginationInfo.next) return { found: null };
+    }
+  }
+
+  /**
+   * A write to an existing issue. A moved issue stays at its old address,
+   * closed, with `moved_to_id`: only an administrator can look up where it
+   * went, so it counts as gone and the engine creates a new one where the
+   * entity routes.
+   */
+  private async write(
+    key: string,
+    what: string,
+    send: () => Promise<unknown>,
+  ): Promise<unknown> {
+    try {
+      const answer = await this.send(what, { idempotent: true }, send);
+      const moved = (answer as GitLabIssueFields | undefined)?.moved_to_id;
+      if (moved) {
+        throw new TrackerError(
+          'gone',
+          `GitLab could not ${what}: the issue was moved to another project (issue id ${moved})`,
+        );
+      }
+      return answer;
+    } catch (error) {
+      if (error instanceof TrackerError && error.details.status === 404) {
+        throw await this.explainNotFound(key, what, error);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * A write answered 404: for a deleted issue, but also when the token lost
+   * access to the project. Only the first means "recreate"; the other keeps
+   * the link and fails visibly until access is back.
+   */
+  private async explainNotFound(
+    key: string,
+    what: string,
+    notFound: TrackerError,
+  ): Promise<TrackerError> {
+    const { project } = parseKey(key);
+    try {
+      await this.send(`read ${project}`, { idempotent: true }, () =>
+        this.projects.show(project),
+      );
+    } catch (error) {
+      if (error instanceof TrackerError && error.details.status === 404) {
+        return notFound;
+      }
+      throw error;
+    }
+    return new TrackerError(
+      'gone',
+      `GitLab could not ${what}: the issue is gone (404)`,
+      notFound.details,
+    );
+  }
+
+  private issueOf(issue: GitLabIssueFields): TrackerIssue {
+    return {
+      key: issue.references.full,
+      url: issue.web_url,
+      state: issue.state === 'closed' ? 'closed' : 'open',
+    };
+  }
+
+  /** One request: paced, sent with the retry policy, failures as `TrackerError`. */
+  private async send<T>(
+    what: string,
+    request: { idempotent: boolean },
+    call: () => Promise<T>,
+  ): Promise<T> {
+    const retryBaseMs = this.options.retryBaseMs ?? 1000;
+    return sendWithPolicy(
+      {
+        clock: this.options.clock,
+        retryBaseMs,
+        maxInlineWaitMs:
+          (this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) *
+          INLINE_WAIT_SHARE,
+      },
+      request,
+      async () => {
+        await this.requestPacer.acquire();
+        try {
+          return await call();
+        } catch (error) {
+          throw this.trackerError(error, what);
+        }
+      },
+    );
+  }
+
+  private trackerError(error: unknown, what: string): TrackerError {
+    if (error instanceof TrackerError) return error;
+    const said = `GitLab could not ${what}`;
+    if (!(error instanceof GitLabHttpError)) {
+      const failure = error as { name?: string; message?: string };
+      const timedOut = ['TimeoutError', 'AbortError', 'GitbeakerTimeoutError'];
+      return new TrackerError(
+        'unavailable',
+        timedOut.includes(failure.name ?? '')
+          ? `${said}: no answer in time`
+          : `${said}: ${(failure.message ?? String(error)).slice(0, 300)}`,
+      );
+    }
+    const { status } = error;
+    const retryAfterMs = retryDelayMs(
+      error.headers,
+      this.options.clock.now(),
+      this.options.retryBaseMs ?? 1000,
+    );
+    if (status === 429) {
+      return new TrackerError('rate_limited', `${said}: rate limited (429)`, {
+        status,
+        retryAfterMs: retryAfterMs ?? 60 * (this.options.retryBaseMs ?? 1000),
+      });
+    }
+    const kind = KIND_OF_STATUS[status] ?? 'unavailable';
+    const hint: Partial<Record<TrackerErrorKind, string>> = {
+      unauthorized: `the token for ${this.host} was rejected`,
+      forbidden: 'the token may not write issues there',
+      not_found: 'the project does not exist or the token cannot see it',
+    };
+    return new TrackerError(
+      kind,
+      `${said}: ${status} ${hint[kind] ?? error.description}`,
+      { status, retryAfterMs },
+    );
+  }
+}
+
+/** The marker first: a description cut by hand or by a bot keeps it. */
+function descriptionOf(issue: DesiredIssue): string {
+  return `${bodyMarker(issue.observationId)}\n\n${issue.body}`;
+}

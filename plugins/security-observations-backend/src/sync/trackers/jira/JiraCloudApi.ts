@@ -1,0 +1,134 @@
+import { JiraApi, JiraIssueState, JiraProject } from './JiraApi';
+import { JiraTransport } from './JiraTransport';
+import { loadJiraCloud } from './loadJiraCloud';
+import { markdownToAdf } from './markdownToAdf';
+
+/** The fields read back after a write or a search. */
+const STATE_FIELDS = ['status'];
+
+/** What the client reads of an issue in Jira's answers. */
+interface IssueBean {
+  id: string;
+  key: string;
+  fields?: { status?: JiraIssueState['status'] };
+  transitions?: JiraIssueState['transitions'];
+}
+
+function stateOf(issue: IssueBean): JiraIssueState {
+  return {
+    id: issue.id,
+    key: issue.key,
+    status: issue.fields?.status ?? { name: 'Unknown' },
+    ...(issue.transitions ? { transitions: issue.transitions } : {}),
+  };
+}
+
+/**
+ * Jira Cloud through `jira.js` 6 (REST v3): its typed endpoint functions
+ * and response schemas over our transport. Descriptions and comments are
+ * Atlassian Document Format.
+ */
+export class JiraCloudApi implements JiraApi {
+  readonly deployment = 'cloud' as const;
+  private readonly jira = loadJiraCloud();
+
+  constructor(private readonly transport: JiraTransport) {}
+
+  renderDescription(markdown: string) {
+    const value = markdownToAdf(markdown);
+    return { value, size: JSON.stringify(value).length };
+  }
+
+  async createIssue(fields: Record<string, unknown>) {
+    const created = await this.jira.createIssue(this.transport, { fields });
+    return { id: String(created.id), key: String(created.key) };
+  }
+
+  async editIssue(
+    key: string,
+    edit: {
+      fields?: Record<string, unknown>;
+      update?: Record<string, unknown>;
+    },
+  ): Promise<JiraIssueState> {
+    // returnIssue: the issue as edited, with its status and transitions, in
+    // the same request (Cloud only).
+    const issue = (await this.jira.editIssue(this.transport, {
+      issueIdOrKey: key,
+      fields: edit.fields,
+      update: edit.update as never,
+      returnIssue: true,
+      expand: 'transitions.fields',
+      notifyUsers: false,
+    })) as unknown as IssueBean;
+    return stateOf(issue);
+  }
+
+  async addLabels(key: string, labels: string[]) {
+    await this.jira.editIssue(this.transport, {
+      issueIdOrKey: key,
+      update: { labels: labels.map(add => ({ add })) },
+      notifyUsers: false,
+    });
+  }
+
+  async transitionIssue(
+    key: string,
+    transitionId: string,
+    fields: Record<string, unknown>,
+  ) {
+    await this.jira.doTransition(this.transport, {
+      issueIdOrKey: key,
+      transition: { id: transitionId },
+      ...(Object.keys(fields).length > 0 ? { fields } : {}),
+    });
+  }
+
+  async addComment(key: string, markdown: string) {
+    await this.jira.addComment(this.transport, {
+      issueIdOrKey: key,
+      body: markdownToAdf(markdown) as never,
+    });
+  }
+
+  async searchIssues(jql: string, maxResults: number) {
+    const page = await this.jira.searchAndReconsileIssuesUsingJqlPost(
+      this.transport,
+      {
+        jql,
+        maxResults,
+        fields: STATE_FIELDS,
+      },
+    );
+    return ((page.issues ?? []) as unknown as IssueBean[]).map(stateOf);
+  }
+
+  async getProject(key: string): Promise<JiraProject> {
+    const project = await this.jira.getProject(this.transport, {
+      projectIdOrKey: key,
+      expand: 'issueTypes',
+    });
+    return {
+      key: String(project.key),
+      issueTypes: (project.issueTypes ?? []).map(type => ({
+        name: String(type.name),
+        subtask: Boolean(type.subtask),
+      })),
+      components: (project.components ?? []).map(component => ({
+        name: String(component.name),
+      })),
+    };
+  }
+
+  async createComponent(project: string, name: string) {
+    await this.jira.createComponent(this.transport, { project, name });
+  }
+
+  async getFields() {
+    const fields = await this.jira.getFields(this.transport);
+    return fields.map(field => ({
+      id: String(field.id),
+      name: String(field.name),
+    }));
+  }
+}

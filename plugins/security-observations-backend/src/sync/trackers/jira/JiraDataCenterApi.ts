@@ -1,0 +1,136 @@
+import { JiraApi, JiraIssueState, JiraProject } from './JiraApi';
+import { JiraTransport } from './JiraTransport';
+import { markdownToJiraWiki } from './markdownToJiraWiki';
+
+const API = '/rest/api/2';
+
+interface IssueBean {
+  id: string;
+  key: string;
+  fields?: { status?: JiraIssueState['status'] };
+  transitions?: JiraIssueState['transitions'];
+}
+
+function stateOf(issue: IssueBean): JiraIssueState {
+  return {
+    id: issue.id,
+    key: issue.key,
+    status: issue.fields?.status ?? { name: 'Unknown' },
+    ...(issue.transitions ? { transitions: issue.transitions } : {}),
+  };
+}
+
+/**
+ * Jira Data Center through its REST API v2, over the same transport as the
+ * Cloud client. A thin client, not `jira.js`: jira.js 6 speaks Cloud's v3
+ * (ADF, `/search/jql`, account ids) and its README says Server and Data
+ * Center are not supported. Descriptions and comments are wiki markup;
+ * the personal access token goes as a bearer token.
+ */
+export class JiraDataCenterApi implements JiraApi {
+  readonly deployment = 'datacenter' as const;
+
+  constructor(private readonly transport: JiraTransport) {}
+
+  renderDescription(markdown: string) {
+    const value = markdownToJiraWiki(markdown);
+    return { value, size: value.length };
+  }
+
+  async createIssue(fields: Record<string, unknown>) {
+    return this.transport.sendRequest<{ id: string; key: string }>({
+      url: `${API}/issue`,
+      method: 'POST',
+      body: { fields },
+    });
+  }
+
+  async editIssue(
+    key: string,
+    edit: {
+      fields?: Record<string, unknown>;
+      update?: Record<string, unknown>;
+    },
+  ): Promise<JiraIssueState> {
+    await this.transport.sendRequest({
+      url: `${API}/issue/${encodeURIComponent(key)}`,
+      method: 'PUT',
+      searchParams: { notifyUsers: false },
+      body: edit,
+    });
+    // Data Center answers an edit with 204: read the status back.
+    const issue = await this.transport.sendRequest<IssueBean>({
+      url: `${API}/issue/${encodeURIComponent(key)}`,
+      searchParams: { fields: 'status', expand: 'transitions.fields' },
+    });
+    return stateOf(issue);
+  }
+
+  async addLabels(key: string, labels: string[]) {
+    await this.transport.sendRequest({
+      url: `${API}/issue/${encodeURIComponent(key)}`,
+      method: 'PUT',
+      searchParams: { notifyUsers: false },
+      body: { update: { labels: labels.map(add => ({ add })) } },
+    });
+  }
+
+  async transitionIssue(
+    key: string,
+    transitionId: string,
+    fields: Record<string, unknown>,
+  ) {
+    await this.transport.sendRequest({
+      url: `${API}/issue/${encodeURIComponent(key)}/transitions`,
+      method: 'POST',
+      body: {
+        transition: { id: transitionId },
+        ...(Object.keys(fields).length > 0 ? { fields } : {}),
+      },
+    });
+  }
+
+  async addComment(key: string, markdown: string) {
+    await this.transport.sendRequest({
+      url: `${API}/issue/${encodeURIComponent(key)}/comment`,
+      method: 'POST',
+      body: { body: markdownToJiraWiki(markdown) },
+    });
+  }
+
+  async searchIssues(jql: string, maxResults: number) {
+    // Data Center's search reads its Lucene index, updated as issues are
+    // written on that node.
+    const page = await this.transport.sendRequest<{ issues?: IssueBean[] }>({
+      url: `${API}/search`,
+      method: 'POST',
+      body: { jql, maxResults, startAt: 0, fields: ['status'] },
+    });
+    return (page.issues ?? []).map(stateOf);
+  }
+
+  async getProject(key: string): Promise<JiraProject> {
+    const project = await this.transport.sendRequest<JiraProject>({
+      url: `${API}/project/${encodeURIComponent(key)}`,
+    });
+    return {
+      key: project.key,
+      issueTypes: project.issueTypes ?? [],
+      components: project.components ?? [],
+    };
+  }
+
+  async createComponent(project: string, name: string) {
+    await this.transport.sendRequest({
+      url: `${API}/component`,
+      method: 'POST',
+      body: { project, name },
+    });
+  }
+
+  async getFields() {
+    return this.transport.sendRequest<Array<{ id: string; name: string }>>({
+      url: `${API}/field`,
+    });
+  }
+}
