@@ -48,12 +48,16 @@ describe('ObservationDrawer', () => {
     expect(
       drawer.getByText(/Minimist <=1.2.5 is vulnerable to Prototype Pollution/),
     ).toBeInTheDocument();
-    expect(
-      drawer.getByRole('link', { name: /acme\/payments-api#231/ }),
-    ).toHaveAttribute(
+    const issue = drawer.getByRole('link', {
+      name: /^acme\/payments-api#231\b/,
+    });
+    expect(issue).toHaveAttribute(
       'href',
       'https://github.com/acme/payments-api/issues/231',
     );
+    expect(drawer.getByText('payments-api#231')).toBe(issue);
+    expect(issue).toHaveAttribute('title', 'acme/payments-api#231');
+    expect(issue).toHaveStyle({ whiteSpace: 'nowrap' });
   });
 
   it('links a code finding to its lines in the repository', async () => {

@@ -71,13 +71,82 @@ describe('ObservationsTable', () => {
     expect(
       dependency.getByText('ghcr.io/acme/payments-api:1.42.0'),
     ).toBeInTheDocument();
-    expect(
-      dependency.getByRole('link', { name: /acme\/payments-api#231/ }),
-    ).toHaveAttribute(
+    // The tracker issue, short: the owner is in the tooltip and the name.
+    const issue = dependency.getByRole('link', {
+      name: /^acme\/payments-api#231\b/,
+    });
+    expect(issue).toHaveAttribute(
       'href',
       'https://github.com/acme/payments-api/issues/231',
     );
+    expect(dependency.getByText('payments-api#231')).toBe(issue);
+    expect(issue).toHaveAttribute('title', 'acme/payments-api#231');
     expect(dependency.getByText('Open · sync synced')).toBeInTheDocument();
+  });
+
+  it('shows tracker keys short and unwrapped, the whole key in the tooltip and the accessible name', async () => {
+    const tracked = (
+      title: string,
+      issueKey: string,
+      issueUrl: string | null,
+    ) => ({
+      ...minimistObservation,
+      id: `${minimistObservation.id.slice(0, -2)}${title.length}`,
+      title,
+      tracker: { ...minimistObservation.tracker!, issueKey, issueUrl },
+    });
+    const items = [
+      tracked(
+        'In GitLab',
+        'acme-corp/storefront/checkout-web#12',
+        'https://gitlab.acme.example/acme-corp/storefront/checkout-web/-/issues/12',
+      ),
+      tracked('In Jira', 'PAY-12', 'https://jira.acme.example/browse/PAY-12'),
+      tracked('In GitHub, not linked', 'acme-corp/payments-api#3', null),
+    ];
+    await renderSecurityTab({
+      api: mockSecurityObservationsApi({
+        listObservations: async () => ({ items, totalCount: items.length }),
+      }),
+    });
+
+    const rowOf = async (title: string) =>
+      within((await screen.findByText(title)).closest('tr')!);
+
+    const gitlab = await rowOf('In GitLab');
+    const gitlabIssue = gitlab.getByRole('link', {
+      name: /^acme-corp\/storefront\/checkout-web#12\b/,
+    });
+    expect(gitlab.getByText('checkout-web#12')).toBe(gitlabIssue);
+    expect(gitlabIssue).toHaveAttribute(
+      'title',
+      'acme-corp/storefront/checkout-web#12',
+    );
+    expect(gitlabIssue).toHaveAttribute(
+      'href',
+      'https://gitlab.acme.example/acme-corp/storefront/checkout-web/-/issues/12',
+    );
+    expect(gitlabIssue).toHaveStyle({ whiteSpace: 'nowrap' });
+
+    // Jira keys are short already: no tooltip repeating them.
+    const jira = await rowOf('In Jira');
+    const jiraIssue = jira.getByRole('link', { name: /^PAY-12\b/ });
+    expect(jira.getByText('PAY-12')).toBe(jiraIssue);
+    expect(jiraIssue).not.toHaveAttribute('title');
+    expect(jiraIssue).toHaveStyle({ whiteSpace: 'nowrap' });
+
+    // Without a link, screen readers read the whole key instead.
+    const unlinked = await rowOf('In GitHub, not linked');
+    expect(unlinked.queryByRole('link')).toBeNull();
+    const key = unlinked.getByTitle('acme-corp/payments-api#3');
+    expect(key).toHaveStyle({ whiteSpace: 'nowrap' });
+    expect(within(key).getByText('payments-api#3')).toHaveAttribute(
+      'aria-hidden',
+      'true',
+    );
+    expect(
+      within(key).getByText('acme-corp/payments-api#3'),
+    ).toBeInTheDocument();
   });
 
   it('explains a failed tracker sync in a tooltip', async () => {

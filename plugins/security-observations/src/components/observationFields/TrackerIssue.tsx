@@ -6,14 +6,20 @@ import ErrorOutlineIcon from '@material-ui/icons/ErrorOutline';
 import { Observation } from 'backstage-plugin-security-observations-common';
 import { MouseEvent } from 'react';
 import { safeHttpUrl } from '../../links/safeHttpUrl';
+import { visuallyHidden } from '../visuallyHidden';
+import { shortIssueKey } from './shortIssueKey';
 import { humanize } from './statuses';
 
 const stopPropagation = (event: MouseEvent) => event.stopPropagation();
 
+/** A key breaks at its slashes; the short one fits the table column. */
+const noWrap = { whiteSpace: 'nowrap' } as const;
+
 /**
  * The tracker issue of an observation: its key linked to the issue, the
- * issue's live state and the sync state. A sync error is one hover (or
- * focus) away, and read out by screen readers.
+ * issue's live state and the sync state. The key shows without its owner
+ * or group, which stay in the tooltip and the link's accessible name. A
+ * sync error is one hover (or focus) away, and read out by screen readers.
  */
 export const TrackerIssue = ({
   tracker,
@@ -24,7 +30,12 @@ export const TrackerIssue = ({
     return <>—</>;
   }
   const url = safeHttpUrl(tracker.issueUrl);
-  const key = tracker.issueKey ?? 'No issue yet';
+  const key = tracker.issueKey
+    ? shortIssueKey(tracker.issueKey)
+    : 'No issue yet';
+  // A shortened key keeps the whole one in a tooltip and for screen readers.
+  const wholeKey =
+    tracker.issueKey && tracker.issueKey !== key ? tracker.issueKey : undefined;
   const states = [
     tracker.issueState && humanize(tracker.issueState),
     tracker.syncState && `sync ${tracker.syncState}`,
@@ -43,11 +54,26 @@ export const TrackerIssue = ({
     <Box display="flex" alignItems="flex-start">
       <Box>
         {url ? (
-          <Link to={url} onClick={stopPropagation}>
+          <Link
+            to={url}
+            onClick={stopPropagation}
+            style={noWrap}
+            title={wholeKey}
+            aria-label={wholeKey}
+          >
             {key}
           </Link>
         ) : (
-          <Typography variant="body2">{key}</Typography>
+          <Typography variant="body2" style={noWrap} title={wholeKey}>
+            {wholeKey ? (
+              <>
+                <span aria-hidden="true">{key}</span>
+                <span style={visuallyHidden}>{wholeKey}</span>
+              </>
+            ) : (
+              key
+            )}
+          </Typography>
         )}
         {states.length > 0 && (
           <Typography variant="caption" color="textSecondary" display="block">
