@@ -276,7 +276,7 @@ describe.each(trackersUnderTest())(
             title:
               'Security issues of payments-api are not reaching the tracker',
             description: expect.stringMatching(
-              /^2 observations failed to sync: (GitHub|GitLab|Jira) could not create an issue in \S+: 401 the (credentials|token)( for \S+)? (were|was) rejected/,
+              /^2 observations failed to sync: (GitHub|GitLab|Jira) could not (create an issue in|read the project) \S+: 401 the (credentials|token)( for \S+)? (were|was) rejected/,
             ),
             link: '/catalog/default/component/payments-api/security',
             scope:

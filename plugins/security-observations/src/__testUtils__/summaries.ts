@@ -51,6 +51,20 @@ export const misroutedSummary: EntitySummary = {
   },
 };
 
+/** A component routed to Jira, whose project lacks the component it names. */
+export const refusedTargetSummary: EntitySummary = {
+  ...scannedSummary,
+  tracker: {
+    trackerId: 'jira',
+    kind: 'jira',
+    target: 'LEDG',
+    url: 'https://acme-corp.atlassian.net/jira/software/projects/LEDG/issues',
+    problem: null,
+    targetProblem:
+      "jira/component is 'ledger', but the Jira project LEDG has no such component; create it, or set createComponents: true on the tracker",
+  },
+};
+
 /** A summary of a component no scanner has reported on. */
 export const emptySummary = (entityRef: string): EntitySummary => ({
   entityRef,

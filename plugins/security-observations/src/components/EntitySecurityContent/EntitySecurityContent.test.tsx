@@ -10,6 +10,7 @@ import {
 import {
   emptySummary,
   misroutedSummary,
+  refusedTargetSummary,
   scannedSummary,
   trackedSummary,
 } from '../../__testUtils__/summaries';
@@ -185,6 +186,27 @@ describe('EntitySecurityContent', () => {
         misroutedSummary.tracker!.problem
       }`,
     );
+  });
+
+  it('says what the tracker refused when it was checked, and keeps "Sync now" for after the fix', async () => {
+    await renderSecurityTab({
+      api: mockSecurityObservationsApi({
+        getSummary: async () => refusedTargetSummary,
+      }),
+    });
+
+    expect(
+      await screen.findByText(
+        'Warning: Jira refuses new issues for this entity',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(refusedTargetSummary.tracker!.targetProblem!),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/Tracker issues go to Jira/)).toBeInTheDocument();
+    expect(
+      screen.getAllByRole('button', { name: 'Sync now' })[0],
+    ).toBeEnabled();
   });
 
   it('queues a sync from "Sync now"', async () => {

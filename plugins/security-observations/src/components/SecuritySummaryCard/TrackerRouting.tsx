@@ -36,10 +36,23 @@ export const TrackerRouting = ({
   }
   const url = safeHttpUrl(tracker.url);
   const target = <code>{tracker.target}</code>;
+  const name = TRACKER_NAMES[tracker.kind];
   return (
-    <Typography variant="body2">
-      Tracker issues go to {TRACKER_NAMES[tracker.kind]}{' '}
-      {url ? <Link to={url}>{target}</Link> : target}
-    </Typography>
+    <>
+      <Typography variant="body2">
+        Tracker issues go to {name}{' '}
+        {url ? <Link to={url}>{target}</Link> : target}
+      </Typography>
+      {tracker.targetProblem && (
+        // Found when the sync checked the target before creating: the fix
+        // is on the tracker (or in an annotation), and "Sync now" retries.
+        <WarningPanel
+          severity="warning"
+          title={`${name} refuses new issues for this entity`}
+          message={tracker.targetProblem}
+          defaultExpanded
+        />
+      )}
+    </>
   );
 };

@@ -1,5 +1,6 @@
 import { githubUnderTest } from './github';
 import { gitlabUnderTest } from './gitlab';
+import { jiraUnderTest } from './jira';
 import { TrackerUnderTest } from './TrackerUnderTest';
 
 export type {
@@ -13,8 +14,10 @@ export type {
  * the same rules hold for all of them.
  */
 export function trackersUnderTest(): Array<[string, TrackerUnderTest]> {
-  return [githubUnderTest(), gitlabUnderTest()].map(tracker => [
-    tracker.name,
-    tracker,
-  ]);
+  return [
+    githubUnderTest(),
+    gitlabUnderTest(),
+    jiraUnderTest('cloud'),
+    jiraUnderTest('datacenter'),
+  ].map(tracker => [tracker.name, tracker]);
 }

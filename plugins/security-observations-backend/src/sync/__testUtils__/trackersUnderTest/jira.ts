@@ -1,0 +1,179 @@
+import { Entity } from '@backstage/catalog-model';
+import {
+  FakeJira,
+  FakeJiraIssue,
+  JiraDeployment,
+} from '../../trackers/__testUtils__/fakeJira';
+import { SeenIssue, TestFault, TrackerUnderTest } from './TrackerUnderTest';
+
+/** The Jira project Payments API files its issues in. */
+export const JIRA_PROJECT = 'PAY';
+export const JIRA_CLOUD_CREDENTIALS = {
+  email: 'jira-bot@acme.example',
+  apiToken: 'jira-test-token',
+};
+export const JIRA_DC_TOKEN = 'jira-dc-test-pat';
+
+/** The tracker settings of a Jira deployment, with its credentials. */
+export function jiraTrackerSettings(
+  deployment: JiraDeployment,
+  baseUrl: string,
+  revoked = false,
+) {
+  return {
+    id: 'jira',
+    type: 'jira',
+    deployment,
+    baseUrl,
+    ...(deployment === 'cloud'
+      ? {
+          email: JIRA_CLOUD_CREDENTIALS.email,
+          apiToken: revoked
+            ? 'jira-revoked-token'
+            : JIRA_CLOUD_CREDENTIALS.apiToken,
+        }
+      : { personalAccessToken: revoked ? 'jira-revoked-pat' : JIRA_DC_TOKEN }),
+    labels: ['sec'],
+    // The fake's search is current unless a test says otherwise.
+    searchLagSeconds: 0,
+  };
+}
+
+/** Payments API routed to the Jira project PAY, component payments. */
+export function jiraPaymentsApi(
+  annotations: Record<string, string> = {},
+): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: 'payments-api',
+      namespace: 'default',
+      annotations: {
+        'jira/project-key': JIRA_PROJECT,
+        'jira/component': 'payments',
+        'security-observations/labels': 'security,payments',
+        'security-observations/minimum-severity': 'medium',
+        ...annotations,
+      },
+    },
+    spec: { type: 'service', owner: 'group:default/team-payments' },
+  };
+}
+
+/** Jira Cloud or Data Center behind the fake Jira, project PAY. */
+export function jiraUnderTest(deployment: JiraDeployment): TrackerUnderTest {
+  let fake = new FakeJira({ deployment });
+  const person = () =>
+    fake.accounts().find(user => user.name === 'jane.appsec')!;
+  const personRef = () =>
+    deployment === 'cloud' ? person().accountId : person().name;
+  const seen = (issue: FakeJiraIssue): SeenIssue => ({
+    key: issue.key,
+    url: `${fake.baseUrl}/browse/${issue.key}`,
+    title: issue.summary,
+    text:
+      typeof issue.description === 'string'
+        ? issue.description
+        : JSON.stringify(issue.description ?? ''),
+    labels: issue.labels,
+    state: issue.statusCategory === 'done' ? 'closed' : 'open',
+    ...(issue.statusCategory === 'done'
+      ? {
+          closeReason: issue.status === "Won't Do" ? 'not_planned' : 'fixed',
+        }
+      : {}),
+  });
+  const issuePath = `/rest/api/${deployment === 'cloud' ? 3 : 2}/issue`;
+  const faultOf = (fault: TestFault) =>
+    'rateLimitSeconds' in fault
+      ? ({
+          rateLimit429: true,
+          retryAfterSeconds: fault.rateLimitSeconds,
+        } as const)
+      : fault;
+  return {
+    name: deployment === 'cloud' ? 'Jira Cloud' : 'Jira Data Center',
+    trackerId: 'jira',
+    projectAnnotations: ['jira/project-key'],
+    descriptionLimit: 32_767,
+    recordsCloseReason: true,
+    reset(options = {}) {
+      fake = new FakeJira({
+        deployment,
+        latencyMs: options.latencyMs,
+        ...(options.createsPerMinute
+          ? {
+              limits: {
+                createsPerSecond: options.createsPerMinute,
+                secondMs: 60_000,
+              },
+            }
+          : {}),
+      });
+      fake.addProject({ key: JIRA_PROJECT, components: ['payments'] });
+    },
+    get handlers() {
+      return fake.handlers;
+    },
+    harness(extra = {}) {
+      return {
+        config: {
+          trackers: [
+            {
+              ...jiraTrackerSettings(
+                deployment,
+                fake.baseUrl,
+                extra.credentials === 'revoked',
+              ),
+              ...extra.tracker,
+            },
+          ],
+        },
+      };
+    },
+    entity: jiraPaymentsApi,
+    markerOf: issue =>
+      issue.labels
+        .find(label => label.startsWith('security-observation-'))
+        ?.slice('security-observation-'.length),
+    issues: () => fake.issues(JIRA_PROJECT).map(seen),
+    issue(key) {
+      const issue = fake.issue(key);
+      return issue && seen(issue);
+    },
+    editAsPerson(key) {
+      fake.editIssue(key, {
+        labels: [...fake.issue(key)!.labels, 'triaged'],
+        assignee: personRef(),
+        priority: 'Lowest',
+      });
+    },
+    keptPersonEdits(key) {
+      const issue = fake.issue(key)!;
+      return (
+        issue.labels.includes('triaged') &&
+        issue.assignee === personRef() &&
+        issue.priority === 'Lowest'
+      );
+    },
+    deleteIssue: key => fake.deleteIssue(key),
+    setAccess: access => fake.setAccess(JIRA_PROJECT, access),
+    failNext(operation, fault) {
+      fake.failNext(
+        operation === 'create'
+          ? { method: 'POST', path: new RegExp(`${issuePath}$`) }
+          : { method: 'PUT', path: new RegExp(`${issuePath}/[A-Z]+-\\d+$`) },
+        faultOf(fault),
+      );
+    },
+    get calls() {
+      return fake.calls;
+    },
+    writeCalls: () => fake.writeCalls(),
+    resetCalls: () => fake.resetCalls(),
+    get limitHits() {
+      return fake.limitHits;
+    },
+  };
+}
