@@ -1,8 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import {
-  FAKE_GITHUB,
-  FAKE_GITHUB_TOKEN,
-} from './packages/app/e2e-tests/fakeGitHub';
+import { FAKE_GITHUB } from './packages/app/e2e-tests/fakeTrackers';
 
 /**
  * End-to-end tests of the example Backstage, in a Chromium that is already
@@ -36,12 +33,13 @@ export default defineConfig({
   outputDir: 'node_modules/.cache/e2e-test-results',
 
   // The example Backstage as `scripts/start` runs it (app on :3000, backend
-  // on :7007), with its GitHub tracker pointed at the fake GitHub of the
-  // tests served on :7788 (`yarn fake-github`), so that the tracker sync
-  // runs for real. A server that is already up is reused outside CI.
+  // on :7007), with its trackers pointed at the fake GitHub, GitLab and
+  // Jira of the tests (`yarn fake-trackers`, on :7788, :7789 and :7790), so
+  // that the tracker sync runs for real. A server that is already up is
+  // reused outside CI.
   webServer: [
     {
-      command: 'yarn fake-github',
+      command: 'yarn fake-trackers',
       url: `${FAKE_GITHUB}/repos/acme-corp/payments-api`, // 401 without a token
       reuseExistingServer: !process.env.CI,
       timeout: 120_000,
@@ -49,22 +47,14 @@ export default defineConfig({
       stderr: 'pipe',
     },
     {
-      command: 'yarn start',
+      // Config paths are resolved from each package's folder.
+      command:
+        'yarn start --config "$PWD/app-config.yaml" --config "$PWD/examples/app-config.fake-trackers.yaml"',
       url: 'http://localhost:3000',
       reuseExistingServer: !process.env.CI,
       timeout: 300_000,
       stdout: 'ignore',
       stderr: 'pipe',
-      env: {
-        // Backstage's environment config: replaces integrations.github.
-        APP_CONFIG_integrations_github: JSON.stringify([
-          {
-            host: 'github.com',
-            token: FAKE_GITHUB_TOKEN,
-            apiBaseUrl: FAKE_GITHUB,
-          },
-        ]),
-      },
     },
     {
       command: 'true',
