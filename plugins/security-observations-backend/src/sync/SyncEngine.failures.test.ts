@@ -383,7 +383,8 @@ describe.each(trackersUnderTest())(
         useFake({ createsPerMinute: 3 });
         const knex = await databases.init(databaseId);
         const paced = settings(
-          { engine: { maxPacingWaitMs: 1_000 } },
+          // Long enough for a pacer that spreads a minute over its seconds.
+          { engine: { maxPacingWaitMs: 3_000 } },
           { tracker: { pacing: { createsPerMinute: 3 } } },
         );
         const first = await createSyncHarness({ knex, ...paced });

@@ -354,7 +354,7 @@ describe.each<[string, JiraDeployment]>([
     it('waits for the search to catch up before it decides that an interrupted create made nothing', async () => {
       // Jira's search shows a new issue only a while after the create.
       useJira({}, { searchLagMs: 300 });
-      const h = await harness({ searchLagSeconds: 0.5 });
+      const h = await harness({ searchLagSeconds: 1.5 });
       await h.importFindings([openssl]);
       jest
         .spyOn(h.store, 'recordSynced')

@@ -536,13 +536,21 @@ export class SyncEngine {
     }
     await this.renew(row);
     const intent: CreateIntent = { trackerId: attempt.trackerId, target };
-    await this.options.store.recordCreateIntent(row, this.now(), {
-      clearLink: from !== null,
-      intent,
-    });
-    attempt.intent = { ...intent, at: this.now() };
+    // Committed right before the request goes out, after any pacing wait.
+    const recordIntent = async () => {
+      const at = this.now();
+      await this.options.store.recordCreateIntent(row, at, {
+        clearLink: from !== null,
+        intent,
+      });
+      attempt.intent = { ...intent, at };
+    };
     try {
-      const { requestedAt, ...issue } = await client.create(target, desired);
+      const { requestedAt, ...issue } = await client.create(
+        target,
+        desired,
+        recordIntent,
+      );
       attempt.link = { trackerId: attempt.trackerId, ...issue };
       // The time the tracker's pacer counted: replicas pace by it.
       attempt.issueCreatedAt = requestedAt;
@@ -708,10 +716,15 @@ export class SyncEngine {
     const until = run.resumeAt;
     run.resumeAt = undefined;
     if (until === undefined || signal?.aborted) return false;
-    const wait = until - this.clock.now();
-    if (wait > this.maxPacingWaitMs()) return false;
+    if (until - this.clock.now() > this.maxPacingWaitMs()) return false;
     try {
-      await this.clock.sleep(Math.max(0, wait), signal);
+      // A timer may fire a little before the clock reads its deadline (the
+      // event loop's cached time lags under load): a claim then would find
+      // the rows not yet due and end the run. Sleep until the clock agrees.
+      for (let wait = until - this.clock.now(); wait >= 0; ) {
+        await this.clock.sleep(wait + 1, signal);
+        wait = until - this.clock.now();
+      }
     } catch {
       return false; // aborted: the scheduler's timeout or shutdown
     }

@@ -109,8 +109,18 @@ export interface TrackerClient {
    * creates; clients cache the answer for a while.
    */
   checkTarget(target: IssueTarget): Promise<string | null>;
-  /** Creates the issue in the target, carrying the observation's marker. */
-  create(target: IssueTarget, issue: DesiredIssue): Promise<CreatedIssue>;
+  /**
+   * Creates the issue in the target, carrying the observation's marker.
+   * `beforeSend` runs once the write pacing lets the request go and right
+   * before it is sent (again, should a limit answer make it go twice): the
+   * engine records its create intent there, so the intent's time is when
+   * the tracker got the request, which a lookup's search lag counts from.
+   */
+  create(
+    target: IssueTarget,
+    issue: DesiredIssue,
+    beforeSend: () => Promise<void>,
+  ): Promise<CreatedIssue>;
   /**
    * Writes title, body and state; what people changed on the tracker
    * (other labels, assignees, milestones, priority) stays. Follows a moved

@@ -234,9 +234,11 @@ export class GitHubTrackerClient implements TrackerClient {
   async create(
     target: IssueTarget,
     issue: DesiredIssue,
+    beforeSend: () => Promise<void>,
   ): Promise<CreatedIssue> {
     const repo = parseTarget(target);
     const requestedAt = await this.createPacer.acquire();
+    await beforeSend();
     const where = target.project;
     const created = await this.call(`create an issue in ${where}`, signal =>
       this.octokit.rest.issues.create({

@@ -146,17 +146,20 @@ export class GitLabTrackerClient implements TrackerClient {
   async create(
     target: IssueTarget,
     issue: DesiredIssue,
+    beforeSend: () => Promise<void>,
   ): Promise<CreatedIssue> {
     const requestedAt = await this.createPacer.acquire();
     const created = await this.send(
       `create an issue in ${target.project}`,
       { idempotent: false },
-      () =>
-        this.issues.create(target.project, issue.title, {
+      async () => {
+        await beforeSend();
+        return this.issues.create(target.project, issue.title, {
           description: descriptionOf(issue),
           labels: labelList(issue.labels),
           confidential: this.options.confidential,
-        }),
+        });
+      },
     );
     return {
       ...this.issueOf(created as GitLabIssueFields),

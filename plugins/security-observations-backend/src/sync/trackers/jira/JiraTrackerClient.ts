@@ -29,11 +29,13 @@ export interface JiraPacing {
 }
 
 /**
- * What the pacing assumes: Jira Cloud enforces per-second burst limits per
- * endpoint and a per-issue write limit, with no published numbers for
- * API-token traffic; 5 creates and 10 requests a second stay well inside
- * what Atlassian's guidance describes. Data Center has no limits unless an
- * admin sets some. Both are configurable.
+ * What the pacing assumes: Jira Cloud enforces burst limits per second
+ * (per endpoint and method, token buckets) and a per-issue write limit,
+ * and publishes no numbers for API-token traffic. 5 creates and 10
+ * requests a second, spread evenly (a minute's allowance is paced per
+ * second), stay inside what Atlassian's rate-limiting guidance describes
+ * for integrations. Data Center has no limits unless an admin sets some.
+ * Both are configurable.
  */
 export const JIRA_DEFAULT_PACING: JiraPacing = {
   createsPerMinute: 300,
@@ -95,14 +97,20 @@ export class JiraTrackerClient implements TrackerClient {
   constructor(private readonly options: JiraTrackerOptions) {
     // ADF and wiki markup grow the text; `describe` cuts further if needed.
     this.descriptionLimit = JIRA_DESCRIPTION_LIMIT - 2_000;
-    const minute = 60_000 / (options.windowScale ?? 1);
+    // Jira's limits are bursts per second: a minute's allowance, spread
+    // over its seconds.
+    const second = 1000 / (options.windowScale ?? 1);
+    const evenly = (perMinute: number) => [
+      { limit: perMinute, windowMs: 60 * second },
+      { limit: Math.max(1, Math.floor(perMinute / 60)), windowMs: second },
+    ];
     this.createPacer = new WritePacer(
-      [{ limit: options.pacing.createsPerMinute, windowMs: minute }],
+      evenly(options.pacing.createsPerMinute),
       options.clock,
       options.recentCreations,
     );
     this.requestPacer = new WritePacer(
-      [{ limit: options.pacing.requestsPerMinute, windowMs: minute }],
+      evenly(options.pacing.requestsPerMinute),
       options.clock,
     );
   }
@@ -134,6 +142,7 @@ export class JiraTrackerClient implements TrackerClient {
   async create(
     target: IssueTarget,
     issue: DesiredIssue,
+    beforeSend: () => Promise<void>,
   ): Promise<CreatedIssue> {
     const { options } = this;
     const priority = options.priorities[issue.observation.severity];
@@ -153,7 +162,10 @@ export class JiraTrackerClient implements TrackerClient {
     const created = await this.send(
       `create an issue in ${target.project}`,
       { idempotent: false },
-      () => options.api.createIssue(fields),
+      async () => {
+        await beforeSend();
+        return options.api.createIssue(fields);
+      },
     );
     return {
       key: created.key,
