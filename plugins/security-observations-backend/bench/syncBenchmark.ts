@@ -1,38 +1,199 @@
 /**
- * `yarn bench:sync`: the tracker sync of 1,000 observations against a fake
- * GitHub (msw, the fake of the tests) that answers after 50 ms and enforces
- * GitHub's documented secondary write limits: 80 issue creations a minute
- * and 500 an hour, 180 writes a minute per endpoint. Into Postgres.
+ * `yarn bench:sync`: the tracker sync of 1,000 observations against the
+ * fake trackers of the tests (msw), which answer after 50 ms and enforce
+ * the tracker's limits, into Postgres. One run per tracker:
  *
- * Three phases: the first sync (1,000 creates), an unchanged re-sync of
- * everything ("Sync now"), and a sync after every observation changed
+ * - GitHub: the documented secondary limits, 80 issue creations a minute
+ *   and 500 an hour, 180 writes a minute per endpoint.
+ * - GitLab: GitLab.com's documented limits, 200 issue creations a minute
+ *   and 2,000 API requests a minute per user.
+ * - Jira Cloud and Jira Data Center: Atlassian publishes no numbers for
+ *   API-token traffic (Data Center has none unless an admin sets some), so
+ *   the fake enforces what the client's pacing assumes: 5 creates and 10
+ *   writes a second.
+ *
+ * Three phases each: the first sync (1,000 creates), an unchanged re-sync
+ * of everything ("Sync now"), and a sync after every observation changed
  * (1,000 updates). Prints tracker calls per observation, wall time, limit
  * answers hit, and the share of the rate-limit bound used: the fastest the
  * limits allow (the sliding windows applied greedily, plus one latency)
  * divided by the wall time.
  *
- * GitHub's windows are a minute and an hour; 1,000 creates need more than
- * an hour. BENCH_TIME_SCALE (default 10) shortens the windows of both the
- * fake and the client by that factor (a GitHub hour is 6 minutes at 10);
- * the latency stays 50 ms. BENCH_TIME_SCALE=1 runs at GitHub's real pace.
+ * Windows are scaled down so that a run takes minutes, not hours: GitHub's
+ * by 10 (its hour), GitLab's and Jira's by 2, chosen so that the limits,
+ * not 4 requests at a time of 50 ms each, bound the run.
  *
+ *   BENCH_TRACKERS     default github,gitlab,jira-cloud,jira-datacenter
+ *   BENCH_TIME_SCALE   one scale for all (default per tracker, as above)
+ *   BENCH_OBSERVATIONS default 1000
  *   SECURITY_OBSERVATIONS_BENCH_POSTGRES_URL  Postgres server (default local)
- *   BENCH_OBSERVATIONS                        default 1000
  */
 import os from 'node:os';
+import { Entity } from '@backstage/catalog-model';
 import { Knex } from 'knex';
+import { RequestHandler } from 'msw';
 import { setupServer } from 'msw/node';
 import { dependencyFinding } from '../src/__testUtils__/findings';
-import { createSyncHarness, REPO } from '../src/sync/__testUtils__/syncHarness';
+import {
+  createSyncHarness,
+  ENTITY_REF,
+  paymentsApi,
+  REPO,
+  SyncHarnessOptions,
+} from '../src/sync/__testUtils__/syncHarness';
+import {
+  GITLAB_PROJECT,
+  gitlabUnderTest,
+} from '../src/sync/__testUtils__/trackersUnderTest/gitlab';
+import {
+  JIRA_PROJECT,
+  jiraPaymentsApi,
+  jiraTrackerSettings,
+} from '../src/sync/__testUtils__/trackersUnderTest/jira';
+import { FakeCall } from '../src/sync/trackers/__testUtils__/fakeTrackerParts';
 import { FakeGitHub } from '../src/sync/trackers/__testUtils__/fakeGitHub';
+import { FakeGitLab } from '../src/sync/trackers/__testUtils__/fakeGitLab';
+import { FakeJira } from '../src/sync/trackers/__testUtils__/fakeJira';
 import { PacingWindow } from '../src/sync/WritePacer';
 import { createBenchDatabase } from './benchDatabase';
 
-const SCALE = Number(process.env.BENCH_TIME_SCALE ?? 10);
 const COUNT = Number(process.env.BENCH_OBSERVATIONS ?? 1000);
 const LATENCY_MS = 50;
-const MINUTE = 60_000 / SCALE;
-const HOUR = 60 * MINUTE;
+
+/** A tracker's fake and settings for one run, at a time scale. */
+interface BenchTracker {
+  name: string;
+  defaultScale: number;
+  /** What the fake enforces, for the heading. */
+  limits: string;
+  start(scale: number): {
+    handlers: RequestHandler[];
+    calls: () => FakeCall[];
+    resetCalls(): void;
+    limitHits(): number;
+    issues(): number;
+    harness: Partial<SyncHarnessOptions>;
+    entity: Entity;
+    /** The windows that bound 1,000 creates and 1,000 updates. */
+    createWindows: PacingWindow[];
+    updateWindows: PacingWindow[];
+  };
+}
+
+const minuteOf = (scale: number) => 60_000 / scale;
+
+const TRACKERS: Record<string, BenchTracker> = {
+  github: {
+    name: 'GitHub',
+    defaultScale: 10,
+    limits:
+      '80 creates a minute, 500 an hour, 180 writes a minute per endpoint',
+    start(scale) {
+      const minute = minuteOf(scale);
+      const fake = new FakeGitHub({
+        latencyMs: LATENCY_MS,
+        secondaryLimits: {
+          createsPerMinute: 80,
+          createsPerHour: 500,
+          writesPerMinutePerEndpoint: 180,
+          minuteMs: minute,
+          hourMs: 60 * minute,
+        },
+      });
+      fake.addRepo(REPO);
+      return {
+        handlers: fake.handlers,
+        calls: () => fake.calls,
+        resetCalls: () => fake.resetCalls(),
+        limitHits: () => fake.limitHits,
+        issues: () => fake.issues(REPO).length,
+        harness: {},
+        entity: paymentsApi(),
+        createWindows: [
+          { limit: 80, windowMs: minute },
+          { limit: 500, windowMs: 60 * minute },
+          { limit: 180, windowMs: minute },
+        ],
+        updateWindows: [{ limit: 180, windowMs: minute }],
+      };
+    },
+  },
+  gitlab: {
+    name: 'GitLab',
+    defaultScale: 2,
+    limits: '200 creates a minute, 2,000 requests a minute',
+    start(scale) {
+      const minute = minuteOf(scale);
+      const fake = new FakeGitLab({
+        latencyMs: LATENCY_MS,
+        limits: {
+          createsPerMinute: 200,
+          requestsPerMinute: 2_000,
+          notesPerMinute: 300,
+          minuteMs: minute,
+        },
+      });
+      fake.addProject(GITLAB_PROJECT);
+      return {
+        handlers: fake.handlers,
+        calls: () => fake.calls,
+        resetCalls: () => fake.resetCalls(),
+        limitHits: () => fake.limitHits,
+        issues: () => fake.issues(GITLAB_PROJECT).length,
+        harness: gitlabUnderTest().harness(),
+        entity: gitlabUnderTest().entity(),
+        createWindows: [
+          { limit: 200, windowMs: minute },
+          { limit: 2_000, windowMs: minute },
+        ],
+        updateWindows: [{ limit: 2_000, windowMs: minute }],
+      };
+    },
+  },
+  ...Object.fromEntries(
+    (['cloud', 'datacenter'] as const).map(deployment => [
+      `jira-${deployment}`,
+      {
+        name: deployment === 'cloud' ? 'Jira Cloud' : 'Jira Data Center',
+        defaultScale: 2,
+        limits: '5 creates and 10 writes a second (the pacing’s assumption)',
+        start(scale: number) {
+          const second = 1000 / scale;
+          const fake = new FakeJira({
+            deployment,
+            latencyMs: LATENCY_MS,
+            limits: {
+              createsPerSecond: 5,
+              writesPerSecond: 10,
+              secondMs: second,
+            },
+          });
+          fake.addProject({ key: JIRA_PROJECT, components: ['payments'] });
+          // Every request counts against the client's 10 a second: a Data
+          // Center update is an edit and a read.
+          const evenly = (perSecond: number) => [
+            { limit: perSecond, windowMs: second },
+          ];
+          return {
+            handlers: fake.handlers,
+            calls: () => fake.calls,
+            resetCalls: () => fake.resetCalls(),
+            limitHits: () => fake.limitHits,
+            issues: () => fake.issues(JIRA_PROJECT).length,
+            harness: {
+              config: {
+                trackers: [jiraTrackerSettings(deployment, fake.baseUrl)],
+              },
+            },
+            entity: jiraPaymentsApi(),
+            createWindows: evenly(5),
+            updateWindows: evenly(deployment === 'cloud' ? 10 : 5),
+          };
+        },
+      } satisfies BenchTracker,
+    ]),
+  ),
+};
 
 /** The earliest the n-th operation can start under sliding windows, in ms. */
 function boundMs(n: number, windows: PacingWindow[]): number {
@@ -58,125 +219,133 @@ async function withDatabase<T>(fn: (knex: Knex) => Promise<T>): Promise<T> {
   }
 }
 
-async function main() {
-  const github = new FakeGitHub({
-    latencyMs: LATENCY_MS,
-    secondaryLimits: {
-      createsPerMinute: 80,
-      createsPerHour: 500,
-      writesPerMinutePerEndpoint: 180,
-      minuteMs: MINUTE,
-      hourMs: HOUR,
-    },
-  });
-  github.addRepo(REPO);
-  const server = setupServer(...github.handlers);
+async function benchmark(tracker: BenchTracker) {
+  const scale = Number(process.env.BENCH_TIME_SCALE ?? tracker.defaultScale);
+  const fake = tracker.start(scale);
+  const server = setupServer(...fake.handlers);
   server.listen({ onUnhandledRequest: 'error' });
-
   console.log(
-    `Tracker sync of ${COUNT} observations: fake GitHub with ${LATENCY_MS} ms latency and GitHub's secondary write limits, windows scaled 1:${SCALE} (a GitHub minute is ${
-      MINUTE / 1000
-    } s); ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${
-      process.version
-    }\n`,
+    `\n${tracker.name}: ${COUNT} observations, ${LATENCY_MS} ms latency, ${
+      tracker.limits
+    }, windows scaled 1:${scale} (a minute is ${(60 / scale).toFixed(1)} s)`,
   );
-
-  await withDatabase(async knex => {
-    const h = await createSyncHarness({
-      knex,
-      timing: { windowScale: SCALE, retryBaseMs: 1000 / SCALE },
-      engine: { maxPacingWaitMs: MINUTE, concurrency: 4 },
-    });
-    const findings = (description: string) =>
-      Array.from({ length: COUNT }, (_, i) =>
-        dependencyFinding(`CVE-2024-${10_000 + i}`, `lib${i}`, {
-          severity: 'high',
-          description,
-        }),
-      );
-
-    /** Runs the scheduled sync until nothing waits, as the scheduler would. */
-    const drain = async () => {
-      const started = Date.now();
-      for (;;) {
-        await h.sync();
-        const next = await knex('observations')
-          .whereIn('sync_state', ['pending', 'failed'])
-          .whereNotNull('sync_next_attempt_at')
-          .min({ at: 'sync_next_attempt_at' })
-          .first();
-        if (!next?.at) break;
-        const wait = new Date(next.at).getTime() - Date.now();
-        if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait));
-      }
-      return Date.now() - started;
-    };
-
-    const phase = async (
-      name: string,
-      prepare: () => Promise<unknown>,
-      windows: PacingWindow[] | null,
-      secObserveCalls: string,
-    ) => {
-      await prepare();
-      github.resetCalls();
-      const hitsBefore = github.limitHits;
-      const wallMs = await drain();
-      const calls = github.calls.length;
-      const row: Record<string, string> = {
-        phase: name,
-        'calls / observation': (calls / COUNT).toFixed(2),
-        'SecObserve (calls / obs.)': secObserveCalls,
-        'wall time': `${(wallMs / 1000).toFixed(1)} s`,
-        'limit answers': String(github.limitHits - hitsBefore),
-      };
-      if (windows) {
-        const bound = boundMs(COUNT, windows);
-        row.bound = `${(bound / 1000).toFixed(1)} s`;
-        row['share of bound'] = `${((100 * bound) / wallMs).toFixed(1)} %`;
-      }
-      return row;
-    };
-
-    const rows = [
-      await phase(
-        'first sync: create',
-        () => h.importFindings(findings('A flaw.')),
-        [
-          { limit: 80, windowMs: MINUTE },
-          { limit: 500, windowMs: HOUR },
-          { limit: 180, windowMs: MINUTE },
-        ],
-        '—',
-      ),
-      await phase(
-        'unchanged re-sync',
-        () =>
-          h.store.enqueueEntity({
-            entityRef: 'component:default/payments-api',
-            branch: 'main',
-            activeStatuses: ['open'],
-            now: new Date(),
+  try {
+    await withDatabase(async knex => {
+      const h = await createSyncHarness({
+        knex,
+        entities: [fake.entity],
+        ...fake.harness,
+        timing: { windowScale: scale, retryBaseMs: 1000 / scale },
+        engine: { maxPacingWaitMs: minuteOf(scale), concurrency: 4 },
+      });
+      const findings = (description: string) =>
+        Array.from({ length: COUNT }, (_, i) =>
+          dependencyFinding(`CVE-2024-${10_000 + i}`, `lib${i}`, {
+            severity: 'high',
+            description,
           }),
-        null,
-        '2 (GET + PATCH)',
-      ),
-      await phase(
-        'every observation changed: update',
-        () => h.importFindings(findings('A worse flaw.')),
-        [{ limit: 180, windowMs: MINUTE }],
-        '—',
-      ),
-    ];
-    console.table(rows);
-    const issues = github.issues(REPO).length;
-    console.log(
-      `\nIssues on the fake GitHub: ${issues} for ${COUNT} observations${
-        issues === COUNT ? '' : ' (MISMATCH)'
-      }.`,
-    );
-  });
-  server.close();
+        );
+
+      /** Runs the scheduled sync until nothing waits, as the scheduler would. */
+      const drain = async () => {
+        const started = Date.now();
+        for (;;) {
+          await h.sync();
+          const next = await knex('observations')
+            .whereIn('sync_state', ['pending', 'failed'])
+            .whereNotNull('sync_next_attempt_at')
+            .min({ at: 'sync_next_attempt_at' })
+            .first();
+          if (!next?.at) break;
+          const wait = new Date(next.at).getTime() - Date.now();
+          if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait));
+        }
+        return Date.now() - started;
+      };
+
+      const phase = async (
+        name: string,
+        prepare: () => Promise<unknown>,
+        windows: PacingWindow[] | null,
+      ) => {
+        await prepare();
+        fake.resetCalls();
+        const hitsBefore = fake.limitHits();
+        const wallMs = await drain();
+        const row: Record<string, string> = {
+          phase: name,
+          'calls / observation': (fake.calls().length / COUNT).toFixed(2),
+          'wall time': `${(wallMs / 1000).toFixed(1)} s`,
+          'limit answers': String(fake.limitHits() - hitsBefore),
+        };
+        if (windows) {
+          const bound = boundMs(COUNT, windows);
+          row.bound = `${(bound / 1000).toFixed(1)} s`;
+          row['share of bound'] = `${((100 * bound) / wallMs).toFixed(1)} %`;
+        }
+        return row;
+      };
+
+      const rows = [
+        await phase(
+          'first sync: create',
+          () => h.importFindings(findings('A flaw.')),
+          fake.createWindows,
+        ),
+        await phase(
+          'unchanged re-sync',
+          () =>
+            h.store.enqueueEntity({
+              entityRef: ENTITY_REF,
+              branch: 'main',
+              activeStatuses: ['open'],
+              now: new Date(),
+            }),
+          null,
+        ),
+        await phase(
+          'every observation changed: update',
+          () => h.importFindings(findings('A worse flaw.')),
+          fake.updateWindows,
+        ),
+      ];
+      console.table(rows);
+      const issues = fake.issues();
+      console.log(
+        `Issues on the fake ${
+          tracker.name
+        }: ${issues} for ${COUNT} observations${
+          issues === COUNT ? '' : ' (MISMATCH)'
+        }.`,
+      );
+    });
+  } finally {
+    server.close();
+  }
+}
+
+async function main() {
+  const names = (
+    process.env.BENCH_TRACKERS ?? 'github,gitlab,jira-cloud,jira-datacenter'
+  )
+    .split(',')
+    .map(name => name.trim());
+  console.log(
+    `Tracker sync benchmark: ${os.cpus().length} × ${os
+      .cpus()[0]
+      ?.model.trim()}, Node ${process.version}, concurrency 4, Postgres`,
+  );
+  for (const name of names) {
+    const tracker = TRACKERS[name];
+    if (!tracker) {
+      throw new Error(
+        `BENCH_TRACKERS: no tracker '${name}' (${Object.keys(TRACKERS).join(
+          ', ',
+        )})`,
+      );
+    }
+    await benchmark(tracker);
+  }
 }
 
 main().catch(error => {

@@ -52,6 +52,34 @@ const SECURITY_FIELDS: JiraProjectConfig['fields'] = [
   { id: 'customfield_10012', name: 'Security champion', type: 'user' },
 ];
 
+/**
+ * Each deployment's description as text, and what it must and must not
+ * hold: Cloud's is Atlassian Document Format, the advisory a link; Data
+ * Center's wiki markup, not markdown (Jira renders escaped hyphens as
+ * hyphens).
+ */
+const DESCRIPTION: Record<
+  JiraDeployment,
+  { text(value: unknown): string; contains: string[]; lacks: string[] }
+> = {
+  cloud: {
+    text: value => JSON.stringify(value),
+    contains: [
+      '"type":"doc"',
+      '"href":"https://nvd.nist.gov/vuln/detail/CVE-2024-1234"',
+    ],
+    lacks: ['###'],
+  },
+  datacenter: {
+    text: value => String(value),
+    contains: [
+      'h3. Package',
+      '[CVE\\-2024\\-1234|https://nvd.nist.gov/vuln/detail/CVE-2024-1234]',
+    ],
+    lacks: ['###'],
+  },
+};
+
 describe.each<[string, JiraDeployment]>([
   ['Jira Cloud', 'cloud'],
   ['Jira Data Center', 'datacenter'],
@@ -128,21 +156,10 @@ describe.each<[string, JiraDeployment]>([
           `security-observation-${observation.id}`,
         ].sort(),
       );
-      if (deployment === 'cloud') {
-        // Atlassian Document Format, with the advisory as a link.
-        expect(issue.description).toMatchObject({ type: 'doc', version: 1 });
-        expect(JSON.stringify(issue.description)).toContain(
-          '"href":"https://nvd.nist.gov/vuln/detail/CVE-2024-1234"',
-        );
-      } else {
-        // Wiki markup, not markdown.
-        expect(issue.description).toContain('h3. Package');
-        // Jira renders the escaped hyphens as hyphens.
-        expect(issue.description).toContain(
-          '[CVE\\-2024\\-1234|https://nvd.nist.gov/vuln/detail/CVE-2024-1234]',
-        );
-        expect(issue.description).not.toContain('###');
-      }
+      const description = DESCRIPTION[deployment];
+      const text = description.text(issue.description);
+      for (const part of description.contains) expect(text).toContain(part);
+      for (const part of description.lacks) expect(text).not.toContain(part);
       expect(observation.tracker).toMatchObject({
         issueKey: `${JIRA_PROJECT}-1`,
         issueUrl: `${jira.baseUrl}/browse/${JIRA_PROJECT}-1`,

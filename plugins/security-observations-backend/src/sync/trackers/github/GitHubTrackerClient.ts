@@ -237,8 +237,7 @@ export class GitHubTrackerClient implements TrackerClient {
     beforeSend: () => Promise<void>,
   ): Promise<CreatedIssue> {
     const repo = parseTarget(target);
-    const requestedAt = await this.createPacer.acquire();
-    await beforeSend();
+    const requestedAt = await this.createPacer.acquire(undefined, beforeSend);
     const where = target.project;
     const created = await this.call(`create an issue in ${where}`, signal =>
       this.octokit.rest.issues.create({

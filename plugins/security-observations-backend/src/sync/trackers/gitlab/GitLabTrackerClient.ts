@@ -148,12 +148,13 @@ export class GitLabTrackerClient implements TrackerClient {
     issue: DesiredIssue,
     beforeSend: () => Promise<void>,
   ): Promise<CreatedIssue> {
-    const requestedAt = await this.createPacer.acquire();
+    const requestedAt = await this.createSlot(beforeSend);
     const created = await this.send(
       `create an issue in ${target.project}`,
-      { idempotent: false },
-      async () => {
-        await beforeSend();
+      { idempotent: false, paced: true },
+      async attempt => {
+        // Sent again after a limit answer: the intent says when.
+        if (attempt > 0) await beforeSend();
         return this.issues.create(target.project, issue.title, {
           description: descriptionOf(issue),
           labels: labelList(issue.labels),
@@ -283,12 +284,29 @@ export class GitLabTrackerClient implements TrackerClient {
     };
   }
 
-  /** One request: paced, sent with the retry policy, failures as `TrackerError`. */
+  /**
+   * A create's slots: the request pacer's first, then the create pacer's,
+   * counted once `beforeSend` is done, right before the request goes out.
+   * Taken the other way round, a create could wait for a request slot
+   * after its create slot was counted, and creates would reach the
+   * tracker closer together than they were paced.
+   */
+  private async createSlot(beforeSend: () => Promise<void>): Promise<number> {
+    await this.requestPacer.acquire();
+    return this.createPacer.acquire(undefined, beforeSend);
+  }
+
+  /**
+   * One request: paced (unless the caller already took its slot, `paced`),
+   * sent with the retry policy, failures as `TrackerError`. `call` gets the
+   * attempt number.
+   */
   private async send<T>(
     what: string,
-    request: { idempotent: boolean },
-    call: () => Promise<T>,
+    request: { idempotent: boolean; paced?: boolean },
+    call: (attempt: number) => Promise<T>,
   ): Promise<T> {
+    let attempt = 0;
     const retryBaseMs = this.options.retryBaseMs ?? 1000;
     return sendWithPolicy(
       {
@@ -300,9 +318,10 @@ export class GitLabTrackerClient implements TrackerClient {
       },
       request,
       async () => {
-        await this.requestPacer.acquire();
+        const current = attempt++;
+        if (current > 0 || !request.paced) await this.requestPacer.acquire();
         try {
-          return await call();
+          return await call(current);
         } catch (error) {
           throw this.trackerError(error, what);
         }

@@ -158,12 +158,13 @@ export class JiraTrackerClient implements TrackerClient {
         : {}),
       ...this.mapped(issue, 'create'),
     };
-    const requestedAt = await this.createPacer.acquire();
+    const requestedAt = await this.createSlot(beforeSend);
     const created = await this.send(
       `create an issue in ${target.project}`,
-      { idempotent: false },
-      async () => {
-        await beforeSend();
+      { idempotent: false, paced: true },
+      async attempt => {
+        // Sent again after a limit answer: the intent says when.
+        if (attempt > 0) await beforeSend();
         return options.api.createIssue(fields);
       },
     );
@@ -425,12 +426,29 @@ export class JiraTrackerClient implements TrackerClient {
     return `${this.options.baseUrl}/browse/${key}`;
   }
 
-  /** One request: paced, sent with the retry policy, failures as `TrackerError`. */
+  /**
+   * A create's slots: the request pacer's first, then the create pacer's,
+   * counted once `beforeSend` is done, right before the request goes out.
+   * Taken the other way round, a create could wait for a request slot
+   * after its create slot was counted, and creates would reach the
+   * tracker closer together than they were paced.
+   */
+  private async createSlot(beforeSend: () => Promise<void>): Promise<number> {
+    await this.requestPacer.acquire();
+    return this.createPacer.acquire(undefined, beforeSend);
+  }
+
+  /**
+   * One request: paced (unless the caller already took its slot, `paced`),
+   * sent with the retry policy, failures as `TrackerError`. `call` gets the
+   * attempt number.
+   */
   private async send<T>(
     what: string,
-    request: { idempotent: boolean },
-    call: () => Promise<T>,
+    request: { idempotent: boolean; paced?: boolean },
+    call: (attempt: number) => Promise<T>,
   ): Promise<T> {
+    let attempt = 0;
     return sendWithPolicy(
       {
         clock: this.options.clock,
@@ -441,9 +459,10 @@ export class JiraTrackerClient implements TrackerClient {
       },
       request,
       async () => {
-        await this.requestPacer.acquire();
+        const current = attempt++;
+        if (current > 0 || !request.paced) await this.requestPacer.acquire();
         try {
-          return await call();
+          return await call(current);
         } catch (error) {
           throw await this.trackerError(error, what, request.idempotent);
         }
