@@ -424,7 +424,22 @@ describe('tracker routing on the summary', () => {
         url: 'https://github.com/acme-corp/payments-api/issues',
         problem:
           "the tracker 'github' has no credentials: the integrations.github entry for github.com has no token or GitHub App",
+        targetProblem: null,
       });
+
+      // What the sync found when it checked the target before creating,
+      // as any replica stored it.
+      const problem =
+        "jira/component is 'ledger', but the Jira project LEDG has no such component";
+      await knex('sync_entity_routes').insert({
+        entity_ref: entityRef,
+        route_hash: 'h',
+        checked_at: new Date().toISOString(),
+        target_problem: problem,
+      });
+      expect((await summary(entityRef)).body.tracker.targetProblem).toBe(
+        problem,
+      );
 
       const unrouted = await summary('component:default/checkout-web');
       expect(unrouted.body.tracker).toEqual({
@@ -433,6 +448,7 @@ describe('tracker routing on the summary', () => {
         target: null,
         url: null,
         problem: null,
+        targetProblem: null,
       });
       await knex.destroy();
     },

@@ -1,16 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { setupServer } from 'msw/node';
-import { dependencyFinding } from '../__testUtils__/findings';
+import { findings } from './__testUtils__/scenarioFindings';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { createSyncHarness, REPO } from './__testUtils__/syncHarness';
 import { FakeGitHub } from './trackers/__testUtils__/fakeGitHub';
 
 jest.setTimeout(60_000);
-
-const findings = (count: number) =>
-  Array.from({ length: count }, (_, i) =>
-    dependencyFinding(`CVE-2024-${1000 + i}`, `lib${i}`, { severity: 'high' }),
-  );
 
 /** Every marker on GitHub exactly once: no observation has two issues. */
 function expectNoDuplicates(github: FakeGitHub, expected: number) {

@@ -1,6 +1,6 @@
 import knexFactory from 'knex';
 import { setupServer } from 'msw/node';
-import { dependencyFinding } from '../__testUtils__/findings';
+import { findings } from './__testUtils__/scenarioFindings';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { createSyncHarness } from './__testUtils__/syncHarness';
 import {
@@ -9,11 +9,6 @@ import {
 } from './__testUtils__/trackersUnderTest';
 
 jest.setTimeout(60_000);
-
-const findings = (count: number) =>
-  Array.from({ length: count }, (_, i) =>
-    dependencyFinding(`CVE-2024-${1000 + i}`, `lib${i}`, { severity: 'high' }),
-  );
 
 /** Every marker on the tracker exactly once: no observation has two issues. */
 function expectNoDuplicates(tracker: TrackerUnderTest, expected: number) {
@@ -159,23 +154,10 @@ describe.each(trackersUnderTest())(
       it('never creates a second issue when the process dies between create and storing the link', async () => {
         const h = await harness();
         await h.importFindings(findings(1));
-        // The process dies right after the tracker answered: nothing more
-        // is written, the lease stays until it runs out.
-        jest
-          .spyOn(h.store, 'recordSynced')
-          .mockRejectedValueOnce(new Error('process killed'));
-        jest
-          .spyOn(h.store, 'recordFailure')
-          .mockRejectedValueOnce(new Error('process killed'));
-        await expect(h.sync()).rejects.toThrow('process killed');
+        await h.syncAndDieAfterCreate();
         expect(tracker.issues()).toHaveLength(1);
-        jest.restoreAllMocks();
 
         // Another run once the lease ran out.
-        const knex = (h.store as unknown as { db: import('knex').Knex }).db;
-        await knex('observations').update({
-          sync_lease_expires_at: new Date(Date.now() - 1000).toISOString(),
-        });
         await h.sync();
         await expectLinkedToTheOneIssueFound(h);
       });

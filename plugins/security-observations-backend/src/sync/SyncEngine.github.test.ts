@@ -1,6 +1,6 @@
 import { setupServer } from 'msw/node';
-import { dependencyFinding } from '../__testUtils__/findings';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
+import { openssl, zlib } from './__testUtils__/scenarioFindings';
 import { createSyncHarness, REPO } from './__testUtils__/syncHarness';
 import { FakeGitHub } from './trackers/__testUtils__/fakeGitHub';
 
@@ -11,19 +11,6 @@ jest.setTimeout(60_000);
  * that is followed), and 404s that mean lost access, not deletion. The
  * rules every tracker shares are in SyncEngine.test.ts.
  */
-
-const openssl = dependencyFinding('CVE-2024-1234', 'openssl', {
-  severity: 'high',
-  package: {
-    purl: 'pkg:deb/debian/openssl@3.0.2',
-    name: 'openssl',
-    version: '3.0.2',
-    fixedVersion: '3.0.13',
-  },
-});
-const zlib = dependencyFinding('CVE-2023-45853', 'zlib', {
-  severity: 'critical',
-});
 
 describe('SyncEngine with GitHub’s own behaviour', () => {
   const databases = createTestDatabases();

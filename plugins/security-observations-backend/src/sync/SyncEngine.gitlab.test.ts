@@ -1,5 +1,5 @@
 import { setupServer } from 'msw/node';
-import { dependencyFinding } from '../__testUtils__/findings';
+import { findings } from './__testUtils__/scenarioFindings';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { createSyncHarness } from './__testUtils__/syncHarness';
 import {
@@ -15,11 +15,6 @@ jest.setTimeout(60_000);
  * issues, and limit answers that give only a reset time. The rules every
  * tracker shares are in SyncEngine.test.ts.
  */
-
-const findings = (count: number) =>
-  Array.from({ length: count }, (_, i) =>
-    dependencyFinding(`CVE-2024-${1000 + i}`, `lib${i}`, { severity: 'high' }),
-  );
 
 describe('SyncEngine with GitLab’s own behaviour', () => {
   const databases = createTestDatabases();

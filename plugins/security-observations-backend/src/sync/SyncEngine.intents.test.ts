@@ -1,8 +1,8 @@
-import { Entity } from '@backstage/catalog-model';
 import { setupServer } from 'msw/node';
-import { dependencyFinding } from '../__testUtils__/findings';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
+import { openssl as finding } from './__testUtils__/scenarioFindings';
 import {
+  component,
   createSyncHarness,
   GITHUB_TOKEN,
   REPO,
@@ -13,28 +13,16 @@ import { FakeGitLab } from './trackers/__testUtils__/fakeGitLab';
 
 jest.setTimeout(60_000);
 
-const finding = dependencyFinding('CVE-2024-1234', 'openssl', {
-  severity: 'high',
-});
-
-function paymentsApi(routedTo: 'github' | 'gitlab'): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name: 'payments-api',
-      namespace: 'default',
-      annotations:
-        routedTo === 'github'
-          ? { 'github.com/project-slug': REPO }
-          : {
-              'gitlab.com/project-slug': GITLAB_PROJECT,
-              'security-observations/tracker': 'gitlab',
-            },
-    },
-    spec: { type: 'service', owner: 'group:default/team-payments' },
-  };
-}
+const paymentsApi = (routedTo: 'github' | 'gitlab') =>
+  component(
+    'payments-api',
+    routedTo === 'github'
+      ? { 'github.com/project-slug': REPO }
+      : {
+          'gitlab.com/project-slug': GITLAB_PROJECT,
+          'security-observations/tracker': 'gitlab',
+        },
+  );
 
 /*
  * A create whose answer was lost is looked for where it went: the create

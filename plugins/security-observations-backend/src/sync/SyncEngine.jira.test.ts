@@ -1,5 +1,5 @@
 import { setupServer } from 'msw/node';
-import { dependencyFinding } from '../__testUtils__/findings';
+import { openssl } from './__testUtils__/scenarioFindings';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { createSyncHarness } from './__testUtils__/syncHarness';
 import {
@@ -23,17 +23,6 @@ jest.setTimeout(60_000);
  * an eventually consistent search. The rules every tracker shares are in
  * SyncEngine.test.ts.
  */
-
-const openssl = dependencyFinding('CVE-2024-1234', 'openssl', {
-  severity: 'high',
-  cwes: ['CWE-787'],
-  package: {
-    purl: 'pkg:deb/debian/openssl@3.0.2',
-    name: 'openssl',
-    version: '3.0.2',
-    fixedVersion: '3.0.13',
-  },
-});
 
 /** Custom fields of the security team's Jira project. */
 const SECURITY_FIELDS: JiraProjectConfig['fields'] = [
@@ -373,18 +362,7 @@ describe.each<[string, JiraDeployment]>([
       useJira({}, { searchLagMs: 300 });
       const h = await harness({ searchLagSeconds: 1.5 });
       await h.importFindings([openssl]);
-      jest
-        .spyOn(h.store, 'recordSynced')
-        .mockRejectedValueOnce(new Error('process killed'));
-      jest
-        .spyOn(h.store, 'recordFailure')
-        .mockRejectedValueOnce(new Error('process killed'));
-      await expect(h.sync()).rejects.toThrow('process killed');
-      jest.restoreAllMocks();
-      const knex = (h.store as unknown as { db: import('knex').Knex }).db;
-      await knex('observations').update({
-        sync_lease_expires_at: new Date(Date.now() - 1000).toISOString(),
-      });
+      await h.syncAndDieAfterCreate();
 
       // The search does not show the issue yet: the run waits, then finds it.
       const run = await h.sync();

@@ -1,26 +1,10 @@
 import { setupServer } from 'msw/node';
-import { dependencyFinding } from '../__testUtils__/findings';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
+import { lowOne, openssl, zlib } from './__testUtils__/scenarioFindings';
 import { createSyncHarness, ENTITY_REF } from './__testUtils__/syncHarness';
 import { trackersUnderTest } from './__testUtils__/trackersUnderTest';
 
 jest.setTimeout(60_000);
-
-const openssl = dependencyFinding('CVE-2024-1234', 'openssl', {
-  severity: 'high',
-  package: {
-    purl: 'pkg:deb/debian/openssl@3.0.2',
-    name: 'openssl',
-    version: '3.0.2',
-    fixedVersion: '3.0.13',
-  },
-});
-const zlib = dependencyFinding('CVE-2023-45853', 'zlib', {
-  severity: 'critical',
-});
-const lowOne = dependencyFinding('CVE-2022-0001', 'tzdata', {
-  severity: 'low',
-});
 
 describe.each(trackersUnderTest())('SyncEngine with %s', (_name, tracker) => {
   const databases = createTestDatabases();

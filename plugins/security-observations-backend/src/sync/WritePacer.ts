@@ -39,10 +39,10 @@ export const systemClock: Clock = {
  */
 const MARGIN = 0.02;
 /**
- * And at least this much, for short windows (a second, scaled further in
- * the benchmark), where 2% is less than one request's jitter.
+ * And at least this much, for short windows (Jira's seconds), where 2% is
+ * less than the jitter of a request's way to the tracker.
  */
-const MIN_MARGIN_MS = 20;
+const MIN_MARGIN_MS = 50;
 
 /**
  * Paces operations below several sliding windows at once (e.g. GitHub's 80

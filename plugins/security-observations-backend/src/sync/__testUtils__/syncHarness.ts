@@ -24,23 +24,27 @@ export const REPO = 'acme-corp/payments-api';
 export const GITHUB_TOKEN = 'ghp_test_token';
 export const ENTITY_REF = 'component:default/payments-api';
 
-/** The example's GitHub-routed component, with extra annotations. */
-export function paymentsApi(annotations: Record<string, string> = {}): Entity {
+/** A component of team-payments with these annotations. */
+export function component(
+  name: string,
+  annotations: Record<string, string>,
+): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
-    metadata: {
-      name: 'payments-api',
-      namespace: 'default',
-      annotations: {
-        'github.com/project-slug': REPO,
-        'security-observations/labels': 'security,payments',
-        'security-observations/minimum-severity': 'medium',
-        ...annotations,
-      },
-    },
+    metadata: { name, namespace: 'default', annotations },
     spec: { type: 'service', owner: 'group:default/team-payments' },
   };
+}
+
+/** The example's GitHub-routed component, with extra annotations. */
+export function paymentsApi(annotations: Record<string, string> = {}): Entity {
+  return component('payments-api', {
+    'github.com/project-slug': REPO,
+    'security-observations/labels': 'security,payments',
+    'security-observations/minimum-severity': 'medium',
+    ...annotations,
+  });
 }
 
 export interface SyncHarnessOptions {
@@ -183,9 +187,41 @@ export async function createSyncHarness(options: SyncHarnessOptions) {
       .whereNotNull('sync_next_attempt_at')
       .update({ sync_next_attempt_at: new Date().toISOString() });
 
+  /**
+   * The next run's process dies right after the tracker answered a create:
+   * nothing more is written, and the lease stays until it runs out.
+   * Resolves once that run died and its lease has run out.
+   */
+  const syncAndDieAfterCreate = async () => {
+    const died = new Error('process killed');
+    const synced = jest
+      .spyOn(store, 'recordSynced')
+      .mockRejectedValueOnce(died);
+    const failed = jest
+      .spyOn(store, 'recordFailure')
+      .mockRejectedValueOnce(died);
+    try {
+      await engine.run().then(
+        () => {
+          throw new Error('the run did not die');
+        },
+        error => {
+          if (error !== died) throw error;
+        },
+      );
+    } finally {
+      synced.mockRestore();
+      failed.mockRestore();
+    }
+    await knex('observations').update({
+      sync_lease_expires_at: new Date(Date.now() - 1000).toISOString(),
+    });
+  };
+
   return {
     store,
     engine,
+    syncAndDieAfterCreate,
     notifications,
     logger,
     setEntity,

@@ -71,3 +71,44 @@ export interface TrackerUnderTest {
   /** Limit answers the fake gave. */
   readonly limitHits: number;
 }
+
+/** What every fake tracker of the tests offers the scenario suites. */
+interface FakeTracker {
+  readonly handlers: RequestHandler[];
+  readonly calls: FakeCall[];
+  readonly limitHits: number;
+  writeCalls(): FakeCall[];
+  resetCalls(): void;
+}
+
+type FakeMembers = Pick<
+  TrackerUnderTest,
+  'handlers' | 'calls' | 'limitHits' | 'writeCalls' | 'resetCalls'
+>;
+
+/**
+ * Completes an adapter with the members that read its current fake (a
+ * test's `reset` makes a new one), as live properties.
+ */
+export function withFakeMembers(
+  adapter: Omit<TrackerUnderTest, keyof FakeMembers>,
+  current: () => FakeTracker,
+): TrackerUnderTest {
+  return Object.defineProperties(adapter, {
+    handlers: { get: () => current().handlers },
+    calls: { get: () => current().calls },
+    limitHits: { get: () => current().limitHits },
+    writeCalls: { value: () => current().writeCalls() },
+    resetCalls: { value: () => current().resetCalls() },
+  }) as TrackerUnderTest;
+}
+
+/** A test fault in the words of the fakes, which share these shapes. */
+export function fakeFault<F extends TestFault>(fault: F) {
+  return 'rateLimitSeconds' in fault
+    ? ({
+        rateLimit429: true,
+        retryAfterSeconds: fault.rateLimitSeconds,
+      } as const)
+    : (fault as Exclude<F, { rateLimitSeconds: number }>);
+}

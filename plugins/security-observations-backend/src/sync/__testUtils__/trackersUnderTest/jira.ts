@@ -1,10 +1,15 @@
-import { Entity } from '@backstage/catalog-model';
 import {
   FakeJira,
   FakeJiraIssue,
   JiraDeployment,
 } from '../../trackers/__testUtils__/fakeJira';
-import { SeenIssue, TestFault, TrackerUnderTest } from './TrackerUnderTest';
+import { component } from '../syncHarness';
+import {
+  fakeFault,
+  SeenIssue,
+  TrackerUnderTest,
+  withFakeMembers,
+} from './TrackerUnderTest';
 
 /** The Jira project Payments API files its issues in. */
 export const JIRA_PROJECT = 'PAY';
@@ -40,25 +45,14 @@ export function jiraTrackerSettings(
 }
 
 /** Payments API routed to the Jira project PAY, component payments. */
-export function jiraPaymentsApi(
-  annotations: Record<string, string> = {},
-): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name: 'payments-api',
-      namespace: 'default',
-      annotations: {
-        'jira/project-key': JIRA_PROJECT,
-        'jira/component': 'payments',
-        'security-observations/labels': 'security,payments',
-        'security-observations/minimum-severity': 'medium',
-        ...annotations,
-      },
-    },
-    spec: { type: 'service', owner: 'group:default/team-payments' },
-  };
+export function jiraPaymentsApi(annotations: Record<string, string> = {}) {
+  return component('payments-api', {
+    'jira/project-key': JIRA_PROJECT,
+    'jira/component': 'payments',
+    'security-observations/labels': 'security,payments',
+    'security-observations/minimum-severity': 'medium',
+    ...annotations,
+  });
 }
 
 /** Jira Cloud or Data Center behind the fake Jira, project PAY. */
@@ -85,95 +79,80 @@ export function jiraUnderTest(deployment: JiraDeployment): TrackerUnderTest {
       : {}),
   });
   const issuePath = `/rest/api/${deployment === 'cloud' ? 3 : 2}/issue`;
-  const faultOf = (fault: TestFault) =>
-    'rateLimitSeconds' in fault
-      ? ({
-          rateLimit429: true,
-          retryAfterSeconds: fault.rateLimitSeconds,
-        } as const)
-      : fault;
-  return {
-    name: deployment === 'cloud' ? 'Jira Cloud' : 'Jira Data Center',
-    trackerId: 'jira',
-    projectAnnotations: ['jira/project-key'],
-    descriptionLimit: 32_767,
-    recordsCloseReason: true,
-    reset(options = {}) {
-      fake = new FakeJira({
-        deployment,
-        latencyMs: options.latencyMs,
-        ...(options.createsPerMinute
-          ? {
-              limits: {
-                createsPerSecond: options.createsPerMinute,
-                secondMs: 60_000,
+  return withFakeMembers(
+    {
+      name: deployment === 'cloud' ? 'Jira Cloud' : 'Jira Data Center',
+      trackerId: 'jira',
+      projectAnnotations: ['jira/project-key'],
+      descriptionLimit: 32_767,
+      recordsCloseReason: true,
+      reset(options = {}) {
+        fake = new FakeJira({
+          deployment,
+          latencyMs: options.latencyMs,
+          ...(options.createsPerMinute
+            ? {
+                limits: {
+                  createsPerSecond: options.createsPerMinute,
+                  secondMs: 60_000,
+                },
+              }
+            : {}),
+        });
+        fake.addProject({ key: JIRA_PROJECT, components: ['payments'] });
+      },
+      harness(extra = {}) {
+        return {
+          config: {
+            trackers: [
+              {
+                ...jiraTrackerSettings(
+                  deployment,
+                  fake.baseUrl,
+                  extra.credentials === 'revoked',
+                ),
+                ...extra.tracker,
               },
-            }
-          : {}),
-      });
-      fake.addProject({ key: JIRA_PROJECT, components: ['payments'] });
+            ],
+          },
+        };
+      },
+      entity: jiraPaymentsApi,
+      markerOf: issue =>
+        issue.labels
+          .find(label => label.startsWith('security-observation-'))
+          ?.slice('security-observation-'.length),
+      issues: () => fake.issues(JIRA_PROJECT).map(seen),
+      issue(key) {
+        const issue = fake.issue(key);
+        return issue && seen(issue);
+      },
+      editAsPerson(key) {
+        fake.editIssue(key, {
+          labels: [...fake.issue(key)!.labels, 'triaged'],
+          assignee: personRef(),
+          priority: 'Lowest',
+        });
+      },
+      keptPersonEdits(key) {
+        const issue = fake.issue(key)!;
+        return (
+          issue.labels.includes('triaged') &&
+          issue.assignee === personRef() &&
+          issue.priority === 'Lowest'
+        );
+      },
+      deleteIssue: key => fake.deleteIssue(key),
+      setAccess: access => fake.setAccess(JIRA_PROJECT, access),
+      failNext(operation, fault) {
+        fake.failNext(
+          operation === 'create'
+            ? { method: 'POST', path: new RegExp(`${issuePath}$`) }
+            : { method: 'PUT', path: new RegExp(`${issuePath}/[A-Z]+-\\d+$`) },
+          fakeFault(fault),
+        );
+      },
     },
-    get handlers() {
-      return fake.handlers;
-    },
-    harness(extra = {}) {
-      return {
-        config: {
-          trackers: [
-            {
-              ...jiraTrackerSettings(
-                deployment,
-                fake.baseUrl,
-                extra.credentials === 'revoked',
-              ),
-              ...extra.tracker,
-            },
-          ],
-        },
-      };
-    },
-    entity: jiraPaymentsApi,
-    markerOf: issue =>
-      issue.labels
-        .find(label => label.startsWith('security-observation-'))
-        ?.slice('security-observation-'.length),
-    issues: () => fake.issues(JIRA_PROJECT).map(seen),
-    issue(key) {
-      const issue = fake.issue(key);
-      return issue && seen(issue);
-    },
-    editAsPerson(key) {
-      fake.editIssue(key, {
-        labels: [...fake.issue(key)!.labels, 'triaged'],
-        assignee: personRef(),
-        priority: 'Lowest',
-      });
-    },
-    keptPersonEdits(key) {
-      const issue = fake.issue(key)!;
-      return (
-        issue.labels.includes('triaged') &&
-        issue.assignee === personRef() &&
-        issue.priority === 'Lowest'
-      );
-    },
-    deleteIssue: key => fake.deleteIssue(key),
-    setAccess: access => fake.setAccess(JIRA_PROJECT, access),
-    failNext(operation, fault) {
-      fake.failNext(
-        operation === 'create'
-          ? { method: 'POST', path: new RegExp(`${issuePath}$`) }
-          : { method: 'PUT', path: new RegExp(`${issuePath}/[A-Z]+-\\d+$`) },
-        faultOf(fault),
-      );
-    },
-    get calls() {
-      return fake.calls;
-    },
-    writeCalls: () => fake.writeCalls(),
-    resetCalls: () => fake.resetCalls(),
-    get limitHits() {
-      return fake.limitHits;
-    },
-  };
+    () => fake,
+  );
 }

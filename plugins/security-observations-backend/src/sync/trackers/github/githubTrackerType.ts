@@ -1,5 +1,6 @@
 import { ANNOTATION_GITHUB_PROJECT_SLUG } from 'backstage-plugin-security-observations-common';
 import { readCaBundle } from '../caBundle';
+import { readPacing } from '../readPacing';
 import { annotationOf, TrackerConfigBase, TrackerType } from '../TrackerType';
 import {
   GITHUB_DOT_COM_PACING,
@@ -43,21 +44,9 @@ export const githubTrackerType: TrackerType<GitHubTrackerConfig> = {
     } else if (!config.token && !config.apps?.length) {
       credentialsProblem = `the tracker '${base.id}' has no credentials: the integrations.github entry for ${host} has no token or GitHub App`;
     }
-    const pacing = entry.getOptionalConfig('pacing');
-    const limits: GitHubPacing = {
-      createsPerMinute:
-        pacing?.getOptionalNumber('createsPerMinute') ??
-        GITHUB_DOT_COM_PACING.createsPerMinute,
-      createsPerHour:
-        pacing?.getOptionalNumber('createsPerHour') ??
-        GITHUB_DOT_COM_PACING.createsPerHour,
-      writesPerMinutePerEndpoint:
-        pacing?.getOptionalNumber('writesPerMinute') ??
-        GITHUB_DOT_COM_PACING.writesPerMinutePerEndpoint,
-    };
-    if (!Object.values(limits).every(value => value > 0)) {
-      throw new Error(`${at}.pacing: every limit must be a positive number`);
-    }
+    const limits = readPacing(entry, at, GITHUB_DOT_COM_PACING, {
+      writesPerMinutePerEndpoint: 'writesPerMinute',
+    });
     const ca = readCaBundle(entry, at);
     return {
       ...base,

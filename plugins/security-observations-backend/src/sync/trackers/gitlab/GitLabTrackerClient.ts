@@ -1,8 +1,10 @@
 import { Issues, Projects } from '@gitbeaker/rest';
-import { Clock, WritePacer } from '../../WritePacer';
+import { Clock } from '../../WritePacer';
 import { dispatcherFor } from '../caBundle';
+import { goneOrOutOfReach } from '../issueGone';
 import { bodyMarker } from '../issueMarker';
-import { retryDelayMs, sendWithPolicy } from '../requestPolicy';
+import { PacedRequests } from '../PacedRequests';
+import { retryDelayMs } from '../requestPolicy';
 import {
   CreatedIssue,
   DesiredIssue,
@@ -33,7 +35,6 @@ export const GITLAB_DESCRIPTION_LIMIT = 1_048_576;
 /** Clock skew allowed between us and GitLab when looking for an issue. */
 const LOOKUP_MARGIN_MS = 10 * 60_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-const INLINE_WAIT_SHARE = 1 / 3;
 
 const KIND_OF_STATUS: Record<number, TrackerErrorKind> = {
   400: 'invalid',
@@ -97,21 +98,24 @@ export class GitLabTrackerClient implements TrackerClient {
     GITLAB_DESCRIPTION_LIMIT - bodyMarker('').length - 40;
   private readonly issues: InstanceType<typeof Issues<false>>;
   private readonly projects: InstanceType<typeof Projects<false>>;
-  private readonly createPacer: WritePacer;
-  private readonly requestPacer: WritePacer;
+  private readonly requests: PacedRequests;
   private readonly host: string;
 
   constructor(private readonly options: GitLabTrackerOptions) {
     const minute = 60_000 / (options.windowScale ?? 1);
-    this.createPacer = new WritePacer(
-      [{ limit: options.pacing.createsPerMinute, windowMs: minute }],
-      options.clock,
-      options.recentCreations,
-    );
-    this.requestPacer = new WritePacer(
-      [{ limit: options.pacing.requestsPerMinute, windowMs: minute }],
-      options.clock,
-    );
+    this.requests = new PacedRequests({
+      createWindows: [
+        { limit: options.pacing.createsPerMinute, windowMs: minute },
+      ],
+      requestWindows: [
+        { limit: options.pacing.requestsPerMinute, windowMs: minute },
+      ],
+      clock: options.clock,
+      recentCreations: options.recentCreations,
+      retryBaseMs: options.retryBaseMs ?? 1000,
+      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      toError: (error, what) => this.trackerError(error, what),
+    });
     this.host = new URL(options.baseUrl).host;
     const resource = {
       host: options.baseUrl.replace(/\/+$/, ''),
@@ -131,11 +135,11 @@ export class GitLabTrackerClient implements TrackerClient {
   }
 
   createDelayMs(): number {
-    return Math.max(this.createPacer.delay(), this.requestPacer.delay());
+    return this.requests.createDelayMs();
   }
 
   seedCreations(times: number[]): void {
-    this.createPacer.reseed(times);
+    this.requests.seedCreations(times);
   }
 
   async checkTarget(): Promise<string | null> {
@@ -148,8 +152,8 @@ export class GitLabTrackerClient implements TrackerClient {
     issue: DesiredIssue,
     beforeSend: () => Promise<void>,
   ): Promise<CreatedIssue> {
-    const requestedAt = await this.createSlot(beforeSend);
-    const created = await this.send(
+    const requestedAt = await this.requests.createSlot(beforeSend);
+    const created = await this.requests.send(
       `create an issue in ${target.project}`,
       { idempotent: false, paced: true },
       async attempt => {
@@ -197,7 +201,7 @@ export class GitLabTrackerClient implements TrackerClient {
     // The issue list reads the database, not a search index: a create that
     // GitLab answered is in it.
     for (let page = 1; ; page++) {
-      const { data, paginationInfo } = await this.send(
+      const { data, paginationInfo } = await this.requests.send(
         `list the issues of ${target.project}`,
         { idempotent: true },
         () =>
@@ -231,7 +235,7 @@ export class GitLabTrackerClient implements TrackerClient {
     send: () => Promise<unknown>,
   ): Promise<unknown> {
     try {
-      const answer = await this.send(what, { idempotent: true }, send);
+      const answer = await this.requests.send(what, { idempotent: true }, send);
       const moved = (answer as GitLabIssueFields | undefined)?.moved_to_id;
       if (moved) {
         throw new TrackerError(
@@ -248,32 +252,21 @@ export class GitLabTrackerClient implements TrackerClient {
     }
   }
 
-  /**
-   * A write answered 404: for a deleted issue, but also when the token lost
-   * access to the project. Only the first means "recreate"; the other keeps
-   * the link and fails visibly until access is back.
-   */
-  private async explainNotFound(
+  /** A write answered 404: gone, or out of reach (see `goneOrOutOfReach`). */
+  private explainNotFound(
     key: string,
     what: string,
     notFound: TrackerError,
   ): Promise<TrackerError> {
     const { project } = parseKey(key);
-    try {
-      await this.send(`read ${project}`, { idempotent: true }, () =>
-        this.projects.show(project),
-      );
-    } catch (error) {
-      if (error instanceof TrackerError && error.details.status === 404) {
-        return notFound;
-      }
-      throw error;
-    }
-    return new TrackerError(
-      'gone',
-      `GitLab could not ${what}: the issue is gone (404)`,
-      notFound.details,
-    );
+    return goneOrOutOfReach({
+      notFound,
+      readProject: () =>
+        this.requests.send(`read ${project}`, { idempotent: true }, () =>
+          this.projects.show(project),
+        ),
+      gone: `GitLab could not ${what}: the issue is gone (404)`,
+    });
   }
 
   private issueOf(issue: GitLabIssueFields): TrackerIssue {
@@ -282,51 +275,6 @@ export class GitLabTrackerClient implements TrackerClient {
       url: issue.web_url,
       state: issue.state === 'closed' ? 'closed' : 'open',
     };
-  }
-
-  /**
-   * A create's slots: the request pacer's first, then the create pacer's,
-   * counted once `beforeSend` is done, right before the request goes out.
-   * Taken the other way round, a create could wait for a request slot
-   * after its create slot was counted, and creates would reach the
-   * tracker closer together than they were paced.
-   */
-  private async createSlot(beforeSend: () => Promise<void>): Promise<number> {
-    await this.requestPacer.acquire();
-    return this.createPacer.acquire(undefined, beforeSend);
-  }
-
-  /**
-   * One request: paced (unless the caller already took its slot, `paced`),
-   * sent with the retry policy, failures as `TrackerError`. `call` gets the
-   * attempt number.
-   */
-  private async send<T>(
-    what: string,
-    request: { idempotent: boolean; paced?: boolean },
-    call: (attempt: number) => Promise<T>,
-  ): Promise<T> {
-    let attempt = 0;
-    const retryBaseMs = this.options.retryBaseMs ?? 1000;
-    return sendWithPolicy(
-      {
-        clock: this.options.clock,
-        retryBaseMs,
-        maxInlineWaitMs:
-          (this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) *
-          INLINE_WAIT_SHARE,
-      },
-      request,
-      async () => {
-        const current = attempt++;
-        if (current > 0 || !request.paced) await this.requestPacer.acquire();
-        try {
-          return await call(current);
-        } catch (error) {
-          throw this.trackerError(error, what);
-        }
-      },
-    );
   }
 
   private trackerError(error: unknown, what: string): TrackerError {

@@ -4,6 +4,7 @@ import {
   ANNOTATION_GITLAB_PROJECT_SLUG,
 } from 'backstage-plugin-security-observations-common';
 import { readCaBundle } from '../caBundle';
+import { readPacing } from '../readPacing';
 import { annotationOf, TrackerConfigBase, TrackerType } from '../TrackerType';
 import {
   GITLAB_DOT_COM_PACING,
@@ -45,18 +46,7 @@ export const gitlabTrackerType: TrackerType<GitLabTrackerConfig> = {
     } else if (!/\/api\/v4\/?$/.test(integration.apiBaseUrl)) {
       credentialsProblem = `the tracker '${base.id}' cannot reach ${host}: the integrations.gitlab entry's apiBaseUrl ${integration.apiBaseUrl} does not end in /api/v4`;
     }
-    const pacing = entry.getOptionalConfig('pacing');
-    const limits: GitLabPacing = {
-      createsPerMinute:
-        pacing?.getOptionalNumber('createsPerMinute') ??
-        GITLAB_DOT_COM_PACING.createsPerMinute,
-      requestsPerMinute:
-        pacing?.getOptionalNumber('requestsPerMinute') ??
-        GITLAB_DOT_COM_PACING.requestsPerMinute,
-    };
-    if (!Object.values(limits).every(value => value > 0)) {
-      throw new Error(`${at}.pacing: every limit must be a positive number`);
-    }
+    const limits = readPacing(entry, at, GITLAB_DOT_COM_PACING);
     const ca = readCaBundle(entry, at);
     return {
       ...base,

@@ -59,7 +59,6 @@ export class JiraCloudApi implements JiraApi {
       update: edit.update as never,
       returnIssue: true,
       expand: 'transitions.fields',
-      notifyUsers: false,
     })) as unknown as IssueBean;
     return stateOf(issue);
   }
@@ -68,7 +67,6 @@ export class JiraCloudApi implements JiraApi {
     await this.jira.editIssue(this.transport, {
       issueIdOrKey: key,
       update: { labels: labels.map(add => ({ add })) },
-      notifyUsers: false,
     });
   }
 

@@ -55,7 +55,6 @@ export class JiraDataCenterApi implements JiraApi {
     await this.transport.sendRequest({
       url: `${API}/issue/${encodeURIComponent(key)}`,
       method: 'PUT',
-      searchParams: { notifyUsers: false },
       body: edit,
     });
     // Data Center answers an edit with 204: read the status back.
@@ -70,7 +69,6 @@ export class JiraDataCenterApi implements JiraApi {
     await this.transport.sendRequest({
       url: `${API}/issue/${encodeURIComponent(key)}`,
       method: 'PUT',
-      searchParams: { notifyUsers: false },
       body: { update: { labels: labels.map(add => ({ add })) } },
     });
   }

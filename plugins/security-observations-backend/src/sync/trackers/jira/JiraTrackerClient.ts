@@ -1,7 +1,9 @@
 import { Severity } from 'backstage-plugin-security-observations-common';
-import { Clock, WritePacer } from '../../WritePacer';
+import { Clock } from '../../WritePacer';
+import { goneOrOutOfReach } from '../issueGone';
 import { labelMarker } from '../issueMarker';
-import { retryDelayMs, sendWithPolicy } from '../requestPolicy';
+import { PacedRequests } from '../PacedRequests';
+import { retryDelayMs } from '../requestPolicy';
 import {
   CreatedIssue,
   DesiredIssue,
@@ -45,7 +47,6 @@ export const JIRA_DEFAULT_PACING: JiraPacing = {
 /** Jira refuses descriptions over 32,767 characters. */
 export const JIRA_DESCRIPTION_LIMIT = 32_767;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-const INLINE_WAIT_SHARE = 1 / 3;
 /** How long a project check holds. */
 const TARGET_CHECK_TTL_MS = 10 * 60_000;
 
@@ -86,8 +87,7 @@ export interface JiraTrackerOptions {
  */
 export class JiraTrackerClient implements TrackerClient {
   readonly descriptionLimit: number;
-  private readonly createPacer: WritePacer;
-  private readonly requestPacer: WritePacer;
+  private readonly requests: PacedRequests;
   private readonly targetChecks = new Map<
     string,
     { at: number; problem: Promise<string | null> }
@@ -104,15 +104,16 @@ export class JiraTrackerClient implements TrackerClient {
       { limit: perMinute, windowMs: 60 * second },
       { limit: Math.max(1, Math.floor(perMinute / 60)), windowMs: second },
     ];
-    this.createPacer = new WritePacer(
-      evenly(options.pacing.createsPerMinute),
-      options.clock,
-      options.recentCreations,
-    );
-    this.requestPacer = new WritePacer(
-      evenly(options.pacing.requestsPerMinute),
-      options.clock,
-    );
+    this.requests = new PacedRequests({
+      createWindows: evenly(options.pacing.createsPerMinute),
+      requestWindows: evenly(options.pacing.requestsPerMinute),
+      clock: options.clock,
+      recentCreations: options.recentCreations,
+      retryBaseMs: options.retryBaseMs ?? 1000,
+      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      toError: (error, what, request) =>
+        this.trackerError(error, what, request.idempotent),
+    });
   }
 
   pushedExtras(issue: DesiredIssue): string {
@@ -120,11 +121,11 @@ export class JiraTrackerClient implements TrackerClient {
   }
 
   createDelayMs(): number {
-    return Math.max(this.createPacer.delay(), this.requestPacer.delay());
+    return this.requests.createDelayMs();
   }
 
   seedCreations(times: number[]): void {
-    this.createPacer.reseed(times);
+    this.requests.seedCreations(times);
   }
 
   checkTarget(target: IssueTarget): Promise<string | null> {
@@ -158,8 +159,8 @@ export class JiraTrackerClient implements TrackerClient {
         : {}),
       ...this.mapped(issue, 'create'),
     };
-    const requestedAt = await this.createSlot(beforeSend);
-    const created = await this.send(
+    const requestedAt = await this.requests.createSlot(beforeSend);
+    const created = await this.requests.send(
       `create an issue in ${target.project}`,
       { idempotent: false, paced: true },
       async attempt => {
@@ -210,7 +211,7 @@ export class JiraTrackerClient implements TrackerClient {
     const jql = `project = "${target.project}" AND labels = "${labelMarker(
       observationId,
     )}" ORDER BY created DESC`;
-    const [found] = await this.send(
+    const [found] = await this.requests.send(
       `search the issues of ${target.project}`,
       { idempotent: true },
       () => this.options.api.searchIssues(jql, 5),
@@ -309,18 +310,24 @@ export class JiraTrackerClient implements TrackerClient {
           this.options.configPath
         }.fields does not map`;
       } else {
-        await this.send(`${verb} ${issue.key}`, { idempotent: true }, () =>
-          this.options.api.transitionIssue(issue.key, transition.id, fields),
+        await this.requests.send(
+          `${verb} ${issue.key}`,
+          { idempotent: true },
+          () =>
+            this.options.api.transitionIssue(issue.key, transition.id, fields),
         );
         return undefined;
       }
     }
-    await this.send(`comment on ${issue.key}`, { idempotent: false }, () =>
-      this.options.api.addComment(
-        issue.key,
-        `Security Observations for Backstage could not ${verb} this issue: ${problem}. ` +
-          `Please ${verb} it by hand. [The observation on the Security tab](${desired.observationUrl})`,
-      ),
+    await this.requests.send(
+      `comment on ${issue.key}`,
+      { idempotent: false },
+      () =>
+        this.options.api.addComment(
+          issue.key,
+          `Security Observations for Backstage could not ${verb} this issue: ${problem}. ` +
+            `Please ${verb} it by hand. [The observation on the Security tab](${desired.observationUrl})`,
+        ),
     );
     return `could not ${verb} ${issue.key}: ${problem}`;
   }
@@ -335,7 +342,7 @@ export class JiraTrackerClient implements TrackerClient {
     const { api } = this.options;
     let project;
     try {
-      project = await this.send(
+      project = await this.requests.send(
         `read the project ${target.project}`,
         { idempotent: true },
         () => api.getProject(target.project),
@@ -364,7 +371,7 @@ export class JiraTrackerClient implements TrackerClient {
         return `jira/component is '${component}', but the Jira project ${target.project} has no such component; create it, or set createComponents: true on the tracker`;
       }
       try {
-        await this.send(
+        await this.requests.send(
           `create the component ${component}`,
           { idempotent: false },
           () => api.createComponent(target.project, component),
@@ -379,95 +386,39 @@ export class JiraTrackerClient implements TrackerClient {
     return null;
   }
 
-  /** A write to an existing issue: a 404 means gone only while its project can be read. */
+  /** A write to an existing issue: a 404 is gone, or out of reach (`goneOrOutOfReach`). */
   private async write<T>(
     key: string,
     what: string,
     send: () => Promise<T>,
   ): Promise<T> {
     try {
-      return await this.send(what, { idempotent: true }, send);
+      return await this.requests.send(what, { idempotent: true }, send);
     } catch (error) {
       if (!(error instanceof TrackerError) || error.details.status !== 404) {
         throw error;
       }
       const project = key.replace(/-\d+$/, '');
-      try {
-        await this.send(
-          `read the project ${project}`,
-          { idempotent: true },
-          () => this.options.api.getProject(project),
-        );
-      } catch (projectError) {
-        if (
-          projectError instanceof TrackerError &&
-          projectError.details.status === 404
-        ) {
-          // The project is out of reach too: access was lost, the issue may live.
-          return Promise.reject(
-            new TrackerError(
-              'not_found',
-              `Jira could not ${what}: 404 the project ${project} does not exist or the credentials cannot see it`,
-              error.details,
-            ),
-          );
-        }
-        throw projectError;
-      }
-      throw new TrackerError(
-        'gone',
-        `Jira could not ${what}: the issue is gone (404)`,
-        error.details,
-      );
+      throw await goneOrOutOfReach({
+        notFound: error,
+        readProject: () =>
+          this.requests.send(
+            `read the project ${project}`,
+            { idempotent: true },
+            () => this.options.api.getProject(project),
+          ),
+        gone: `Jira could not ${what}: the issue is gone (404)`,
+        outOfReach: new TrackerError(
+          'not_found',
+          `Jira could not ${what}: 404 the project ${project} does not exist or the credentials cannot see it`,
+          error.details,
+        ),
+      });
     }
   }
 
   private urlOf(key: string): string {
     return `${this.options.baseUrl}/browse/${key}`;
-  }
-
-  /**
-   * A create's slots: the request pacer's first, then the create pacer's,
-   * counted once `beforeSend` is done, right before the request goes out.
-   * Taken the other way round, a create could wait for a request slot
-   * after its create slot was counted, and creates would reach the
-   * tracker closer together than they were paced.
-   */
-  private async createSlot(beforeSend: () => Promise<void>): Promise<number> {
-    await this.requestPacer.acquire();
-    return this.createPacer.acquire(undefined, beforeSend);
-  }
-
-  /**
-   * One request: paced (unless the caller already took its slot, `paced`),
-   * sent with the retry policy, failures as `TrackerError`. `call` gets the
-   * attempt number.
-   */
-  private async send<T>(
-    what: string,
-    request: { idempotent: boolean; paced?: boolean },
-    call: (attempt: number) => Promise<T>,
-  ): Promise<T> {
-    let attempt = 0;
-    return sendWithPolicy(
-      {
-        clock: this.options.clock,
-        retryBaseMs: this.options.retryBaseMs ?? 1000,
-        maxInlineWaitMs:
-          (this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) *
-          INLINE_WAIT_SHARE,
-      },
-      request,
-      async () => {
-        const current = attempt++;
-        if (current > 0 || !request.paced) await this.requestPacer.acquire();
-        try {
-          return await call(current);
-        } catch (error) {
-          throw await this.trackerError(error, what, request.idempotent);
-        }
-      },
-    );
   }
 
   private async trackerError(

@@ -7,6 +7,7 @@ import {
   Severity,
 } from 'backstage-plugin-security-observations-common';
 import { readCaBundle } from '../caBundle';
+import { readPacing } from '../readPacing';
 import { annotationOf, TrackerConfigBase, TrackerType } from '../TrackerType';
 import { JiraApi } from './JiraApi';
 import { JiraCloudApi } from './JiraCloudApi';
@@ -105,18 +106,7 @@ export const jiraTrackerType: TrackerType<JiraTrackerConfig> = {
     const pat = entry.getOptionalString('personalAccessToken');
     const hasCredentials =
       deployment === 'cloud' ? Boolean(email && apiToken) : Boolean(pat);
-    const pacing = entry.getOptionalConfig('pacing');
-    const limits: JiraPacing = {
-      createsPerMinute:
-        pacing?.getOptionalNumber('createsPerMinute') ??
-        JIRA_DEFAULT_PACING.createsPerMinute,
-      requestsPerMinute:
-        pacing?.getOptionalNumber('requestsPerMinute') ??
-        JIRA_DEFAULT_PACING.requestsPerMinute,
-    };
-    if (!Object.values(limits).every(value => value > 0)) {
-      throw new Error(`${at}.pacing: every limit must be a positive number`);
-    }
+    const limits = readPacing(entry, at, JIRA_DEFAULT_PACING);
     const ca = readCaBundle(entry, at);
     return {
       ...base,
