@@ -155,15 +155,16 @@ export interface CreateIntent {
 /**
  * Records, and commits, that an issue is about to be created, and where:
  * if the process dies before `recordSynced` stores the link, the next
- * attempt looks for the issue by its marker there first.
+ * attempt looks for the issue by its marker there first. False when the
+ * row is no longer this worker's.
  */
 export async function recordCreateIntent(
   db: Knex,
   row: ClaimedObservation,
   now: Date,
   options: { clearLink: boolean; intent: CreateIntent },
-): Promise<void> {
-  await db('observations')
+): Promise<boolean> {
+  const updated = await db('observations')
     .where({ id: row.id, sync_lease_owner: row.sync_lease_owner })
     .update({
       tracker_create_intent_at: now.toISOString(),
@@ -181,6 +182,9 @@ export async function recordCreateIntent(
           }
         : {}),
     });
+  // Not this worker's row any more (its lease ran out while the create
+  // waited for the pacer): the create must not go.
+  return updated === 1;
 }
 
 /** The link change an audit entry records. */

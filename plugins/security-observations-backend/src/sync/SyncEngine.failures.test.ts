@@ -162,6 +162,15 @@ describe.each(trackersUnderTest())(
         await expectLinkedToTheOneIssueFound(h);
       });
 
+      it('sends no create once its lease ran out while it waited for the pacer', async () => {
+        const h = await harness();
+        await h.importFindings(findings(1));
+        // Another worker took the row over: the intent finds it not ours.
+        jest.spyOn(h.store, 'recordCreateIntent').mockResolvedValueOnce(false);
+        expect(await h.sync()).toMatchObject({ created: 0, deferred: 1 });
+        expect(tracker.writeCalls()).toEqual([]);
+      });
+
       it('keeps a create in doubt on record while the entity routes nowhere, and links that issue when it routes again', async () => {
         const h = await harness({ requestTimeoutMs: 500 });
         await h.importFindings(findings(1));

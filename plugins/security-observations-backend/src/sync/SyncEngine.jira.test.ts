@@ -11,6 +11,7 @@ import {
   FakeJira,
   JiraDeployment,
   JiraProjectConfig,
+  lockedWhenDoneWorkflow,
   noPathToDoneWorkflow,
   resolutionOnDoneWorkflow,
 } from './trackers/__testUtils__/fakeJira';
@@ -355,6 +356,45 @@ describe.each<[string, JiraDeployment]>([
       await h.sync();
       expect(jira.calls).toEqual([]);
       expect(issues()[0].comments).toHaveLength(1);
+      // And the observation still says so.
+      expect((await h.observations())[0].tracker).toMatchObject({
+        syncState: 'failed',
+        issueState: 'open',
+        lastError: failed.lastError,
+      });
+    });
+
+    it('reopens an issue whose Done status forbids edits by moving it out first, and leaves a closed one as it is', async () => {
+      useJira({ workflow: lockedWhenDoneWorkflow });
+      const h = await harness();
+      await h.importFindings([openssl]);
+      await h.sync();
+      await h.importFindings([]); // fixed: closed as Done
+      await h.sync();
+      expect(issues()[0]).toMatchObject({ status: 'Done' });
+      const closedText = JSON.stringify(issues()[0].description);
+
+      // A change while it is closed (an assessed severity): Jira refuses
+      // edits there, and a closed issue needs none.
+      const [observation] = await h.observations();
+      await h.assess([observation.id], 'open', { severity: 'critical' });
+      expect(await h.sync()).toMatchObject({ updated: 1, failed: 0 });
+      expect(JSON.stringify(issues()[0].description)).toBe(closedText);
+      expect(jira.calls.filter(call => call.status === 400)).toHaveLength(1);
+
+      await h.importFindings([openssl]); // back in the next scan
+      expect(await h.sync()).toMatchObject({ updated: 1, failed: 0 });
+      const [reopened] = issues();
+      expect(reopened).toMatchObject({
+        status: 'To Do',
+        summary: '[Critical] CVE-2024-1234 in openssl 3.0.2 (payments-api)',
+      });
+      expect(JSON.stringify(reopened.description)).not.toBe(closedText);
+      expect((await h.observations())[0].tracker).toMatchObject({
+        issueState: 'open',
+        syncState: 'synced',
+        lastError: null,
+      });
     });
 
     it('waits for the search to catch up before it decides that an interrupted create made nothing', async () => {

@@ -430,6 +430,12 @@ export class SyncEngine {
       outcome = 'created';
     } else if (attempt.pushedHash !== hash) {
       outcome = await this.update(attempt, run);
+    } else if (attempt.link.state !== desired.state) {
+      // Pushed before, and the tracker could not take the issue there (a
+      // Jira workflow without the transition): that is still the news.
+      attempt.problem =
+        row.sync_last_error ??
+        `the issue ${attempt.link.key} is ${attempt.link.state}, not ${desired.state}`;
     }
     const newLabels = attempt.link
       ? desired.labels.filter(label => !attempt.pushedLabels.includes(label))
@@ -539,10 +545,12 @@ export class SyncEngine {
     // Committed right before the request goes out, after any pacing wait.
     const recordIntent = async () => {
       const at = this.now();
-      await this.options.store.recordCreateIntent(row, at, {
+      const ours = await this.options.store.recordCreateIntent(row, at, {
         clearLink: from !== null,
         intent,
       });
+      // The lease ran out during the pacing wait: another worker has it.
+      if (!ours) throw new LeaseLost();
       attempt.intent = { ...intent, at };
     };
     try {

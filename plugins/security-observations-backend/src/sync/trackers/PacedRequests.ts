@@ -65,13 +65,17 @@ export class PacedRequests {
 
   /**
    * One request: paced (unless its slot was taken already, `paced`), sent
-   * with the retry policy, failures as `TrackerError`. `call` gets the
-   * attempt number: a create sent again after a limit answer says so.
+   * with the retry policy, failures of `call` as `TrackerError`.
    */
   async send<T>(
     what: string,
-    request: { idempotent: boolean; paced?: boolean },
-    call: (attempt: number) => Promise<T>,
+    request: {
+      idempotent: boolean;
+      paced?: boolean;
+      /** Runs before the request is sent again (after a limit answer). */
+      beforeResend?: () => Promise<void>;
+    },
+    call: () => Promise<T>,
   ): Promise<T> {
     let attempt = 0;
     return sendWithPolicy(
@@ -84,8 +88,9 @@ export class PacedRequests {
       async () => {
         const current = attempt++;
         if (current > 0 || !request.paced) await this.requestPacer.acquire();
+        if (current > 0) await request.beforeResend?.();
         try {
-          return await call(current);
+          return await call();
         } catch (error) {
           throw await this.options.toError(error, what, request);
         }

@@ -41,6 +41,12 @@ export interface JiraWorkflowStatus {
   id?: string;
   name: string;
   category: JiraStatusCategory;
+  /**
+   * False for a status with the property `jira.issue.editable = false`
+   * (common on Done and Closed in classic workflows): every field refuses
+   * edits there, as on a screen that lacks them.
+   */
+  editable?: boolean;
 }
 
 /** A field on a transition's screen. */
@@ -124,6 +130,14 @@ export const resolutionOnDoneWorkflow: JiraWorkflow = {
         }
       : transition,
   ),
+};
+
+/** Like the standard workflow, but closed issues cannot be edited. */
+export const lockedWhenDoneWorkflow: JiraWorkflow = {
+  statuses: standardWorkflow.statuses.map(status =>
+    status.category === 'done' ? { ...status, editable: false } : status,
+  ),
+  transitions: standardWorkflow.transitions,
 };
 
 /** To Do ↔ In Progress only: no done status can be reached. */
@@ -1344,6 +1358,15 @@ export class FakeJira {
       }
       delete fields.project;
     }
+    const status = project.workflow.statuses.find(
+      candidate => candidate.name === live.status,
+    );
+    if (status?.editable === false) {
+      for (const field of [...Object.keys(fields), ...Object.keys(update)]) {
+        errors[field] = this.cannotSet(field);
+      }
+      if (Object.keys(errors).length) return jiraErrors([], errors);
+    }
     const draft = structuredClone(live);
     const comments = this.applyInput(
       ctx,
@@ -1426,6 +1449,15 @@ export class FakeJira {
         delete fields[fieldId];
         delete update[fieldId];
       }
+    }
+    const status = project.workflow.statuses.find(
+      candidate => candidate.name === live.status,
+    );
+    if (status?.editable === false) {
+      for (const field of [...Object.keys(fields), ...Object.keys(update)]) {
+        errors[field] = this.cannotSet(field);
+      }
+      if (Object.keys(errors).length) return jiraErrors([], errors);
     }
     const draft = structuredClone(live);
     const comments = this.applyInput(

@@ -155,16 +155,14 @@ export class GitLabTrackerClient implements TrackerClient {
     const requestedAt = await this.requests.createSlot(beforeSend);
     const created = await this.requests.send(
       `create an issue in ${target.project}`,
-      { idempotent: false, paced: true },
-      async attempt => {
-        // Sent again after a limit answer: the intent says when.
-        if (attempt > 0) await beforeSend();
-        return this.issues.create(target.project, issue.title, {
+      // Sent again after a limit answer: the intent says when.
+      { idempotent: false, paced: true, beforeResend: beforeSend },
+      () =>
+        this.issues.create(target.project, issue.title, {
           description: descriptionOf(issue),
           labels: labelList(issue.labels),
           confidential: this.options.confidential,
-        });
-      },
+        }),
     );
     return {
       ...this.issueOf(created as GitLabIssueFields),

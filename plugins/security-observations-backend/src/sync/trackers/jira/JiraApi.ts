@@ -47,6 +47,8 @@ export interface JiraApi {
       update?: Record<string, unknown>;
     },
   ): Promise<JiraIssueState>;
+  /** The issue's status and the transitions it offers (`transitions.fields`). */
+  getIssueState(key: string): Promise<JiraIssueState>;
   /** Adds labels without reading the issue back. */
   addLabels(key: string, labels: string[]): Promise<void>;
   transitionIssue(

@@ -63,6 +63,15 @@ export class JiraCloudApi implements JiraApi {
     return stateOf(issue);
   }
 
+  async getIssueState(key: string): Promise<JiraIssueState> {
+    const issue = (await this.jira.getIssue(this.transport, {
+      issueIdOrKey: key,
+      fields: STATE_FIELDS,
+      expand: 'transitions.fields',
+    })) as unknown as IssueBean;
+    return stateOf(issue);
+  }
+
   async addLabels(key: string, labels: string[]) {
     await this.jira.editIssue(this.transport, {
       issueIdOrKey: key,

@@ -58,6 +58,10 @@ export class JiraDataCenterApi implements JiraApi {
       body: edit,
     });
     // Data Center answers an edit with 204: read the status back.
+    return this.getIssueState(key);
+  }
+
+  async getIssueState(key: string): Promise<JiraIssueState> {
     const issue = await this.transport.sendRequest<IssueBean>({
       url: `${API}/issue/${encodeURIComponent(key)}`,
       searchParams: { fields: 'status', expand: 'transitions.fields' },

@@ -162,12 +162,9 @@ export class JiraTrackerClient implements TrackerClient {
     const requestedAt = await this.requests.createSlot(beforeSend);
     const created = await this.requests.send(
       `create an issue in ${target.project}`,
-      { idempotent: false, paced: true },
-      async attempt => {
-        // Sent again after a limit answer: the intent says when.
-        if (attempt > 0) await beforeSend();
-        return options.api.createIssue(fields);
-      },
+      // Sent again after a limit answer: the intent says when.
+      { idempotent: false, paced: true, beforeResend: beforeSend },
+      () => options.api.createIssue(fields),
     );
     return {
       key: created.key,
@@ -178,29 +175,83 @@ export class JiraTrackerClient implements TrackerClient {
   }
 
   async update(key: string, issue: DesiredIssue): Promise<UpdatedIssue> {
-    const written = await this.write(key, `update ${key}`, () =>
-      this.options.api.editIssue(key, {
-        fields: {
-          summary: issue.title,
-          description: this.describe(issue),
-          ...this.mapped(issue, 'update'),
-        },
-      }),
-    );
+    const edit = () =>
+      this.write(key, `update ${key}`, () =>
+        this.options.api.editIssue(key, {
+          fields: {
+            summary: issue.title,
+            description: this.describe(issue),
+            ...this.mapped(issue, 'update'),
+          },
+        }),
+      );
+    let written: JiraIssueState;
+    try {
+      written = await edit();
+    } catch (error) {
+      const locked = await this.lockedInDone(key, error);
+      if (!locked) throw error;
+      // Closed, and its status forbids edits (`jira.issue.editable =
+      // false`, usual on Done): one that should stay closed is left as
+      // it is; one to reopen is moved out first, then written.
+      if (issue.state === 'closed') return this.answer(locked, issue.state);
+      const problem = await this.bringToState(locked, issue);
+      if (problem) return this.answer(locked, 'closed', problem);
+      written = await edit();
+      return this.answer(written, stateOfStatus(written.status));
+    }
     const problem = await this.bringToState(written, issue);
-    const state = problem ? stateOfStatus(written.status) : issue.state;
+    return this.answer(
+      written,
+      problem ? stateOfStatus(written.status) : issue.state,
+      problem,
+    );
+  }
+
+  private answer(
+    issue: JiraIssueState,
+    state: UpdatedIssue['state'],
+    problem?: string,
+  ): UpdatedIssue {
     return {
-      key: written.key,
-      url: this.urlOf(written.key),
+      key: issue.key,
+      url: this.urlOf(issue.key),
       state,
       ...(problem ? { problem } : {}),
     };
   }
 
-  async addLabels(key: string, labels: string[]): Promise<void> {
-    await this.write(key, `add labels to ${key}`, () =>
-      this.options.api.addLabels(key, labels.map(jiraSafeLabel)),
+  /**
+   * After an edit Jira refused (400, 403): the issue, when it is in a
+   * status of the Done category, where workflows often forbid edits.
+   */
+  private async lockedInDone(
+    key: string,
+    error: unknown,
+  ): Promise<JiraIssueState | undefined> {
+    if (
+      !(error instanceof TrackerError) ||
+      (error.kind !== 'invalid' && error.kind !== 'forbidden')
+    ) {
+      return undefined;
+    }
+    const current = await this.requests.send(
+      `read ${key}`,
+      { idempotent: true },
+      () => this.options.api.getIssueState(key),
     );
+    return stateOfStatus(current.status) === 'closed' ? current : undefined;
+  }
+
+  async addLabels(key: string, labels: string[]): Promise<void> {
+    try {
+      await this.write(key, `add labels to ${key}`, () =>
+        this.options.api.addLabels(key, labels.map(jiraSafeLabel)),
+      );
+    } catch (error) {
+      // A closed issue whose status forbids edits keeps the labels it has.
+      if (!(await this.lockedInDone(key, error))) throw error;
+    }
   }
 
   async findByMarker(
@@ -226,8 +277,12 @@ export class JiraTrackerClient implements TrackerClient {
       };
     }
     // The search index lags behind writes: "not found" means something
-    // only once the lag since the create has passed.
-    const notBefore = requestedAt.getTime() + this.options.searchLagMs;
+    // only once the lag has passed since the create could have been
+    // committed, which is as late as the request's timeout.
+    const notBefore =
+      requestedAt.getTime() +
+      (this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) +
+      this.options.searchLagMs;
     return notBefore > this.options.clock.now()
       ? { found: null, notBefore: new Date(notBefore) }
       : { found: null };
@@ -310,12 +365,7 @@ export class JiraTrackerClient implements TrackerClient {
           this.options.configPath
         }.fields does not map`;
       } else {
-        await this.requests.send(
-          `${verb} ${issue.key}`,
-          { idempotent: true },
-          () =>
-            this.options.api.transitionIssue(issue.key, transition.id, fields),
-        );
+        await this.transition(issue.key, transition.id, fields, desired, verb);
         return undefined;
       }
     }
@@ -330,6 +380,35 @@ export class JiraTrackerClient implements TrackerClient {
         ),
     );
     return `could not ${verb} ${issue.key}: ${problem}`;
+  }
+
+  /**
+   * Sends a transition. One retried after a timeout may find it done
+   * already: Jira then refuses the transition from the new status, which
+   * is no failure when the issue is where it should be.
+   */
+  private async transition(
+    key: string,
+    transitionId: string,
+    fields: Record<string, unknown>,
+    desired: DesiredIssue,
+    verb: string,
+  ): Promise<void> {
+    try {
+      await this.requests.send(`${verb} ${key}`, { idempotent: true }, () =>
+        this.options.api.transitionIssue(key, transitionId, fields),
+      );
+    } catch (error) {
+      if (!(error instanceof TrackerError) || error.kind !== 'invalid') {
+        throw error;
+      }
+      const current = await this.requests.send(
+        `read ${key}`,
+        { idempotent: true },
+        () => this.options.api.getIssueState(key),
+      );
+      if (stateOfStatus(current.status) !== desired.state) throw error;
+    }
   }
 
   private statusHint(operation: 'close' | 'reopen'): string {

@@ -456,11 +456,16 @@ describe('markdownToJiraWiki', () => {
         const wiki = markdownToJiraWiki(markdown);
         const literal = wiki
           .replace(/&(#\d+|amp);/g, '·')
-          .replace(/\\[-#*_+?^~|%{}[\]()!@]/g, '·');
+          .replace(/\\[-#*_+?^~|%{}[\]()!@]/g, '·')
+          // Markdown's own strikethrough (`~x~`), written as Jira's.
+          .replace(/\{-\}/g, '·');
         expect(literal).not.toMatch(/[{}|![\]\\^?]|&#?\w+;/);
         expect(literal).not.toMatch(/^\s*(h[1-6]\.|bq\.|#)/m);
         expect(literal).not.toContain('://');
       }),
+      // A fixed seed: the same cases in every run (seed 455890756 found
+      // the strikethrough case above).
+      { seed: 20261206, numRuns: 2000 },
     );
   });
 

@@ -1,4 +1,5 @@
-import { getDefaults, Lexer, MarkedToken, Token, Tokens } from 'marked';
+import { MarkedToken, Token, Tokens } from 'marked';
+import { decodeEntities, lexMarkdown, safeHref } from './markdownTokens';
 
 /*
  * How Jira Data Center's renderer (atlassian-renderer) reads wiki markup,
@@ -21,57 +22,9 @@ const STRUCTURAL = /[\\{}[\]|]/g;
 const PHRASE = /[*_\-+^~?!]/g;
 /** An `&` that the renderer would read as the start of an entity. */
 const ENTITY_START = /&(?=#?[A-Za-z0-9]+;)/g;
-const ENTITY =
-  /&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});/g;
 /** A phrase's content may only hold these (PhraseRendererComponent). */
 const NOT_PHRASE_CONTENT = /[^\p{L}\p{Nd}\p{Z}\p{S}\p{M}\p{P}]/gu;
 const LETTER_OR_DIGIT = /[\p{L}\p{Nd}]/u;
-
-/** The named entities scanners actually write; others stay as written. */
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: '\u00a0',
-  shy: '\u00ad',
-  zwsp: '\u200b',
-  zwnj: '\u200c',
-  zwj: '\u200d',
-  copy: '©',
-  reg: '®',
-  trade: '™',
-  hellip: '…',
-  mdash: '—',
-  ndash: '–',
-  lsquo: '‘',
-  rsquo: '’',
-  ldquo: '“',
-  rdquo: '”',
-  laquo: '«',
-  raquo: '»',
-  middot: '·',
-  bull: '•',
-  times: '×',
-  divide: '÷',
-  plusmn: '±',
-  deg: '°',
-  sect: '§',
-  para: '¶',
-  larr: '←',
-  rarr: '→',
-  uarr: '↑',
-  darr: '↓',
-  harr: '↔',
-  le: '≤',
-  ge: '≥',
-  ne: '≠',
-  euro: '€',
-  pound: '£',
-  yen: '¥',
-  cent: '¢',
-};
 
 /**
  * Fence languages Jira Data Center's `{code}` highlights; any other
@@ -137,21 +90,6 @@ function entity(char: string): string {
   return `&#${char.codePointAt(0)};`;
 }
 
-function decodeEntities(text: string): string {
-  return text.replace(ENTITY, (whole, name: string) => {
-    if (name.startsWith('#')) {
-      const code =
-        name[1] === 'x' || name[1] === 'X'
-          ? parseInt(name.slice(2), 16)
-          : parseInt(name.slice(1), 10);
-      const valid =
-        code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff);
-      return String.fromCodePoint(valid ? code : 0xfffd);
-    }
-    return NAMED_ENTITIES[name] ?? whole;
-  });
-}
-
 /** Literal text: nothing in it can be read as wiki markup. */
 function escapeText(text: string, context: InlineContext): string {
   const lines = text.replace(/\r\n?/g, '\n');
@@ -182,18 +120,10 @@ function guardLineStarts(text: string): string {
     .join('\n');
 }
 
-/** A URL Jira may link to: http(s), and mailto where `allowMail`. */
+/** A URL Jira may link to (`safeHref`), written so wiki markup cannot end it. */
 function safeUrl(href: string, allowMail: boolean): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(decodeEntities(href).trim());
-  } catch {
-    return undefined;
-  }
-  const allowed = ['http:', 'https:', ...(allowMail ? ['mailto:'] : [])];
-  if (!allowed.includes(url.protocol)) return undefined;
   // `]` and `|` would end the link, `{` would open a macro.
-  return url.href.replace(
+  return safeHref(href, allowMail)?.replace(
     /[\s[\]|{}!^\\"<>`]/g,
     char =>
       `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
@@ -453,12 +383,5 @@ function renderBlocks(tokens: Token[], inQuote: boolean): string {
  * mentions, images, macros), and only http(s) and mailto URLs are linked.
  */
 export function markdownToJiraWiki(markdown: string): string {
-  // Fresh options: another plugin's `marked.use()` must not change this.
-  const lexer = new Lexer({
-    ...getDefaults(),
-    gfm: true,
-    breaks: false,
-    pedantic: false,
-  });
-  return renderBlocks(lexer.lex(markdown), false).trimEnd();
+  return renderBlocks(lexMarkdown(markdown), false).trimEnd();
 }
