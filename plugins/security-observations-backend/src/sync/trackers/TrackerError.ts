@@ -35,3 +35,19 @@ export class TrackerError extends Error {
     return this.kind === 'unavailable';
   }
 }
+
+/**
+ * What a tracker's refusal means for the engine, by HTTP status; any
+ * other status (5xx, a proxy's 502) may have been applied: unavailable.
+ */
+export function kindOfStatus(status: number): TrackerErrorKind {
+  const kinds: Record<number, TrackerErrorKind> = {
+    400: 'invalid',
+    401: 'unauthorized',
+    403: 'forbidden',
+    404: 'not_found',
+    409: 'invalid',
+    422: 'invalid',
+  };
+  return kinds[status] ?? 'unavailable';
+}

@@ -14,7 +14,7 @@ import {
   TrackerClient,
   TrackerIssue,
 } from '../TrackerClient';
-import { TrackerError, TrackerErrorKind } from '../TrackerError';
+import { kindOfStatus, TrackerError } from '../TrackerError';
 
 const ThrottledOctokit = Octokit.plugin(throttling, retry);
 
@@ -41,15 +41,6 @@ export const GITHUB_DOT_COM_PACING: GitHubPacing = {
  * go to the engine, which defers the tracker's work.
  */
 const INLINE_WAIT_SHARE = 1 / 3;
-
-/** How the engine treats GitHub's answers; other statuses are unavailable. */
-const KIND_OF_STATUS: Record<number, TrackerErrorKind> = {
-  400: 'invalid',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  422: 'invalid',
-};
 
 /** Bodies over this answer 422. */
 export const GITHUB_BODY_LIMIT = 65_536;
@@ -509,7 +500,7 @@ export class GitHubTrackerClient implements TrackerClient {
         details,
       );
     }
-    const kind = KIND_OF_STATUS[status] ?? 'unavailable';
+    const kind = kindOfStatus(status);
     const hint: Record<string, string> = {
       unauthorized: 'the credentials were rejected',
       forbidden: 'the credentials may not write issues there',

@@ -13,7 +13,7 @@ import {
   TrackerClient,
   TrackerIssue,
 } from '../TrackerClient';
-import { TrackerError, TrackerErrorKind } from '../TrackerError';
+import { kindOfStatus, TrackerError, TrackerErrorKind } from '../TrackerError';
 import { GitLabHttpError, singleAttemptRequester } from './gitlabRequester';
 
 /** GitLab's documented limits that the client paces below. */
@@ -35,15 +35,6 @@ export const GITLAB_DESCRIPTION_LIMIT = 1_048_576;
 /** Clock skew allowed between us and GitLab when looking for an issue. */
 const LOOKUP_MARGIN_MS = 10 * 60_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-
-const KIND_OF_STATUS: Record<number, TrackerErrorKind> = {
-  400: 'invalid',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  409: 'invalid',
-  422: 'invalid',
-};
 
 export interface GitLabTrackerOptions {
   trackerId: string;
@@ -300,7 +291,7 @@ export class GitLabTrackerClient implements TrackerClient {
         retryAfterMs: retryAfterMs ?? 60 * (this.options.retryBaseMs ?? 1000),
       });
     }
-    const kind = KIND_OF_STATUS[status] ?? 'unavailable';
+    const kind = kindOfStatus(status);
     const hint: Partial<Record<TrackerErrorKind, string>> = {
       unauthorized: `the token for ${this.host} was rejected`,
       forbidden: 'the token may not write issues there',

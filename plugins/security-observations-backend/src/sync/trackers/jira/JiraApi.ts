@@ -9,6 +9,24 @@ export interface JiraIssueState {
   transitions?: JiraTransition[];
 }
 
+/** What the clients read of an issue in Jira's answers. */
+export interface JiraIssueBean {
+  id: string;
+  key: string;
+  fields?: { status?: JiraStatus };
+  transitions?: JiraTransition[];
+}
+
+/** An issue's state from Jira's answer. */
+export function issueStateOf(issue: JiraIssueBean): JiraIssueState {
+  return {
+    id: issue.id,
+    key: issue.key,
+    status: issue.fields?.status ?? { name: 'Unknown' },
+    ...(issue.transitions ? { transitions: issue.transitions } : {}),
+  };
+}
+
 /** A project with what a create needs to be checked against. */
 export interface JiraProject {
   key: string;

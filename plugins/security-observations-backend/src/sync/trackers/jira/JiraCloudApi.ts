@@ -1,27 +1,16 @@
-import { JiraApi, JiraIssueState, JiraProject } from './JiraApi';
+import {
+  issueStateOf,
+  JiraApi,
+  JiraIssueBean,
+  JiraIssueState,
+  JiraProject,
+} from './JiraApi';
 import { JiraTransport } from './JiraTransport';
 import { loadJiraCloud } from './loadJiraCloud';
 import { markdownToAdf } from './markdownToAdf';
 
 /** The fields read back after a write or a search. */
 const STATE_FIELDS = ['status'];
-
-/** What the client reads of an issue in Jira's answers. */
-interface IssueBean {
-  id: string;
-  key: string;
-  fields?: { status?: JiraIssueState['status'] };
-  transitions?: JiraIssueState['transitions'];
-}
-
-function stateOf(issue: IssueBean): JiraIssueState {
-  return {
-    id: issue.id,
-    key: issue.key,
-    status: issue.fields?.status ?? { name: 'Unknown' },
-    ...(issue.transitions ? { transitions: issue.transitions } : {}),
-  };
-}
 
 /**
  * Jira Cloud through `jira.js` 6 (REST v3): its typed endpoint functions
@@ -59,8 +48,8 @@ export class JiraCloudApi implements JiraApi {
       update: edit.update as never,
       returnIssue: true,
       expand: 'transitions.fields',
-    })) as unknown as IssueBean;
-    return stateOf(issue);
+    })) as unknown as JiraIssueBean;
+    return issueStateOf(issue);
   }
 
   async getIssueState(key: string): Promise<JiraIssueState> {
@@ -68,8 +57,8 @@ export class JiraCloudApi implements JiraApi {
       issueIdOrKey: key,
       fields: STATE_FIELDS,
       expand: 'transitions.fields',
-    })) as unknown as IssueBean;
-    return stateOf(issue);
+    })) as unknown as JiraIssueBean;
+    return issueStateOf(issue);
   }
 
   async addLabels(key: string, labels: string[]) {
@@ -107,7 +96,9 @@ export class JiraCloudApi implements JiraApi {
         fields: STATE_FIELDS,
       },
     );
-    return ((page.issues ?? []) as unknown as IssueBean[]).map(stateOf);
+    return ((page.issues ?? []) as unknown as JiraIssueBean[]).map(
+      issueStateOf,
+    );
   }
 
   async getProject(key: string): Promise<JiraProject> {

@@ -1,24 +1,14 @@
-import { JiraApi, JiraIssueState, JiraProject } from './JiraApi';
+import {
+  issueStateOf,
+  JiraApi,
+  JiraIssueBean,
+  JiraIssueState,
+  JiraProject,
+} from './JiraApi';
 import { JiraTransport } from './JiraTransport';
 import { markdownToJiraWiki } from './markdownToJiraWiki';
 
 const API = '/rest/api/2';
-
-interface IssueBean {
-  id: string;
-  key: string;
-  fields?: { status?: JiraIssueState['status'] };
-  transitions?: JiraIssueState['transitions'];
-}
-
-function stateOf(issue: IssueBean): JiraIssueState {
-  return {
-    id: issue.id,
-    key: issue.key,
-    status: issue.fields?.status ?? { name: 'Unknown' },
-    ...(issue.transitions ? { transitions: issue.transitions } : {}),
-  };
-}
 
 /**
  * Jira Data Center through its REST API v2, over the same transport as the
@@ -62,11 +52,11 @@ export class JiraDataCenterApi implements JiraApi {
   }
 
   async getIssueState(key: string): Promise<JiraIssueState> {
-    const issue = await this.transport.sendRequest<IssueBean>({
+    const issue = await this.transport.sendRequest<JiraIssueBean>({
       url: `${API}/issue/${encodeURIComponent(key)}`,
       searchParams: { fields: 'status', expand: 'transitions.fields' },
     });
-    return stateOf(issue);
+    return issueStateOf(issue);
   }
 
   async addLabels(key: string, labels: string[]) {
@@ -103,12 +93,14 @@ export class JiraDataCenterApi implements JiraApi {
   async searchIssues(jql: string, maxResults: number) {
     // Data Center's search reads its Lucene index, updated as issues are
     // written on that node.
-    const page = await this.transport.sendRequest<{ issues?: IssueBean[] }>({
-      url: `${API}/search`,
-      method: 'POST',
-      body: { jql, maxResults, startAt: 0, fields: ['status'] },
-    });
-    return (page.issues ?? []).map(stateOf);
+    const page = await this.transport.sendRequest<{ issues?: JiraIssueBean[] }>(
+      {
+        url: `${API}/search`,
+        method: 'POST',
+        body: { jql, maxResults, startAt: 0, fields: ['status'] },
+      },
+    );
+    return (page.issues ?? []).map(issueStateOf);
   }
 
   async getProject(key: string): Promise<JiraProject> {

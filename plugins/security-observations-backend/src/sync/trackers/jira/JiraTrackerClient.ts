@@ -12,7 +12,7 @@ import {
   TrackerClient,
   UpdatedIssue,
 } from '../TrackerClient';
-import { TrackerError, TrackerErrorKind } from '../TrackerError';
+import { kindOfStatus, TrackerError, TrackerErrorKind } from '../TrackerError';
 import { JiraApi, JiraField, JiraIssueState } from './JiraApi';
 import { FieldMapping, mappedFields } from './jiraFieldMapping';
 import { entityLabel, jiraSafeLabel } from './jiraLabels';
@@ -49,14 +49,6 @@ export const JIRA_DESCRIPTION_LIMIT = 32_767;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** How long a project check holds. */
 const TARGET_CHECK_TTL_MS = 10 * 60_000;
-
-const KIND_OF_STATUS: Record<number, TrackerErrorKind> = {
-  400: 'invalid',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  409: 'invalid',
-};
 
 export interface JiraTrackerOptions {
   trackerId: string;
@@ -535,7 +527,7 @@ export class JiraTrackerClient implements TrackerClient {
         },
       );
     }
-    const kind = KIND_OF_STATUS[status] ?? 'unavailable';
+    const kind = kindOfStatus(status);
     if (kind === 'invalid') {
       return new TrackerError(
         'invalid',
