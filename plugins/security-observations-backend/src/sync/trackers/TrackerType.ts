@@ -33,6 +33,19 @@ export interface ProjectAnnotation {
   problem?: string;
 }
 
+/** How a client keeps time: its clock, pacing history and request timing. */
+export interface TrackerClientTiming {
+  clock: Clock;
+  /** When this tracker created issues in the last hour (from the database). */
+  recentCreations?: number[];
+  /** Per request, including the waits of retries. */
+  requestTimeoutMs?: number;
+  /** Unit of Retry-After and of backoffs (1000: seconds). */
+  retryBaseMs?: number;
+  /** Time scale of pacing windows (1: real minutes and hours). */
+  windowScale?: number;
+}
+
 /** What a tracker client is made with, besides its configuration. */
 export interface TrackerClientDeps {
   integrations: ScmIntegrations;

@@ -3,7 +3,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
-import { Clock, PacingWindow, WritePacer } from '../../WritePacer';
+import { PacingWindow, WritePacer } from '../../WritePacer';
 import { dispatcherFor } from '../caBundle';
 import { bodyMarker } from '../issueMarker';
 import {
@@ -15,6 +15,7 @@ import {
   TrackerIssue,
 } from '../TrackerClient';
 import { kindOfStatus, TrackerError } from '../TrackerError';
+import { TrackerClientTiming } from '../TrackerType';
 
 const ThrottledOctokit = Octokit.plugin(throttling, retry);
 
@@ -56,7 +57,7 @@ const STATE_REASON = {
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
-export interface GitHubTrackerOptions {
+export interface GitHubTrackerOptions extends TrackerClientTiming {
   trackerId: string;
   /** Web host, e.g. github.com; credentials are looked up for it. */
   host: string;
@@ -66,15 +67,6 @@ export interface GitHubTrackerOptions {
   pacing: GitHubPacing;
   /** PEM bundle of a private CA (GitHub Enterprise Server). */
   ca?: string;
-  clock: Clock;
-  /** When this tracker created issues in the last hour (from the database). */
-  recentCreations?: number[];
-  /** Per request, including the waits of retries. */
-  requestTimeoutMs?: number;
-  /** Unit of Retry-After and of the retry plugin's backoff (1000: seconds). */
-  retryBaseMs?: number;
-  /** Time scale of the pacing windows (1: real minutes and hours). */
-  windowScale?: number;
   log?: { debug(message: string): void; warn(message: string): void };
 }
 

@@ -1,5 +1,5 @@
 import { Issues, Projects } from '@gitbeaker/rest';
-import { Clock } from '../../WritePacer';
+import { TrackerClientTiming } from '../TrackerType';
 import { dispatcherFor } from '../caBundle';
 import { goneOrOutOfReach } from '../issueGone';
 import { bodyMarker } from '../issueMarker';
@@ -36,7 +36,7 @@ export const GITLAB_DESCRIPTION_LIMIT = 1_048_576;
 const LOOKUP_MARGIN_MS = 10 * 60_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
-export interface GitLabTrackerOptions {
+export interface GitLabTrackerOptions extends TrackerClientTiming {
   trackerId: string;
   /** The instance's base, e.g. https://gitlab.com or https://gitlab.acme.example/gitlab. */
   baseUrl: string;
@@ -46,11 +46,6 @@ export interface GitLabTrackerOptions {
   pacing: GitLabPacing;
   /** PEM bundle of a private CA. */
   ca?: string;
-  clock: Clock;
-  recentCreations?: number[];
-  requestTimeoutMs?: number;
-  retryBaseMs?: number;
-  windowScale?: number;
 }
 
 /** What the client reads of GitLab's issue entity. */

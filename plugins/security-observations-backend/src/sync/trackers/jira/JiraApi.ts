@@ -27,6 +27,12 @@ export function issueStateOf(issue: JiraIssueBean): JiraIssueState {
   };
 }
 
+/** An edit: fields to set, and operations such as label additions. */
+export interface JiraEdit {
+  fields?: Record<string, unknown>;
+  update?: Record<string, unknown>;
+}
+
 /** A project with what a create needs to be checked against. */
 export interface JiraProject {
   key: string;
@@ -58,13 +64,7 @@ export interface JiraApi {
    * its status and transitions: on Cloud in the same request
    * (`returnIssue`), on Data Center with a second one.
    */
-  editIssue(
-    key: string,
-    edit: {
-      fields?: Record<string, unknown>;
-      update?: Record<string, unknown>;
-    },
-  ): Promise<JiraIssueState>;
+  editIssue(key: string, edit: JiraEdit): Promise<JiraIssueState>;
   /** The issue's status and the transitions it offers (`transitions.fields`). */
   getIssueState(key: string): Promise<JiraIssueState>;
   /** Adds labels without reading the issue back. */

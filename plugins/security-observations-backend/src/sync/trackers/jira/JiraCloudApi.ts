@@ -1,6 +1,7 @@
 import {
   issueStateOf,
   JiraApi,
+  JiraEdit,
   JiraIssueBean,
   JiraIssueState,
   JiraProject,
@@ -33,13 +34,7 @@ export class JiraCloudApi implements JiraApi {
     return { id: String(created.id), key: String(created.key) };
   }
 
-  async editIssue(
-    key: string,
-    edit: {
-      fields?: Record<string, unknown>;
-      update?: Record<string, unknown>;
-    },
-  ): Promise<JiraIssueState> {
+  async editIssue(key: string, edit: JiraEdit): Promise<JiraIssueState> {
     // returnIssue: the issue as edited, with its status and transitions, in
     // the same request (Cloud only).
     const issue = (await this.jira.editIssue(this.transport, {

@@ -1,6 +1,7 @@
 import {
   issueStateOf,
   JiraApi,
+  JiraEdit,
   JiraIssueBean,
   JiraIssueState,
   JiraProject,
@@ -35,13 +36,7 @@ export class JiraDataCenterApi implements JiraApi {
     });
   }
 
-  async editIssue(
-    key: string,
-    edit: {
-      fields?: Record<string, unknown>;
-      update?: Record<string, unknown>;
-    },
-  ): Promise<JiraIssueState> {
+  async editIssue(key: string, edit: JiraEdit): Promise<JiraIssueState> {
     await this.transport.sendRequest({
       url: `${API}/issue/${encodeURIComponent(key)}`,
       method: 'PUT',

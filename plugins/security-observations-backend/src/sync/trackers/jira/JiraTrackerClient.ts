@@ -1,5 +1,5 @@
 import { Severity } from 'backstage-plugin-security-observations-common';
-import { Clock } from '../../WritePacer';
+import { TrackerClientTiming } from '../TrackerType';
 import { goneOrOutOfReach } from '../issueGone';
 import { labelMarker } from '../issueMarker';
 import { PacedRequests } from '../PacedRequests';
@@ -50,7 +50,7 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** How long a project check holds. */
 const TARGET_CHECK_TTL_MS = 10 * 60_000;
 
-export interface JiraTrackerOptions {
+export interface JiraTrackerOptions extends TrackerClientTiming {
   trackerId: string;
   /** Where the tracker's settings are, for messages: `securityObservations.trackers[2]`. */
   configPath: string;
@@ -64,11 +64,6 @@ export interface JiraTrackerOptions {
   /** How far `search/jql` may lag behind a create. */
   searchLagMs: number;
   pacing: JiraPacing;
-  clock: Clock;
-  recentCreations?: number[];
-  requestTimeoutMs?: number;
-  retryBaseMs?: number;
-  windowScale?: number;
 }
 
 /**
