@@ -100,11 +100,24 @@ export async function claimDueObservations(
     .where(notLeased(now))
     .orderBy('sync_next_attempt_at')
     .limit(options.limit);
-  if (isPostgres(db)) due.forUpdate().skipLocked();
-  await db('observations').whereIn('id', due).where(notLeased(now)).update({
+  const lease = {
     sync_lease_owner: options.owner,
     sync_lease_expires_at: options.leaseUntil.toISOString(),
-  });
+  };
+  if (isPostgres(db)) {
+    // Materialized, so the locked rows are picked once: as a subquery of
+    // the update, Postgres may scan it again, and each scan skips other
+    // locks and takes other rows, claiming more than `limit`.
+    due.forUpdate().skipLocked();
+    await db
+      .withMaterialized('due', due)
+      .from('observations')
+      .whereIn('id', db.select('id').from('due'))
+      .where(notLeased(now))
+      .update(lease);
+  } else {
+    await db('observations').whereIn('id', due).where(notLeased(now)).update(lease);
+  }
   return db('observations')
     .where({ sync_lease_owner: options.owner })
     .orderBy('sync_next_attempt_at')
@@ -203,6 +216,16 @@ export interface LinkEvent {
 /** Who the sync acts as in the audit log. */
 export const SYNC_ACTOR: Actor = { ref: 'system', kind: 'system' };
 
+/** No live status of a linked issue (see trackerActivity.ts). */
+export const LIVE_STATUS_CLEARED = {
+  tracker_live_status: null,
+  tracker_live_changed_by: null,
+  tracker_live_changed_at: null,
+  tracker_live_seen_at: null,
+  tracker_live_checked_at: null,
+  tracker_live_etag: null,
+};
+
 /** The lease ends with the attempt. */
 const LEASE_ENDED = { sync_lease_owner: null, sync_lease_expires_at: null };
 
@@ -257,6 +280,8 @@ export async function recordSynced(
       tracker_synced_hash: result.pushedHash,
       tracker_synced_labels: link ? JSON.stringify(result.pushedLabels) : null,
       ...(result.keepCreateIntent ? {} : INTENT_RESOLVED),
+      // Another issue (or none): what a tracker said of the old one is moot.
+      ...(link?.key !== row.tracker_issue_key ? LIVE_STATUS_CLEARED : {}),
       tracker_synced_at: link ? now : null,
       ...(result.issueCreatedAt
         ? { tracker_issue_created_at: result.issueCreatedAt.toISOString() }
