@@ -1,4 +1,5 @@
 import { Observation } from 'backstage-plugin-security-observations-common';
+import { LiveStatus, TrackerUser } from '../../twoWay/TrackerActivity';
 
 /** Whether an observation wants an open issue. */
 export type IssueState = 'open' | 'closed';
@@ -80,6 +81,46 @@ export type MarkerLookup =
    */
   | { found: null; notBefore: Date };
 
+/** One linked issue the reconciliation wants to read. */
+export interface LiveReadRequest {
+  key: string;
+  /** GitHub: the ETag of the last read, sent as `If-None-Match`. */
+  etag: string | null;
+  /**
+   * When the issue was last read. GitLab lists only issues updated since
+   * (`updated_after`); null asks for a full read, which alone can tell
+   * that an issue is gone.
+   */
+  since: Date | null;
+}
+
+/** What the tracker says of one linked issue now. */
+export type LiveRead =
+  /** Not changed since the last read (a 304, or not listed as updated since `since`). */
+  | { key: string; outcome: 'unchanged' }
+  | {
+      key: string;
+      outcome: 'found';
+      /** The issue's key now: differs when it was moved or transferred. */
+      currentKey: string;
+      url: string;
+      status: LiveStatus;
+      /** Who changed the status last, and when, when the tracker says. */
+      changedBy: TrackerUser | null;
+      changedAt: Date | null;
+      /** GitHub: the answer's ETag, for the next read's `If-None-Match`. */
+      etag?: string | null;
+    }
+  /** Deleted, or moved where the credentials cannot read it. */
+  | { key: string; outcome: 'gone' };
+
+/** A comment the sync wrote on an issue. */
+export interface PushedComment {
+  /** The tracker's id of the comment. */
+  id: string;
+  url: string;
+}
+
 /**
  * One client per configured tracker behind one interface. Clients know the
  * tracker's API, formats and limits, nothing of the database or of HTTP
@@ -140,4 +181,32 @@ export interface TrackerClient {
     observationId: string,
     requestedAt: Date,
   ): Promise<MarkerLookup>;
+
+  // Two-way sync.
+
+  /**
+   * The tracker account the client acts as (GitHub `GET /user`, or the
+   * app's bot; GitLab `GET /user`; Jira `GET /myself`), so that changes
+   * the sync made itself are never taken back in as people's. Cached;
+   * null when the tracker does not say (a GitHub App token).
+   */
+  whoAmI(): Promise<TrackerUser | null>;
+  /**
+   * The live state of linked issues, in one answer per request, within the
+   * tracker's read limits: GitHub one conditional request per issue
+   * (304s do not count against the limit), GitLab one list per project
+   * filtered by `iids[]` and `updated_after`, Jira `search/jql` by key.
+   * A failure of the tracker as a whole throws `TrackerError`.
+   */
+  readIssues(requests: LiveReadRequest[]): Promise<LiveRead[]>;
+  /**
+   * Writes a Security-tab comment on the issue, carrying the comment
+   * marker of `commentId` so that its webhook never comes back as a new
+   * comment. `body` is markdown, already naming its author.
+   */
+  addComment(
+    key: string,
+    body: string,
+    commentId: string,
+  ): Promise<PushedComment>;
 }

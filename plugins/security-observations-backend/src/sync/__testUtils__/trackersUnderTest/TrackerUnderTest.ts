@@ -70,6 +70,62 @@ export interface TrackerUnderTest {
   resetCalls(): void;
   /** Limit answers the fake gave. */
   readonly limitHits: number;
+  /** Two-way sync: people acting on the tracker, and its webhooks. */
+  readonly people: PeopleOnTracker;
+}
+
+/** A webhook delivery as the tracker sends it: headers and the raw body. */
+export interface WebhookDelivery {
+  /** Header names lower-cased, as Backstage's events backend hands them on. */
+  headers: Record<string, string>;
+  /** The JSON body, byte for byte as signed. */
+  body: string;
+}
+
+/**
+ * People acting on a fake tracker's issues, in the same words for every
+ * tracker, and the webhooks the tracker sends for what happens. The
+ * fake sends a delivery for every change, including those the sync's own
+ * API calls make (with the sync's account as the sender), as the real
+ * trackers do: that is what the echo tests need.
+ */
+export interface PeopleOnTracker {
+  /**
+   * Where the fake sends its deliveries, signed with `secret` as the
+   * tracker signs them; `null` stops them. Deliveries go out in order,
+   * each awaited before the API call that caused it answers.
+   */
+  sendWebhooks(
+    secret: string,
+    deliver: ((delivery: WebhookDelivery) => Promise<void>) | null,
+  ): void;
+  /** The person who acts, as the tracker names them in payloads. */
+  readonly person: { id: string; name: string };
+  /** The account the sync's credentials act as. */
+  readonly bot: { id: string; name: string };
+  /** A person comments on the issue; returns the comment's id. */
+  comment(key: string, body: string): Promise<string>;
+  editComment(key: string, commentId: string, body: string): Promise<void>;
+  /** Resolves when the tracker sends no webhook for it (GitLab). */
+  deleteComment(key: string, commentId: string): Promise<void>;
+  /** The comments on the issue, oldest first, as the tracker holds them. */
+  comments(key: string): Array<{ id: string; body: string; author: string }>;
+  /**
+   * Closes the issue the way the tracker says "won't fix": GitHub closed
+   * as not planned; GitLab closed with the `wontfix` label; Jira's
+   * "Won't Do" status.
+   */
+  closeAsWontFix(key: string): Promise<void>;
+  /**
+   * Closes it as a false positive: GitHub and GitLab closed with the
+   * `false positive` label; Jira's "False positive" status.
+   */
+  closeAsFalsePositive(key: string): Promise<void>;
+  /** Closes it with the tracker's plain "done" (GitHub completed, GitLab close, Jira Done). */
+  closeAsDone(key: string): Promise<void>;
+  reopen(key: string): Promise<void>;
+  /** Deletes the issue, sending the tracker's delete webhook where it has one. */
+  deleteWithWebhook(key: string): Promise<void>;
 }
 
 /** What every fake tracker of the tests offers the scenario suites. */

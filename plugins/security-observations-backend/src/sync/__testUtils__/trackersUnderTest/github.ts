@@ -5,16 +5,62 @@ import {
 import { GITHUB_TOKEN, paymentsApi, REPO } from '../syncHarness';
 import {
   fakeFault,
+  PeopleOnTracker,
   SeenIssue,
   TrackerUnderTest,
+  WebhookDelivery,
   withFakeMembers,
 } from './TrackerUnderTest';
 
 const numberOf = (key: string) => Number(key.split('#')[1]);
+/** `owner/repo#12`: the repository and the number. */
+const refOf = (key: string): [string, number] => {
+  const [fullName, number] = key.split('#');
+  return [fullName, Number(number)];
+};
 
 /** GitHub Issues behind the fake GitHub, Payments API in acme-corp/payments-api. */
 export function githubUnderTest(): TrackerUnderTest {
   let fake = new FakeGitHub();
+  // Kept here, so that a new fake (reset) sends webhooks as the last one did.
+  let webhooks: Parameters<PeopleOnTracker['sendWebhooks']> = ['', null];
+  const people: PeopleOnTracker = {
+    sendWebhooks(
+      secret: string,
+      deliver: ((delivery: WebhookDelivery) => Promise<void>) | null,
+    ) {
+      webhooks = [secret, deliver];
+      fake.sendWebhooks(secret, deliver);
+    },
+    get person() {
+      return { id: String(fake.person.id), name: fake.person.login };
+    },
+    get bot() {
+      const account = fake.tokenAccount;
+      return { id: String(account.id), name: account.login };
+    },
+    async comment(key, body) {
+      const comment = await fake.personComment(...refOf(key), body);
+      return String(comment.id);
+    },
+    editComment: (key, commentId, body) =>
+      fake.personEditComment(refOf(key)[0], Number(commentId), body),
+    deleteComment: (key, commentId) =>
+      fake.personDeleteComment(refOf(key)[0], Number(commentId)),
+    comments: key =>
+      fake.comments(...refOf(key)).map(comment => ({
+        id: String(comment.id),
+        body: comment.body ?? '',
+        author: comment.user?.login ?? '',
+      })),
+    closeAsWontFix: key =>
+      fake.personClose(...refOf(key), { reason: 'not_planned' }),
+    closeAsFalsePositive: key =>
+      fake.personClose(...refOf(key), { addLabels: ['false positive'] }),
+    closeAsDone: key => fake.personClose(...refOf(key)),
+    reopen: key => fake.personReopen(...refOf(key)),
+    deleteWithWebhook: key => fake.personDeleteIssue(...refOf(key)),
+  };
   const seen = (
     issue: ReturnType<FakeGitHub['issues']>[number],
   ): SeenIssue => ({
@@ -52,6 +98,7 @@ export function githubUnderTest(): TrackerUnderTest {
             : {}),
         });
         fake.addRepo(REPO);
+        fake.sendWebhooks(...webhooks);
       },
       harness(extra = {}) {
         return {
@@ -105,6 +152,7 @@ export function githubUnderTest(): TrackerUnderTest {
       },
       deleteIssue: key => fake.deleteIssue(REPO, numberOf(key)),
       setAccess: access => fake.setAccess(REPO, access),
+      people,
       failNext(operation, fault) {
         fake.failNext(
           operation === 'create'

@@ -1,10 +1,12 @@
 import {
   FakeGitLab,
   GitLabIssue,
+  GitLabUser,
 } from '../../trackers/__testUtils__/fakeGitLab';
 import { component } from '../syncHarness';
 import {
   fakeFault,
+  PeopleOnTracker,
   SeenIssue,
   TrackerUnderTest,
   withFakeMembers,
@@ -16,6 +18,68 @@ const GITLAB_TOKEN = 'glpat-test-token';
 
 const iidOf = (key: string) => Number(key.split('#')[1]);
 const encoded = encodeURIComponent(GITLAB_PROJECT);
+/** As GitLab's payloads name a user: the numeric id, the username. */
+const trackerUser = (user: GitLabUser) => ({
+  id: String(user.id),
+  name: user.username,
+});
+
+/**
+ * People on the fake GitLab, with its webhooks: the sync's own writes
+ * send them too, as the bot. GitLab closes "won't fix" and "false
+ * positive" with labels, and sends no webhook when a note or an issue is
+ * deleted.
+ */
+function peopleOn(current: () => FakeGitLab): PeopleOnTracker {
+  const closeWith = (key: string, addLabels: string[]) =>
+    current().personCloses(GITLAB_PROJECT, iidOf(key), { addLabels });
+  return {
+    sendWebhooks: (secret, deliver) => current().sendWebhooks(secret, deliver),
+    get person() {
+      return trackerUser(current().person);
+    },
+    get bot() {
+      return trackerUser(current().bot);
+    },
+    async comment(key, body) {
+      const note = await current().personComments(
+        GITLAB_PROJECT,
+        iidOf(key),
+        body,
+      );
+      return String(note.id);
+    },
+    editComment: (key, commentId, body) =>
+      current().personEditsNote(
+        GITLAB_PROJECT,
+        iidOf(key),
+        Number(commentId),
+        body,
+      ),
+    deleteComment: (key, commentId) =>
+      current().personDeletesNote(
+        GITLAB_PROJECT,
+        iidOf(key),
+        Number(commentId),
+      ),
+    comments: key =>
+      current()
+        .notes(GITLAB_PROJECT, iidOf(key))
+        .filter(note => !note.system)
+        .map(note => ({
+          id: String(note.id),
+          body: note.body,
+          author: note.author.username,
+        })),
+    closeAsWontFix: key => closeWith(key, ['wontfix']),
+    closeAsFalsePositive: key => closeWith(key, ['false positive']),
+    closeAsDone: key => closeWith(key, []),
+    reopen: key => current().personReopens(GITLAB_PROJECT, iidOf(key)),
+    // GitLab has no webhook for a deleted issue.
+    deleteWithWebhook: async key =>
+      current().deleteIssue(GITLAB_PROJECT, iidOf(key)),
+  };
+}
 
 /** GitLab issues behind the fake GitLab. */
 export function gitlabUnderTest(): TrackerUnderTest {
@@ -48,6 +112,7 @@ export function gitlabUnderTest(): TrackerUnderTest {
               }
             : {}),
         });
+        // A new fake sends no webhooks: a test's receiver is its own.
         fake.addProject(GITLAB_PROJECT, { id: 4_211 });
       },
       harness(extra = {}) {
@@ -122,6 +187,7 @@ export function gitlabUnderTest(): TrackerUnderTest {
           fakeFault(fault),
         );
       },
+      people: peopleOn(() => fake),
     },
     () => fake,
   );

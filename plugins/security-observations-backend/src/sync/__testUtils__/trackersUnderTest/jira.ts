@@ -1,11 +1,15 @@
 import {
+  adfText,
   FakeJira,
   FakeJiraIssue,
+  FakeJiraUser,
+  JIRA_PERSON,
   JiraDeployment,
 } from '../../trackers/__testUtils__/fakeJira';
 import { component } from '../syncHarness';
 import {
   fakeFault,
+  PeopleOnTracker,
   SeenIssue,
   TrackerUnderTest,
   withFakeMembers,
@@ -55,6 +59,71 @@ export function jiraPaymentsApi(annotations: Record<string, string> = {}) {
   });
 }
 
+/**
+ * A Jira user as the webhook payloads and the client name them: the
+ * accountId on Cloud, the user key on Data Center.
+ */
+function userRef(deployment: JiraDeployment, user: FakeJiraUser) {
+  return {
+    id: deployment === 'cloud' ? user.accountId : user.key,
+    name: user.displayName,
+  };
+}
+
+/**
+ * People in the fake Jira: Jane Doe comments, moves issues through the
+ * workflow and deletes them; every change sends Jira's webhooks.
+ */
+function jiraPeople(
+  deployment: JiraDeployment,
+  current: () => FakeJira,
+): PeopleOnTracker {
+  const by = JIRA_PERSON.name;
+  const account = (match: (user: FakeJiraUser) => boolean) =>
+    current().accounts().find(match)!;
+  return {
+    sendWebhooks: (secret, deliver) => current().sendWebhooks(secret, deliver),
+    get person() {
+      return userRef(
+        deployment,
+        account(user => user.name === by),
+      );
+    },
+    get bot() {
+      return userRef(deployment, current().apiUser());
+    },
+    comment: (key, body) => current().commentAs(by, key, body),
+    editComment: (key, commentId, body) =>
+      current().editCommentAs(by, key, commentId, body),
+    deleteComment: (key, commentId) =>
+      current().deleteCommentAs(by, key, commentId),
+    comments: key =>
+      current()
+        .comments(key)
+        .map(comment => ({
+          id: comment.id,
+          body:
+            typeof comment.body === 'string'
+              ? comment.body
+              : adfText(comment.body),
+          author: userRef(
+            deployment,
+            account(
+              user =>
+                user.accountId === comment.author ||
+                user.name === comment.author,
+            ),
+          ).id,
+        })),
+    closeAsWontFix: key => current().transitionAs(by, key, "Won't Do"),
+    closeAsFalsePositive: key =>
+      current().transitionAs(by, key, 'False positive'),
+    closeAsDone: key => current().transitionAs(by, key, 'Done'),
+    reopen: key => current().transitionAs(by, key, 'To Do'),
+    deleteWithWebhook: key => current().deleteIssueAs(by, key),
+  };
+}
+
 /** Jira Cloud or Data Center behind the fake Jira, project PAY. */
 export function jiraUnderTest(deployment: JiraDeployment): TrackerUnderTest {
   let fake = new FakeJira({ deployment });
@@ -74,7 +143,9 @@ export function jiraUnderTest(deployment: JiraDeployment): TrackerUnderTest {
     state: issue.statusCategory === 'done' ? 'closed' : 'open',
     ...(issue.statusCategory === 'done'
       ? {
-          closeReason: issue.status === "Won't Do" ? 'not_planned' : 'fixed',
+          closeReason: ["Won't Do", 'False positive'].includes(issue.status)
+            ? 'not_planned'
+            : 'fixed',
         }
       : {}),
   });
@@ -87,6 +158,7 @@ export function jiraUnderTest(deployment: JiraDeployment): TrackerUnderTest {
       descriptionLimit: 32_767,
       recordsCloseReason: true,
       reset(options = {}) {
+        // A new fake sends no webhooks until a test says where.
         fake = new FakeJira({
           deployment,
           latencyMs: options.latencyMs,
@@ -144,6 +216,7 @@ export function jiraUnderTest(deployment: JiraDeployment): TrackerUnderTest {
       },
       deleteIssue: key => fake.deleteIssue(key),
       setAccess: access => fake.setAccess(JIRA_PROJECT, access),
+      people: jiraPeople(deployment, () => fake),
       failNext(operation, fault) {
         fake.failNext(
           operation === 'create'

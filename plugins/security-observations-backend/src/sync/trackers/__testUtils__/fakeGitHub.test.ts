@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { ConfigReader } from '@backstage/config';
 import {
   DefaultGithubCredentialsProvider,
@@ -6,7 +6,13 @@ import {
 } from '@backstage/integration';
 import { Octokit } from '@octokit/rest';
 import { setupServer } from 'msw/node';
-import { FakeGitHub, FakeGitHubOptions, labelNames } from './fakeGitHub';
+import { githubWebhook } from '../../../twoWay/webhooks/githubWebhook';
+import {
+  FakeGitHub,
+  FakeGitHubOptions,
+  GitHubWebhookDelivery,
+  labelNames,
+} from './fakeGitHub';
 
 const REPO = 'acme-corp/payments-api';
 const [owner, repo] = REPO.split('/');
@@ -472,5 +478,461 @@ describe('FakeGitHub', () => {
       'POST /app/installations/99/access_tokens 201',
       'POST /repos/acme-corp/payments-api/issues 201',
     ]);
+  });
+
+  describe('conditional reads', () => {
+    it('answers a read with an ETag, and 304 without a body to If-None-Match while the issue is unchanged', async () => {
+      const gh = octokit();
+      await gh.rest.issues.create({ owner, repo, title: 't' });
+      const ref = { owner, repo, issue_number: 1 };
+      const first = await gh.rest.issues.get(ref);
+      const etag = first.headers.etag!;
+      expect(etag).toMatch(/^W\/"[0-9a-f]{64}"$/);
+      const remaining = first.headers['x-ratelimit-remaining'];
+
+      const again = gh.rest.issues.get({
+        ...ref,
+        headers: { 'if-none-match': etag },
+      });
+      await expect(again).rejects.toMatchObject({
+        status: 304,
+        response: { headers: { etag } },
+      });
+      expect(github.calls.at(-1)).toMatchObject({
+        method: 'GET',
+        status: 304,
+        ifNoneMatch: etag,
+      });
+      // A 304 does not count against the primary limit.
+      const listed = await gh.rest.issues.listForRepo({ owner, repo });
+      expect(Number(listed.headers['x-ratelimit-remaining'])).toBe(
+        Number(remaining) - 1,
+      );
+
+      tick(1);
+      github.editIssue(REPO, 1, { labels: ['triaged'] });
+      const changed = await gh.rest.issues.get({
+        ...ref,
+        headers: { 'if-none-match': etag },
+      });
+      expect(changed.status).toBe(200);
+      expect(changed.headers.etag).not.toBe(etag);
+      expect(labelNames(changed.data)).toEqual(['triaged']);
+    });
+
+    it('records who closed an issue: the token’s account through the API, the person on github.com', async () => {
+      const gh = octokit();
+      await gh.rest.issues.create({ owner, repo, title: 'a' });
+      await gh.rest.issues.create({ owner, repo, title: 'b' });
+      await gh.rest.issues.update({
+        owner,
+        repo,
+        issue_number: 1,
+        state: 'closed',
+      });
+      await github.personClose(REPO, 2, { reason: 'not_planned' });
+      expect(github.issue(REPO, 1)).toMatchObject({
+        closed_by: { login: 'acme-security-bot', id: 104_857 },
+        state_reason: 'completed',
+      });
+      expect(github.issue(REPO, 2)).toMatchObject({
+        closed_by: { login: 'octocat', id: 583_231 },
+        state_reason: 'not_planned',
+      });
+      await github.personReopen(REPO, 2);
+      expect(github.issue(REPO, 2)).toMatchObject({
+        state: 'open',
+        state_reason: 'reopened',
+        closed_by: null,
+      });
+    });
+  });
+
+  describe('GET /user', () => {
+    it('answers the token’s account', async () => {
+      const { data } = await octokit().rest.users.getAuthenticated();
+      expect(data).toMatchObject({
+        login: 'acme-security-bot',
+        id: 104_857,
+        type: 'User',
+        html_url: 'https://github.com/acme-security-bot',
+      });
+      expect(github.tokenAccount).toMatchObject({ id: data.id });
+    });
+
+    it('refuses a GitHub App installation token with 403', async () => {
+      clock = Date.now();
+      useGitHub({
+        tokens: [],
+        app: {
+          appId: 1,
+          installations: [{ id: 99, account: 'acme-corp' }],
+          token: 'ghs_installation_token',
+        },
+      });
+      const app = new Octokit({ baseUrl: github.apiBaseUrl, log: silent });
+      // Issue a token as the integration would.
+      const [header, payload] = [{ alg: 'RS256' }, { iss: 1 }].map(part =>
+        Buffer.from(JSON.stringify(part)).toString('base64url'),
+      );
+      await app.request('POST /app/installations/{id}/access_tokens', {
+        id: 99,
+        headers: { authorization: `Bearer ${header}.${payload}.signature` },
+      });
+      await expect(
+        octokit('ghs_installation_token').rest.users.getAuthenticated(),
+      ).rejects.toMatchObject({
+        status: 403,
+        response: {
+          data: { message: 'Resource not accessible by integration' },
+        },
+      });
+    });
+  });
+
+  describe('issue comments', () => {
+    it('creates, lists, edits and deletes comments with GitHub’s shapes', async () => {
+      const gh = octokit();
+      await gh.rest.issues.create({ owner, repo, title: 't' });
+      const ref = { owner, repo, issue_number: 1 };
+      tick(60);
+      const created = await gh.rest.issues.createComment({
+        ...ref,
+        body: 'Fixed in 1.2.3',
+      });
+      expect(created.status).toBe(201);
+      const id = created.data.id;
+      expect(created.data).toMatchObject({
+        body: 'Fixed in 1.2.3',
+        user: { login: 'acme-security-bot' },
+        author_association: 'MEMBER',
+        url: `https://api.github.com/repos/${REPO}/issues/comments/${id}`,
+        html_url: `https://github.com/${REPO}/issues/1#issuecomment-${id}`,
+        issue_url: `https://api.github.com/repos/${REPO}/issues/1`,
+        created_at: '2026-12-01T10:01:00Z',
+      });
+      expect(github.issue(REPO, 1)).toMatchObject({
+        comments: 1,
+        updated_at: '2026-12-01T10:01:00Z',
+      });
+      const person = await github.personComment(REPO, 1, 'Thanks!');
+      expect(person.user).toMatchObject({ login: 'octocat' });
+
+      const listed = await gh.rest.issues.listComments(ref);
+      expect(listed.data.map(c => c.body)).toEqual([
+        'Fixed in 1.2.3',
+        'Thanks!',
+      ]);
+
+      tick(60);
+      const edited = await gh.rest.issues.updateComment({
+        owner,
+        repo,
+        comment_id: id,
+        body: 'Fixed in 1.2.4',
+      });
+      expect(edited.data).toMatchObject({
+        body: 'Fixed in 1.2.4',
+        updated_at: '2026-12-01T10:02:00Z',
+      });
+      const deleted = await gh.rest.issues.deleteComment({
+        owner,
+        repo,
+        comment_id: id,
+      });
+      expect(deleted.status).toBe(204);
+      expect(github.comments(REPO, 1).map(c => c.body)).toEqual(['Thanks!']);
+      await expect(
+        gh.rest.issues.getComment({ owner, repo, comment_id: id }),
+      ).rejects.toMatchObject({ status: 404 });
+      expect(github.issue(REPO, 1)?.comments).toBe(1);
+    });
+
+    it('refuses a comment without a body or over 65,536 characters, and on a deleted issue', async () => {
+      const gh = octokit();
+      await gh.rest.issues.create({ owner, repo, title: 't' });
+      const ref = { owner, repo, issue_number: 1 };
+      await expect(
+        gh.request(
+          'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+          {
+            ...ref,
+            body: '',
+          },
+        ),
+      ).rejects.toMatchObject({ status: 422 });
+      await expect(
+        gh.rest.issues.createComment({ ...ref, body: 'x'.repeat(65_537) }),
+      ).rejects.toMatchObject({
+        status: 422,
+        response: { data: { message: 'Validation Failed' } },
+      });
+      github.deleteIssue(REPO, 1);
+      await expect(
+        gh.rest.issues.createComment({ ...ref, body: 'late' }),
+      ).rejects.toMatchObject({ status: 410 });
+    });
+
+    it('counts comments as content creation under the secondary limits', async () => {
+      useGitHub({
+        secondaryLimits: {
+          createsPerMinute: 2,
+          createsPerHour: 500,
+          writesPerMinutePerEndpoint: 180,
+          minuteMs: 6_000,
+        },
+      });
+      const gh = octokit();
+      await gh.rest.issues.create({ owner, repo, title: 't' });
+      const ref = { owner, repo, issue_number: 1 };
+      await gh.rest.issues.createComment({ ...ref, body: 'one' });
+      await expect(
+        gh.rest.issues.createComment({ ...ref, body: 'two' }),
+      ).rejects.toMatchObject({
+        status: 403,
+        message: expect.stringMatching(/secondary rate limit/),
+      });
+      expect(github.comments(REPO, 1)).toHaveLength(1);
+    });
+
+    it('moves comments along with a transferred issue', async () => {
+      github.addRepo('acme-corp/security-backlog');
+      await octokit().rest.issues.create({ owner, repo, title: 't' });
+      const comment = await github.personComment(REPO, 1, 'Moving this');
+      const number = github.transferIssue(
+        REPO,
+        1,
+        'acme-corp/security-backlog',
+      );
+      expect(github.comments('acme-corp/security-backlog', number)).toEqual([
+        expect.objectContaining({
+          id: comment.id,
+          html_url: `https://github.com/acme-corp/security-backlog/issues/${number}#issuecomment-${comment.id}`,
+        }),
+      ]);
+    });
+  });
+
+  describe('webhooks', () => {
+    const secret = 'whsec_fake_github';
+    let received: GitHubWebhookDelivery[];
+    const events = () =>
+      received.map(delivery => {
+        const payload = JSON.parse(delivery.body);
+        return `${delivery.headers['x-github-event']}.${payload.action} by ${payload.sender.login}`;
+      });
+
+    beforeEach(() => {
+      received = [];
+      github.sendWebhooks(secret, async delivery => {
+        received.push(delivery);
+      });
+    });
+
+    it('signs deliveries as GitHub does, with its headers', async () => {
+      await octokit().rest.issues.create({ owner, repo, title: 't' });
+      const [delivery] = received;
+      const expected = createHmac('sha256', secret)
+        .update(delivery.body)
+        .digest('hex');
+      expect(delivery.headers).toMatchObject({
+        'content-type': 'application/json',
+        'x-github-event': 'issues',
+        'x-github-delivery': expect.stringMatching(
+          /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+        ),
+        'x-hub-signature-256': `sha256=${expected}`,
+        'user-agent': expect.stringMatching(/^GitHub-Hookshot\//),
+      });
+      expect(
+        githubWebhook.verify(
+          Buffer.from(delivery.body),
+          delivery.headers,
+          secret,
+        ),
+      ).toBe(true);
+      expect(JSON.parse(delivery.body)).toMatchObject({
+        action: 'opened',
+        issue: { number: 1, title: 't' },
+        repository: {
+          full_name: REPO,
+          html_url: `https://github.com/${REPO}`,
+          owner: { login: 'acme-corp' },
+        },
+        organization: { login: 'acme-corp' },
+        sender: { login: 'acme-security-bot', id: 104_857 },
+      });
+    });
+
+    it('sends a delivery for each of the sync’s own writes, with the token’s account as sender', async () => {
+      const gh = octokit();
+      const ref = { owner, repo, issue_number: 1 };
+      await gh.rest.issues.create({
+        owner,
+        repo,
+        title: 't',
+        labels: ['security'],
+      });
+      await gh.rest.issues.update({
+        ...ref,
+        title: 'T',
+        state: 'closed',
+        state_reason: 'not_planned',
+      });
+      await gh.rest.issues.update({ ...ref, state: 'open' });
+      await gh.rest.issues.addLabels({ ...ref, labels: ['pci'] });
+      await gh.rest.issues.update({ ...ref, labels: ['pci'] });
+      const { data } = await gh.rest.issues.createComment({
+        ...ref,
+        body: 'hello',
+      });
+      await gh.rest.issues.updateComment({
+        owner,
+        repo,
+        comment_id: data.id,
+        body: 'hello again',
+      });
+      await gh.rest.issues.deleteComment({ owner, repo, comment_id: data.id });
+      expect(events()).toEqual([
+        'issues.opened by acme-security-bot',
+        'issues.labeled by acme-security-bot',
+        'issues.edited by acme-security-bot',
+        'issues.closed by acme-security-bot',
+        'issues.reopened by acme-security-bot',
+        'issues.labeled by acme-security-bot',
+        'issues.unlabeled by acme-security-bot',
+        'issue_comment.created by acme-security-bot',
+        'issue_comment.edited by acme-security-bot',
+        'issue_comment.deleted by acme-security-bot',
+      ]);
+      const payloads = received.map(delivery => JSON.parse(delivery.body));
+      expect(payloads[1].label).toMatchObject({ name: 'security' });
+      expect(payloads[2].changes).toEqual({ title: { from: 't' } });
+      expect(payloads[3].issue).toMatchObject({
+        state: 'closed',
+        state_reason: 'not_planned',
+      });
+      expect(payloads[3].issue).not.toHaveProperty('closed_by');
+      expect(payloads[6].label).toMatchObject({ name: 'security' });
+      expect(payloads[8].changes).toEqual({ body: { from: 'hello' } });
+      // Reads and refused writes send nothing.
+      received.length = 0;
+      await gh.rest.issues.get(ref);
+      await expect(
+        gh.rest.issues.createComment({ ...ref, body: 'x'.repeat(65_537) }),
+      ).rejects.toMatchObject({ status: 422 });
+      expect(received).toEqual([]);
+    });
+
+    it('sends GitHub’s deliveries for what the person does, which the webhook parser reads', async () => {
+      const gh = octokit();
+      await gh.rest.issues.create({ owner, repo, title: 'a' });
+      received.length = 0;
+      const comment = await github.personComment(REPO, 1, 'Looking');
+      await github.personEditComment(REPO, comment.id, 'Looked');
+      await github.personDeleteComment(REPO, comment.id);
+      await github.personClose(REPO, 1, { reason: 'not_planned' });
+      await github.personReopen(REPO, 1);
+      await github.personClose(REPO, 1, { addLabels: ['false positive'] });
+      await github.personReopen(REPO, 1);
+      await github.personClose(REPO, 1);
+      await github.personDeleteIssue(REPO, 1);
+      expect(events()).toEqual([
+        'issue_comment.created by octocat',
+        'issue_comment.edited by octocat',
+        'issue_comment.deleted by octocat',
+        'issues.closed by octocat',
+        'issues.reopened by octocat',
+        'issues.labeled by octocat',
+        'issues.closed by octocat',
+        'issues.reopened by octocat',
+        'issues.closed by octocat',
+        'issues.deleted by octocat',
+      ]);
+      const read = received.flatMap(delivery =>
+        githubWebhook.activitiesOf(delivery.headers, JSON.parse(delivery.body)),
+      );
+      const key = `${REPO}#1`;
+      const octocat = { id: '583231', name: 'octocat' };
+      expect(read).toEqual([
+        {
+          type: 'comment',
+          issueKey: key,
+          comment: expect.objectContaining({
+            id: String(comment.id),
+            body: 'Looking',
+            author: octocat,
+            pushedByUs: false,
+          }),
+        },
+        expect.objectContaining({
+          type: 'comment',
+          comment: expect.objectContaining({ body: 'Looked' }),
+        }),
+        expect.objectContaining({
+          type: 'comment_deleted',
+          commentId: String(comment.id),
+        }),
+        expect.objectContaining({
+          type: 'status',
+          issueKey: key,
+          actor: octocat,
+          status: expect.objectContaining({ name: 'Closed as not planned' }),
+        }),
+        expect.objectContaining({
+          status: expect.objectContaining({ name: 'Open', reason: 'reopened' }),
+        }),
+        expect.objectContaining({
+          status: expect.objectContaining({
+            state: 'open',
+            labels: ['false positive'],
+          }),
+        }),
+        expect.objectContaining({
+          status: {
+            state: 'closed',
+            name: 'Closed as completed',
+            reason: 'completed',
+            labels: ['false positive'],
+          },
+        }),
+        expect.objectContaining({
+          status: expect.objectContaining({ name: 'Open' }),
+        }),
+        expect.objectContaining({
+          status: expect.objectContaining({ name: 'Closed as completed' }),
+        }),
+        { type: 'issue_gone', issueKey: key, actor: octocat, at: null },
+      ]);
+      await expect(
+        gh.rest.issues.get({ owner, repo, issue_number: 1 }),
+      ).rejects.toMatchObject({ status: 410 });
+    });
+
+    it('answers the API call although the receiver failed, and records the failure', async () => {
+      github.sendWebhooks(secret, async () => {
+        throw new Error('receiver down');
+      });
+      const { status } = await octokit().rest.issues.create({
+        owner,
+        repo,
+        title: 't',
+      });
+      expect(status).toBe(201);
+      expect(github.failedDeliveries).toEqual([
+        expect.objectContaining({ error: new Error('receiver down') }),
+      ]);
+      // A test acting as the person hears of it.
+      await expect(github.personClose(REPO, 1)).rejects.toThrow(
+        'receiver down',
+      );
+    });
+
+    it('stops sending when the receiver is removed', async () => {
+      github.sendWebhooks(secret, null);
+      await octokit().rest.issues.create({ owner, repo, title: 't' });
+      expect(received).toEqual([]);
+      expect(github.deliveries).toEqual([]);
+    });
   });
 });

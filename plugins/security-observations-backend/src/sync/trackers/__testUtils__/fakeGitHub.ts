@@ -1,3 +1,4 @@
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import type { RestEndpointMethodTypes } from '@octokit/rest';
 import { delay, http, HttpResponse, RequestHandler } from 'msw';
 
@@ -7,7 +8,10 @@ import { delay, http, HttpResponse, RequestHandler } from 'msw';
  * GitHub's: 201/200 with full issue and label objects, 301 for a
  * transferred issue, 410 for a deleted one, Link pagination through
  * /repositories/{id}, x-ratelimit-* on every answer, secondary-limit 403s
- * with retry-after, GitHub App installation tokens.
+ * with retry-after, GitHub App installation tokens, ETags and 304s on
+ * issue reads, issue comments, GET /user. People act on issues through the
+ * `person…` methods, and every change sends GitHub's webhook delivery to
+ * the receiver set with `sendWebhooks`.
  */
 
 type Data<T extends { response: { data: unknown } }> = T['response']['data'];
@@ -20,6 +24,15 @@ type Data<T extends { response: { data: unknown } }> = T['response']['data'];
 export type GitHubIssue = Data<RestEndpointMethodTypes['issues']['get']>;
 /** `components['schemas']['label']`. */
 export type GitHubLabel = Data<RestEndpointMethodTypes['issues']['getLabel']>;
+/** `components['schemas']['issue-comment']`. */
+export type GitHubComment = Data<
+  RestEndpointMethodTypes['issues']['getComment']
+>;
+/** `components['schemas']['private-user']`, GET /user for a token. */
+type AuthenticatedUser = Extract<
+  Data<RestEndpointMethodTypes['users']['getAuthenticated']>,
+  { plan?: unknown }
+>;
 type SimpleUser = NonNullable<GitHubIssue['assignees']>[number];
 type Milestone = NonNullable<GitHubIssue['milestone']>;
 type Integration = NonNullable<GitHubIssue['performed_via_github_app']>;
@@ -109,6 +122,22 @@ export interface FakeCall {
   status: number;
   /** When the request arrived, by the fake's clock. */
   at: number;
+  /** The request's If-None-Match (a conditional read), when it had one. */
+  ifNoneMatch?: string;
+}
+
+/** A webhook delivery as GitHub sends it: lower-cased headers and the signed body. */
+export interface GitHubWebhookDelivery {
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** How a person closes an issue on github.com. */
+export interface PersonClose {
+  /** Close as completed (the default), as not planned, or as a duplicate. */
+  reason?: 'completed' | 'not_planned' | 'duplicate';
+  /** Labels the person adds first. */
+  addLabels?: string[];
 }
 
 /** Human edits on github.com. */
@@ -165,9 +194,19 @@ interface Ctx {
   url: URL;
   body: any;
   caller: Caller;
+  /** Webhook events of the changes the request made, sent before it answers. */
+  events: HookEvent[];
 }
 
-type WriteKind = 'create' | 'update' | 'labels';
+/** A change GitHub sends a webhook for: the event and its payload. */
+interface HookEvent {
+  event: 'issues' | 'issue_comment';
+  payload: Record<string, unknown>;
+}
+
+/** Issue creation and comments are content creation; edits are not. */
+type WriteKind = 'create' | 'update' | 'labels' | 'comment' | 'commentEdit';
+const CONTENT_CREATION: ReadonlySet<WriteKind> = new Set(['create', 'comment']);
 
 interface RouteOptions {
   jwt?: boolean;
@@ -179,6 +218,7 @@ interface RouteOptions {
 const DOCS = 'https://docs.github.com/rest';
 const ISSUE_DOCS = `${DOCS}/issues/issues`;
 const LABEL_DOCS = `${DOCS}/issues/labels`;
+const COMMENT_DOCS = `${DOCS}/issues/comments`;
 const APP_DOCS = `${DOCS}/apps/apps`;
 const RATE_DOCS = `${DOCS}/overview/rate-limits-for-the-rest-api`;
 const SECONDARY_DOCS =
@@ -208,6 +248,13 @@ const b64 = (text: string) =>
   Buffer.from(text).toString('base64url').replace(/=+$/, '');
 const isMoved = (gone: unknown): gone is { repo: Repo; number: number } =>
   typeof gone === 'object' && gone !== null;
+const sha256Hmac = (secret: string, body: string) =>
+  createHmac('sha256', secret).update(body).digest('hex');
+/** A weak ETag of the answer's content, as GitHub's: it changes with the issue. */
+const etagOf = (body: unknown) =>
+  `W/"${createHash('sha256').update(JSON.stringify(body)).digest('hex')}"`;
+/** The id of the repository webhook that sends the deliveries. */
+const HOOK_ID = 498_275_105;
 
 export class FakeGitHub {
   readonly apiBaseUrl: string;
@@ -239,8 +286,27 @@ export class FakeGitHub {
   private appTokenExpiresAt?: number;
   private requests = 0;
   private ids = 0;
+  /** The people the fake knows by login, so that a login has one id. */
+  private readonly accounts = new Map<string, SimpleUser>();
   private readonly tokenUser: SimpleUser;
   private readonly human: SimpleUser;
+  private readonly personUser: SimpleUser;
+  /** Comments by id, with the id of their issue. */
+  private readonly commentIndex = new Map<
+    number,
+    { comment: GitHubComment; issueId: number }
+  >();
+  private webhooks: {
+    secret: string;
+    deliver: (delivery: GitHubWebhookDelivery) => Promise<void>;
+  } | null = null;
+  /** Every webhook delivery sent, in order. */
+  readonly deliveries: GitHubWebhookDelivery[] = [];
+  /** Deliveries the receiver failed: GitHub records them and goes on. */
+  readonly failedDeliveries: Array<{
+    delivery: GitHubWebhookDelivery;
+    error: unknown;
+  }> = [];
 
   constructor(private readonly options: FakeGitHubOptions = {}) {
     this.apiBaseUrl = (options.apiBaseUrl ?? 'https://api.github.com').replace(
@@ -255,7 +321,8 @@ export class FakeGitHub {
     this.tokens = new Set(options.tokens ?? ['ghp_test_token']);
     // A personal access token belongs to a (machine) user of the org.
     this.tokenUser = this.user('acme-security-bot', 'User', 104_857);
-    this.human = this.user('jane-appsec', 'User', 583_231);
+    this.human = this.user('jane-appsec', 'User', 7_318_204);
+    this.personUser = this.user('octocat', 'User', 583_231);
     this.handlers = this.createHandlers();
   }
 
@@ -357,7 +424,8 @@ export class FakeGitHub {
         ? this.milestoneFor(repo, edit.milestone)
         : null;
     }
-    this.applyEdit(repo, issue, edit, this.human);
+    // Sends no webhook: the `person…` methods do.
+    this.applyEdit(repo, issue, edit, this.human, []);
   }
 
   /**
@@ -369,12 +437,18 @@ export class FakeGitHub {
     this.repo(fullName).hidden = !access;
   }
 
-  /** Deleted on github.com: the issue's URLs answer 410 from now on. */
+  /**
+   * Deleted on github.com: the issue's URLs answer 410 from now on. Sends
+   * no webhook (`personDeleteIssue` does).
+   */
   deleteIssue(fullName: string, number: number): void {
     const repo = this.repo(fullName);
-    this.existing(repo, number);
+    const issue = this.existing(repo, number);
     repo.issues.delete(number);
     repo.gone.set(number, 'deleted');
+    for (const [id, entry] of this.commentIndex) {
+      if (entry.issueId === issue.id) this.commentIndex.delete(id);
+    }
   }
 
   /**
@@ -398,7 +472,142 @@ export class FakeGitHub {
       updated_at: iso(this.now()),
     });
     to.issues.set(newNumber, issue);
+    // Comments go along, under the new repository's URLs.
+    for (const comment of this.commentsOf(issue)) {
+      Object.assign(comment, this.commentUrls(issue, comment.id));
+    }
     return newNumber;
+  }
+
+  /**
+   * Where deliveries go, signed with `secret` as GitHub signs them; null
+   * stops them. A change's deliveries go out in order, awaited before the
+   * request that made it answers.
+   */
+  sendWebhooks(
+    secret: string,
+    deliver: ((delivery: GitHubWebhookDelivery) => Promise<void>) | null,
+  ): void {
+    this.webhooks = deliver ? { secret, deliver } : null;
+  }
+
+  /** The account a personal access token acts as (GET /user), author of the sync's writes. */
+  get tokenAccount(): SimpleUser {
+    return structuredClone(this.tokenUser);
+  }
+
+  /** Who acts through the `person…` methods. */
+  get person(): SimpleUser {
+    return structuredClone(this.personUser);
+  }
+
+  /** The issue's comments, oldest first. */
+  comments(fullName: string, number: number): GitHubComment[] {
+    const issue = this.existing(this.repo(fullName), number);
+    return this.commentsOf(issue).map(comment => structuredClone(comment));
+  }
+
+  /** The person comments on github.com. */
+  async personComment(
+    fullName: string,
+    number: number,
+    body: string,
+  ): Promise<GitHubComment> {
+    const repo = this.repo(fullName);
+    const issue = this.existing(repo, number);
+    const events: HookEvent[] = [];
+    const comment = this.addComment(
+      repo,
+      issue,
+      body,
+      this.humanCaller(this.personUser),
+      events,
+    );
+    await this.deliverOwn(events);
+    return structuredClone(comment);
+  }
+
+  async personEditComment(
+    fullName: string,
+    commentId: number,
+    body: string,
+  ): Promise<void> {
+    const repo = this.repo(fullName);
+    const found = this.existingComment(repo, commentId);
+    const events: HookEvent[] = [];
+    this.editComment(
+      repo,
+      found.issue,
+      found.comment,
+      body,
+      this.personUser,
+      events,
+    );
+    await this.deliverOwn(events);
+  }
+
+  async personDeleteComment(
+    fullName: string,
+    commentId: number,
+  ): Promise<void> {
+    const repo = this.repo(fullName);
+    const found = this.existingComment(repo, commentId);
+    const events: HookEvent[] = [];
+    this.deleteComment(
+      repo,
+      found.issue,
+      found.comment,
+      this.personUser,
+      events,
+    );
+    await this.deliverOwn(events);
+  }
+
+  /** The person closes the issue, after adding labels when asked. */
+  async personClose(
+    fullName: string,
+    number: number,
+    close: PersonClose = {},
+  ): Promise<void> {
+    const repo = this.repo(fullName);
+    const issue = this.existing(repo, number);
+    const events: HookEvent[] = [];
+    if (close.addLabels?.length) {
+      this.applyEdit(
+        repo,
+        issue,
+        { labels: [...labelNames(issue), ...close.addLabels] },
+        this.personUser,
+        events,
+      );
+    }
+    this.applyEdit(
+      repo,
+      issue,
+      { state: 'closed', state_reason: close.reason ?? 'completed' },
+      this.personUser,
+      events,
+    );
+    await this.deliverOwn(events);
+  }
+
+  async personReopen(fullName: string, number: number): Promise<void> {
+    const repo = this.repo(fullName);
+    const issue = this.existing(repo, number);
+    const events: HookEvent[] = [];
+    this.applyEdit(repo, issue, { state: 'open' }, this.personUser, events);
+    await this.deliverOwn(events);
+  }
+
+  /** The person deletes the issue: 410 from now on, and GitHub's `deleted` webhook. */
+  async personDeleteIssue(fullName: string, number: number): Promise<void> {
+    const repo = this.repo(fullName);
+    const issue = this.existing(repo, number);
+    const event = this.hook(repo, 'issues', 'deleted', this.personUser, {
+      issue: this.webhookIssue(issue),
+    });
+    this.deleteIssue(fullName, number);
+    await this.deliverOwn([event]);
   }
 
   private createHandlers(): RequestHandler[] {
@@ -408,7 +617,54 @@ export class FakeGitHub {
     const update = `${ISSUE_DOCS}#update-an-issue`;
     const addLabels = `${LABEL_DOCS}#add-labels-to-an-issue`;
     const listLabels = `${LABEL_DOCS}#list-labels-for-an-issue`;
+    const listComments = `${COMMENT_DOCS}#list-issue-comments`;
+    const createComment = `${COMMENT_DOCS}#create-an-issue-comment`;
+    const comment = `${base}/repos/:owner/:repo/issues/comments/:commentId`;
     return [
+      this.route('GET', `${base}/user`, ctx => this.authenticatedUser(ctx), {
+        docs: `${DOCS}/users/users#get-the-authenticated-user`,
+      }),
+      this.route(
+        'GET',
+        comment,
+        ctx =>
+          this.onComment(ctx, 'get-an-issue-comment', found => ({
+            status: 200,
+            body: found.comment,
+          })),
+        { docs: `${COMMENT_DOCS}#get-an-issue-comment` },
+      ),
+      this.route(
+        'PATCH',
+        comment,
+        ctx =>
+          this.onComment(ctx, 'update-an-issue-comment', (found, repo) =>
+            this.patchComment(ctx, repo, found),
+          ),
+        {
+          write: 'commentEdit',
+          docs: `${COMMENT_DOCS}#update-an-issue-comment`,
+        },
+      ),
+      this.route(
+        'DELETE',
+        comment,
+        ctx =>
+          this.onComment(ctx, 'delete-an-issue-comment', (found, repo) => {
+            this.deleteComment(
+              repo,
+              found.issue,
+              found.comment,
+              ctx.caller.user,
+              ctx.events,
+            );
+            return { status: 204, body: null };
+          }),
+        {
+          write: 'commentEdit',
+          docs: `${COMMENT_DOCS}#delete-an-issue-comment`,
+        },
+      ),
       this.route(
         'GET',
         `${base}/app/installations`,
@@ -450,7 +706,7 @@ export class FakeGitHub {
         this.route(
           'GET',
           `${base}/${path}/:number`,
-          ctx => this.onIssue(ctx, get, '', i => ({ status: 200, body: i })),
+          ctx => this.onIssue(ctx, get, '', i => this.conditional(ctx, i)),
           { docs: get },
         ),
         this.route(
@@ -478,20 +734,41 @@ export class FakeGitHub {
             ),
           { write: 'labels', docs: addLabels },
         ),
+        this.route(
+          'GET',
+          `${base}/${path}/:number/comments`,
+          ctx =>
+            this.onIssue(ctx, listComments, '/comments', i =>
+              this.listComments(ctx, i),
+            ),
+          { docs: listComments },
+        ),
+        this.route(
+          'POST',
+          `${base}/${path}/:number/comments`,
+          ctx =>
+            this.onIssue(ctx, createComment, '/comments', (i, r) =>
+              this.createComment(ctx, r, i),
+            ),
+          { write: 'comment', docs: createComment },
+        ),
       ]),
     ];
   }
 
   /** One endpoint, with latency, auth, limits, faults and headers around it. */
   private route(
-    method: 'GET' | 'POST' | 'PATCH',
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
     operation: (ctx: Ctx) => Answer | Promise<Answer>,
     options: RouteOptions,
   ): RequestHandler {
-    const handler = { GET: http.get, POST: http.post, PATCH: http.patch }[
-      method
-    ];
+    const handler = {
+      GET: http.get,
+      POST: http.post,
+      PATCH: http.patch,
+      DELETE: http.delete,
+    }[method];
     return handler(path, async ({ request, params }) => {
       const at = this.now();
       const url = new URL(request.url);
@@ -512,6 +789,7 @@ export class FakeGitHub {
         params: params as Record<string, string>,
         body,
         caller: caller ?? this.humanCaller(),
+        events: [],
       };
       let answer: Answer;
       if (!caller) {
@@ -550,12 +828,19 @@ export class FakeGitHub {
         });
       }
 
+      const ifNoneMatch = request.headers.get('if-none-match') ?? undefined;
       this.calls.push({
         method,
         path: url.pathname,
         status: answer.status,
         at,
+        ...(ifNoneMatch ? { ifNoneMatch } : {}),
       });
+      // A 304 does not count against the primary limit.
+      if (answer.status === 304 && caller) {
+        this.quota(caller.quotaKey).remaining += 1;
+      }
+      await this.deliverOwn(ctx.events, false);
       return this.respond(answer, requestId, caller?.quotaKey);
     });
   }
@@ -629,9 +914,10 @@ export class FakeGitHub {
     const endpoint = (this.endpointWrites.get(kind) ?? []).filter(
       t => t > now - minute,
     );
+    const creates = CONTENT_CREATION.has(kind);
     const over =
       endpoint.length >= limits.writesPerMinutePerEndpoint ||
-      (kind === 'create' &&
+      (creates &&
         (within(this.creates, minute) >= limits.createsPerMinute ||
           within(this.creates, hour) >= limits.createsPerHour));
     if (over) {
@@ -642,10 +928,10 @@ export class FakeGitHub {
       );
     }
     // Points are spent by every write that reaches the endpoint; content
-    // creation only by an issue actually created.
+    // creation only by an issue or comment actually created.
     this.endpointWrites.set(kind, [...endpoint, now]);
     const answer = await operation(ctx);
-    if (kind === 'create' && answer.status === 201) {
+    if (creates && answer.status === 201) {
       this.creates.push(now);
       while (this.creates[0] <= now - hour) this.creates.shift();
     }
@@ -749,7 +1035,10 @@ export class FakeGitHub {
       'x-ratelimit-resource': 'core',
       ...answer.headers,
     };
-    return new HttpResponse(JSON.stringify(answer.body), {
+    // 204 and 304 have no body.
+    const empty = answer.status === 204 || answer.status === 304;
+    if (empty) delete headers['content-type'];
+    return new HttpResponse(empty ? null : JSON.stringify(answer.body), {
       status: answer.status,
       headers,
     });
@@ -868,15 +1157,29 @@ export class FakeGitHub {
       { title: String(input.title), body: input.body ?? null },
       ctx.caller,
     );
+    const labeled: HookEvent[] = [];
     this.applyEdit(
       repo,
       issue,
       { labels: this.names(input.labels), assignees: input.assignees },
       ctx.caller.user,
+      labeled,
     );
     if (input.milestone)
       issue.milestone = this.milestoneNumbered(repo, input.milestone)!;
     issue.updated_at = issue.created_at;
+    // GitHub sends `opened`, then `labeled` for each label.
+    if (this.webhooks) {
+      ctx.events.push(
+        this.hook(repo, 'issues', 'opened', ctx.caller.user, {
+          issue: this.webhookIssue(issue),
+        }),
+        ...labeled.map(event => ({
+          ...event,
+          payload: { ...event.payload, issue: this.webhookIssue(issue) },
+        })),
+      );
+    }
     return { status: 201, body: issue, headers: { location: issue.url } };
   }
 
@@ -922,6 +1225,7 @@ export class FakeGitHub {
         assignees,
       },
       ctx.caller.user,
+      ctx.events,
     );
     if (input.body === null) issue.body = null;
     return { status: 200, body: issue };
@@ -947,19 +1251,34 @@ export class FakeGitHub {
         issue,
         { labels: [...labelNames(issue), ...added] },
         ctx.caller.user,
+        ctx.events,
       );
     }
     return { status: 200, body: issue.labels };
   }
 
-  /** Title, body, state and label and assignee sets, as GitHub applies them. */
+  /**
+   * Title, body, state and label and assignee sets, as GitHub applies
+   * them; `events` gets the webhook events of what changed (edited,
+   * labeled, unlabeled, closed, reopened), each with the issue as it is
+   * after the whole edit.
+   */
   private applyEdit(
     repo: Repo,
     issue: GitHubIssue,
     edit: Omit<IssueEdit, 'milestone'>,
     by: SimpleUser,
+    events: HookEvent[],
   ): void {
     const now = iso(this.now());
+    const before = {
+      title: issue.title,
+      body: issue.body,
+      state: issue.state,
+      labels: issue.labels.filter(
+        (label): label is GitHubLabel => typeof label !== 'string',
+      ),
+    };
     if (edit.title !== undefined) issue.title = edit.title;
     if (edit.body !== undefined) issue.body = edit.body;
     // Labels replace the set; names GitHub does not know yet become labels.
@@ -998,6 +1317,40 @@ export class FakeGitHub {
       );
       milestone.open_issues = members.filter(i => i.state === 'open').length;
       milestone.closed_issues = members.length - milestone.open_issues;
+    }
+
+    // Payloads are made only for a receiver (the benchmark has none).
+    if (!this.webhooks) return;
+    const after = this.webhookIssue(issue);
+    const changes: Record<string, { from: unknown }> = {};
+    if (issue.title !== before.title) changes.title = { from: before.title };
+    if (issue.body !== before.body) changes.body = { from: before.body };
+    if (Object.keys(changes).length) {
+      events.push(
+        this.hook(repo, 'issues', 'edited', by, { issue: after, changes }),
+      );
+    }
+    const ids = (labels: unknown[]) =>
+      new Set(labels.map(label => (label as GitHubLabel).id));
+    const had = ids(before.labels);
+    const has = ids(issue.labels);
+    for (const label of issue.labels as GitHubLabel[]) {
+      if (!had.has(label.id)) {
+        events.push(
+          this.hook(repo, 'issues', 'labeled', by, { issue: after, label }),
+        );
+      }
+    }
+    for (const label of before.labels) {
+      if (!has.has(label.id)) {
+        events.push(
+          this.hook(repo, 'issues', 'unlabeled', by, { issue: after, label }),
+        );
+      }
+    }
+    if (issue.state !== before.state) {
+      const action = issue.state === 'closed' ? 'closed' : 'reopened';
+      events.push(this.hook(repo, 'issues', action, by, { issue: after }));
     }
   }
 
@@ -1209,6 +1562,409 @@ export class FakeGitHub {
     return issue;
   }
 
+  /**
+   * GET of an issue with its ETag; with a matching If-None-Match, GitHub's
+   * 304 without a body.
+   */
+  private conditional(ctx: Ctx, issue: GitHubIssue): Answer {
+    const etag = etagOf(issue);
+    const wanted = ctx.request.headers.get('if-none-match') ?? '';
+    const matches = wanted
+      .split(',')
+      .map(tag => tag.trim())
+      .some(tag => tag === '*' || tag === etag);
+    return matches
+      ? { status: 304, body: null, headers: { etag } }
+      : { status: 200, body: issue, headers: { etag } };
+  }
+
+  /** GET /user: a token's account; an installation token is refused. */
+  private authenticatedUser(ctx: Ctx): Answer {
+    if (ctx.caller.app) {
+      return this.error(
+        403,
+        'Resource not accessible by integration',
+        `${DOCS}/users/users#get-the-authenticated-user`,
+      );
+    }
+    const user = ctx.caller.user;
+    const body: AuthenticatedUser = {
+      ...user,
+      name: 'Acme Security Bot',
+      company: '@acme-corp',
+      blog: '',
+      location: null,
+      email: null,
+      hireable: null,
+      bio: 'Files issues for security findings from Backstage.',
+      twitter_username: null,
+      public_repos: 0,
+      public_gists: 0,
+      followers: 0,
+      following: 0,
+      created_at: '2024-01-15T08:00:00Z',
+      updated_at: '2025-03-04T09:00:00Z',
+      private_gists: 0,
+      total_private_repos: 0,
+      owned_private_repos: 0,
+      disk_usage: 0,
+      collaborators: 0,
+      two_factor_authentication: true,
+      plan: {
+        name: 'free',
+        space: 976_562_499,
+        collaborators: 0,
+        private_repos: 10_000,
+      },
+    };
+    return { status: 200, body };
+  }
+
+  /** The comment of the URL in the URL's repository, or GitHub's 404. */
+  private onComment(
+    ctx: Ctx,
+    anchor: string,
+    fn: (
+      found: { comment: GitHubComment; issue: GitHubIssue },
+      repo: Repo,
+    ) => Answer,
+  ): Answer {
+    return this.inRepo(ctx, repo => {
+      const found = this.commentIn(repo, Number(ctx.params.commentId));
+      return found
+        ? fn(found, repo)
+        : this.error(404, 'Not Found', `${COMMENT_DOCS}#${anchor}`);
+    });
+  }
+
+  private existingComment(repo: Repo, commentId: number) {
+    const found = this.commentIn(repo, commentId);
+    if (!found) {
+      throw new Error(
+        `FakeGitHub: no comment ${commentId} in ${repo.owner}/${repo.name}`,
+      );
+    }
+    return found;
+  }
+
+  private commentIn(
+    repo: Repo,
+    commentId: number,
+  ): { comment: GitHubComment; issue: GitHubIssue } | undefined {
+    const entry = this.commentIndex.get(commentId);
+    const issue =
+      entry &&
+      [...repo.issues.values()].find(
+        candidate => candidate.id === entry.issueId,
+      );
+    return issue && entry ? { comment: entry.comment, issue } : undefined;
+  }
+
+  /** The issue's comments, oldest first. */
+  private commentsOf(issue: GitHubIssue): GitHubComment[] {
+    return [...this.commentIndex.values()]
+      .filter(entry => entry.issueId === issue.id)
+      .map(entry => entry.comment)
+      .sort((a, b) => a.id - b.id);
+  }
+
+  private commentUrls(issue: GitHubIssue, id: number) {
+    return {
+      url: `${issue.repository_url}/issues/comments/${id}`,
+      html_url: `${issue.html_url}#issuecomment-${id}`,
+      issue_url: issue.url,
+    };
+  }
+
+  private listComments(ctx: Ctx, issue: GitHubIssue): Answer {
+    // `since` has whole seconds at GitHub, as the timestamps do.
+    const sinceMs = Date.parse(ctx.url.searchParams.get('since') ?? '');
+    const since = Number.isNaN(sinceMs)
+      ? undefined
+      : Math.floor(sinceMs / 1000) * 1000;
+    const comments = this.commentsOf(issue).filter(
+      comment => since === undefined || Date.parse(comment.updated_at) >= since,
+    );
+    return this.paginate(ctx.url, comments, `${issue.url}/comments`);
+  }
+
+  private createComment(ctx: Ctx, repo: Repo, issue: GitHubIssue): Answer {
+    const docs = `${COMMENT_DOCS}#create-an-issue-comment`;
+    const body = (ctx.body as { body?: unknown }).body;
+    if (typeof body !== 'string' || body === '') {
+      return this.error(
+        422,
+        'Invalid request.\n\n"body" wasn\'t supplied.',
+        docs,
+      );
+    }
+    const invalid = this.commentTooLong(body, docs);
+    if (invalid) return invalid;
+    const comment = this.addComment(repo, issue, body, ctx.caller, ctx.events);
+    return { status: 201, body: comment, headers: { location: comment.url } };
+  }
+
+  private patchComment(
+    ctx: Ctx,
+    repo: Repo,
+    found: { comment: GitHubComment; issue: GitHubIssue },
+  ): Answer {
+    const docs = `${COMMENT_DOCS}#update-an-issue-comment`;
+    const body = (ctx.body as { body?: unknown }).body;
+    if (typeof body !== 'string' || body === '') {
+      return this.error(
+        422,
+        'Invalid request.\n\n"body" wasn\'t supplied.',
+        docs,
+      );
+    }
+    const invalid = this.commentTooLong(body, docs);
+    if (invalid) return invalid;
+    this.editComment(
+      repo,
+      found.issue,
+      found.comment,
+      body,
+      ctx.caller.user,
+      ctx.events,
+    );
+    return { status: 200, body: found.comment };
+  }
+
+  private commentTooLong(body: string, docs: string): Answer | undefined {
+    if (body.length <= BODY_LIMIT) return undefined;
+    return {
+      status: 422,
+      body: {
+        message: 'Validation Failed',
+        errors: [
+          {
+            resource: 'IssueComment',
+            code: 'custom',
+            field: 'body',
+            message: `body is too long (maximum is ${BODY_LIMIT} characters)`,
+          },
+        ],
+        documentation_url: docs,
+        status: '422',
+      },
+    };
+  }
+
+  /** A new comment; commenting bumps the issue's updated_at. */
+  private addComment(
+    repo: Repo,
+    issue: GitHubIssue,
+    body: string,
+    caller: Caller,
+    events: HookEvent[],
+  ): GitHubComment {
+    const id = 1_900_000_000 + ++this.ids * 17;
+    const now = iso(this.now());
+    const urls = this.commentUrls(issue, id);
+    const comment: GitHubComment = {
+      id,
+      node_id: `IC_kwDO${b64(`${repo.id}:${id}`).slice(0, 12)}`,
+      ...urls,
+      body,
+      user: caller.user,
+      created_at: now,
+      updated_at: now,
+      author_association: caller.association,
+      performed_via_github_app: caller.app ?? null,
+      reactions: {
+        url: `${urls.url}/reactions`,
+        total_count: 0,
+        '+1': 0,
+        '-1': 0,
+        laugh: 0,
+        confused: 0,
+        heart: 0,
+        hooray: 0,
+        eyes: 0,
+        rocket: 0,
+      },
+    };
+    this.commentIndex.set(id, { comment, issueId: issue.id });
+    issue.comments += 1;
+    issue.updated_at = now;
+    events.push(
+      this.hook(repo, 'issue_comment', 'created', caller.user, {
+        issue: this.webhookIssue(issue),
+        comment: structuredClone(comment),
+      }),
+    );
+    return comment;
+  }
+
+  private editComment(
+    repo: Repo,
+    issue: GitHubIssue,
+    comment: GitHubComment,
+    body: string,
+    by: SimpleUser,
+    events: HookEvent[],
+  ): void {
+    const from = comment.body;
+    comment.body = body;
+    comment.updated_at = iso(this.now());
+    events.push(
+      this.hook(repo, 'issue_comment', 'edited', by, {
+        changes: { body: { from } },
+        issue: this.webhookIssue(issue),
+        comment: structuredClone(comment),
+      }),
+    );
+  }
+
+  private deleteComment(
+    repo: Repo,
+    issue: GitHubIssue,
+    comment: GitHubComment,
+    by: SimpleUser,
+    events: HookEvent[],
+  ): void {
+    this.commentIndex.delete(comment.id);
+    issue.comments -= 1;
+    events.push(
+      this.hook(repo, 'issue_comment', 'deleted', by, {
+        issue: this.webhookIssue(issue),
+        comment: structuredClone(comment),
+      }),
+    );
+  }
+
+  /**
+   * A webhook event as GitHub shapes it: the action, what it is about,
+   * then repository, organization, sender and (for an app) installation.
+   */
+  private hook(
+    repo: Repo,
+    event: HookEvent['event'],
+    action: string,
+    sender: SimpleUser,
+    about: Record<string, unknown>,
+  ): HookEvent {
+    const installation = this.options.app?.installations[0];
+    return {
+      event,
+      payload: {
+        action,
+        ...about,
+        repository: this.webhookRepository(repo),
+        organization: this.webhookOrganization(repo),
+        sender: structuredClone(sender),
+        ...(installation
+          ? {
+              installation: {
+                id: installation.id,
+                node_id: `MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u${b64(
+                  String(installation.id),
+                )}`,
+              },
+            }
+          : {}),
+      },
+    };
+  }
+
+  /** Webhook payloads carry the issue without `closed_by`. */
+  private webhookIssue(issue: GitHubIssue): Record<string, unknown> {
+    const { closed_by: _closedBy, ...rest } = structuredClone(issue);
+    return rest;
+  }
+
+  private webhookRepository(repo: Repo): Record<string, unknown> {
+    const rest = this.repository(repo).body as GitHubRepository;
+    const web = this.repoWebUrl(repo);
+    return {
+      ...rest,
+      git_url: `${web.replace(/^https?:/, 'git:')}.git`,
+      ssh_url: `git@${new URL(web).host}:${repo.owner}/${repo.name}.git`,
+      clone_url: `${web}.git`,
+      homepage: null,
+      size: 2048,
+      stargazers_count: 0,
+      watchers_count: 0,
+      language: 'TypeScript',
+      has_projects: false,
+      has_downloads: true,
+      has_wiki: false,
+      has_pages: false,
+      has_discussions: false,
+      forks_count: 0,
+      mirror_url: null,
+      license: null,
+      forks: 0,
+      open_issues: rest.open_issues_count,
+      watchers: 0,
+      topics: [],
+      is_template: false,
+      web_commit_signoff_required: false,
+      allow_forking: false,
+    };
+  }
+
+  private webhookOrganization(repo: Repo): Record<string, unknown> {
+    const org = this.user(repo.owner, 'Organization');
+    const url = `${this.apiBaseUrl}/orgs/${repo.owner}`;
+    return {
+      login: org.login,
+      id: org.id,
+      node_id: org.node_id,
+      url,
+      repos_url: `${url}/repos`,
+      events_url: `${url}/events`,
+      hooks_url: `${url}/hooks`,
+      issues_url: `${url}/issues`,
+      members_url: `${url}/members{/member}`,
+      public_members_url: `${url}/public_members{/member}`,
+      avatar_url: org.avatar_url,
+      description: null,
+    };
+  }
+
+  /**
+   * Sends the events of one change to the receiver, one after the other,
+   * signed as GitHub signs them (GitHub also sends the legacy SHA-1
+   * `x-hub-signature`, which nothing here may accept: left out). Not
+   * queued behind other changes' deliveries: a receiver that calls the
+   * API while it handles one would wait for itself. A receiver's failure is recorded, as GitHub records
+   * a failed delivery; `rethrow` hands it on as well (to a test acting as
+   * a person).
+   */
+  private async deliverOwn(events: HookEvent[], rethrow = true): Promise<void> {
+    const webhooks = this.webhooks;
+    if (!webhooks) return;
+    let failure: unknown = undefined;
+    for (const { event, payload } of events) {
+      const body = JSON.stringify(payload);
+      const repository = payload.repository as { id: number };
+      const delivery: GitHubWebhookDelivery = {
+        headers: {
+          accept: '*/*',
+          'content-type': 'application/json',
+          'user-agent': 'GitHub-Hookshot/5f4c3b2',
+          'x-github-delivery': randomUUID(),
+          'x-github-event': event,
+          'x-github-hook-id': String(HOOK_ID),
+          'x-github-hook-installation-target-id': String(repository.id),
+          'x-github-hook-installation-target-type': 'repository',
+          'x-hub-signature-256': `sha256=${sha256Hmac(webhooks.secret, body)}`,
+        },
+        body,
+      };
+      this.deliveries.push(delivery);
+      try {
+        await webhooks.deliver(delivery);
+      } catch (error) {
+        this.failedDeliveries.push({ delivery, error });
+        failure ??= error;
+      }
+    }
+    if (failure !== undefined && rethrow) throw failure;
+  }
+
   /** The URLs of an issue, which change when it is transferred. */
   private urls(repo: Repo, number: number) {
     const url = `${this.repoUrl(repo)}/issues/${number}`;
@@ -1290,6 +2046,8 @@ export class FakeGitHub {
     type: 'User' | 'Bot' | 'Organization',
     id?: number,
   ): SimpleUser {
+    const known = this.accounts.get(login.toLowerCase());
+    if (known) return known;
     const userId =
       id ??
       90_000_000 +
@@ -1298,7 +2056,7 @@ export class FakeGitHub {
     const prefix = { User: 'U_kgDO', Bot: 'BOT_kgDO', Organization: 'O_kgDO' }[
       type
     ];
-    return {
+    const user: SimpleUser = {
       login,
       id: userId,
       node_id: `${prefix}${b64(String(userId))}`,
@@ -1319,6 +2077,9 @@ export class FakeGitHub {
       user_view_type: 'public',
       site_admin: false,
     };
+    // The fake's named accounts: the same login is always the same user.
+    if (id !== undefined) this.accounts.set(login.toLowerCase(), user);
+    return user;
   }
 
   /** The app's bot, author of what an installation token writes. */
@@ -1354,9 +2115,9 @@ export class FakeGitHub {
   }
 
   /** Who edits on github.com. */
-  private humanCaller(): Caller {
+  private humanCaller(user = this.human): Caller {
     return {
-      user: this.human,
+      user,
       association: 'MEMBER',
       quotaKey: 'web',
       limitMessage: '',

@@ -1,11 +1,18 @@
-import { IssueNotes, Issues, Projects } from '@gitbeaker/rest';
+import { IssueNotes, Issues, Projects, Users } from '@gitbeaker/rest';
 import { setupServer } from 'msw/node';
-import { FakeGitLab, FakeGitLabOptions } from './fakeGitLab';
+import { gitlabWebhook } from '../../../twoWay/webhooks/gitlabWebhook';
+import {
+  FakeGitLab,
+  FakeGitLabOptions,
+  GitLabWebhookDelivery,
+} from './fakeGitLab';
 
 const PROJECT = 'acme-corp/storefront/checkout-web';
 const ENCODED = encodeURIComponent(PROJECT);
 const BACKLOG = 'acme-corp/security-backlog';
 const TOKEN = 'glpat-test-token';
+const UUID =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('FakeGitLab', () => {
   const server = setupServer();
@@ -764,6 +771,434 @@ describe('FakeGitLab', () => {
     expect(gitlab.limitHits).toBe(0);
     gitlab.resetCalls();
     expect(gitlab.calls).toEqual([]);
+  });
+
+  it('answers GET /user with the token’s user, and 401 without a token', async () => {
+    const me = await new Users(resource()).showCurrentUser();
+    expect(me).toMatchObject({
+      id: gitlab.bot.id,
+      username: 'acme-security-bot',
+      name: 'Acme Security Bot',
+      state: 'active',
+      web_url: 'https://gitlab.com/acme-security-bot',
+      bot: false,
+      email: 'acme-security-bot@acme.example',
+      can_create_project: true,
+    });
+    const anonymous = await api('GET', '/user', { token: null });
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toEqual({ message: '401 Unauthorized' });
+  });
+
+  it('lists by iids[] and updated_after, as the reconciliation reads', async () => {
+    for (const n of [1, 2, 3, 4]) await createIssue(`issue ${n}`);
+    tick(60);
+    const since = new Date(clock).toISOString();
+    gitlab.editIssue(PROJECT, 3, { labels: ['triaged'] });
+    gitlab.deleteIssue(PROJECT, 4);
+
+    const iidsOf = async (query: string) => {
+      const answer = await api('GET', `/projects/${ENCODED}/issues?${query}`);
+      expect(answer.status).toBe(200);
+      return (await answer.json()).map((issue: { iid: number }) => issue.iid);
+    };
+    expect(await iidsOf('iids%5B%5D=1&iids%5B%5D=3&iids%5B%5D=4')).toEqual([
+      3, 1,
+    ]);
+    expect(
+      await iidsOf(
+        `iids%5B%5D=1&iids%5B%5D=3&updated_after=${encodeURIComponent(since)}`,
+      ),
+    ).toEqual([3]);
+    // updated_after is inclusive, as GitLab's `updated_at >= ?`.
+    const touched = gitlab.issue(PROJECT, 3)!.updated_at;
+    expect(
+      await iidsOf(`updated_after=${encodeURIComponent(touched)}`),
+    ).toEqual([3]);
+
+    // gitbeaker sends arrays as GitLab wants them: iids[]=1&iids[]=2.
+    const listed = await issuesApi().all({
+      projectId: PROJECT,
+      iids: [2, 3],
+      updatedAfter: since,
+      perPage: 100,
+      page: 1,
+    });
+    expect(listed.map(issue => issue.iid)).toEqual([3]);
+
+    const bad = await api('GET', `/projects/${ENCODED}/issues?iids%5B%5D=x`);
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: 'iids is invalid' });
+  });
+
+  it('moves updated_at on with every change, even within one ms', async () => {
+    await createIssue('t');
+    const created = gitlab.issue(PROJECT, 1)!.updated_at;
+    await gitlab.personComments(PROJECT, 1, 'first');
+    const commented = gitlab.issue(PROJECT, 1)!.updated_at;
+    await gitlab.personCloses(PROJECT, 1);
+    const closed = gitlab.issue(PROJECT, 1)!;
+    expect(Date.parse(commented)).toBeGreaterThan(Date.parse(created));
+    expect(Date.parse(closed.updated_at)).toBeGreaterThan(
+      Date.parse(commented),
+    );
+    expect(closed).toMatchObject({
+      state: 'closed',
+      closed_by: { username: 'jane.appsec' },
+    });
+  });
+
+  it('reads, edits and deletes notes as GitLab does, only their author’s', async () => {
+    const notes = new IssueNotes(resource());
+    await createIssue('t');
+    const own = await notes.create(PROJECT, 1, 'Scheduled for 2026.12');
+    const theirs = await gitlab.personComments(PROJECT, 1, 'Thanks');
+    const path = (id: number) => `/projects/${ENCODED}/issues/1/notes/${id}`;
+
+    expect(await notes.show(PROJECT, 1, own.id)).toEqual(own);
+    tick(30);
+    const edited = await notes.edit(PROJECT, 1, own.id, {
+      body: 'Scheduled for 2027.01',
+    });
+    expect(edited).toMatchObject({
+      id: own.id,
+      body: 'Scheduled for 2027.01',
+      created_at: '2026-12-01T10:00:00.000Z',
+      updated_at: '2026-12-01T10:00:30.000Z',
+      author: { username: 'acme-security-bot' },
+    });
+
+    const forbidden = await api('PUT', path(theirs.id), {
+      body: { body: 'rewritten' },
+    });
+    expect(forbidden.status).toBe(403);
+    expect(await forbidden.json()).toEqual({ message: '403 Forbidden' });
+    expect((await api('DELETE', path(theirs.id))).status).toBe(403);
+
+    const deleted = await api('DELETE', path(own.id));
+    expect(deleted.status).toBe(204);
+    const gone = await api('GET', path(own.id));
+    expect(gone.status).toBe(404);
+    expect(await gone.json()).toEqual({ message: '404 Note Not Found' });
+    expect(gitlab.notes(PROJECT, 1).map(note => note.body)).toEqual(['Thanks']);
+    const missingBody = await api('PUT', path(theirs.id), { body: {} });
+    expect(await missingBody.json()).toEqual({ error: 'body is missing' });
+  });
+
+  describe('webhooks', () => {
+    const SECRET = 'whsec-gitlab-test';
+    let deliveries: GitLabWebhookDelivery[];
+    const payloads = () =>
+      deliveries.map(delivery => JSON.parse(delivery.body));
+    const events = () =>
+      deliveries.map(
+        d =>
+          `${d.headers['x-gitlab-event']} ${
+            JSON.parse(d.body).object_attributes.action
+          }`,
+      );
+
+    beforeEach(() => {
+      deliveries = [];
+      gitlab.sendWebhooks(SECRET, async delivery => {
+        deliveries.push(delivery);
+      });
+    });
+
+    it('sends the sync’s own writes as hooks from the bot, delivered before the API answers', async () => {
+      let delivered = 0;
+      gitlab.sendWebhooks(SECRET, async delivery => {
+        await new Promise(resolve => setTimeout(resolve, 20));
+        deliveries.push(delivery);
+        delivered += 1;
+      });
+      const issues = issuesApi();
+      await issues.create(PROJECT, 'CVE-2024-1234', {
+        labels: 'security',
+        confidential: true,
+      });
+      expect(delivered).toBe(1);
+      tick(60);
+      await issues.edit(PROJECT, 1, {
+        title: '[High] CVE-2024-1234',
+        stateEvent: 'close',
+      });
+      await issues.edit(PROJECT, 1, { addLabels: 'security' }); // no change
+      await new IssueNotes(resource()).create(PROJECT, 1, 'Fixed in 2.4.1');
+
+      expect(events()).toEqual([
+        'Confidential Issue Hook open',
+        'Confidential Issue Hook close',
+        'Confidential Issue Hook update',
+        'Confidential Note Hook create',
+      ]);
+      expect(deliveries[0].headers).toEqual({
+        'content-type': 'application/json',
+        'user-agent': expect.stringMatching(/^GitLab\/\d+\.\d+/),
+        'idempotency-key': expect.stringMatching(UUID),
+        'x-gitlab-event': 'Confidential Issue Hook',
+        'x-gitlab-event-uuid': expect.stringMatching(UUID),
+        'x-gitlab-instance': 'https://gitlab.com',
+        'x-gitlab-token': SECRET,
+        'x-gitlab-webhook-uuid': expect.stringMatching(UUID),
+      });
+      const uuids = deliveries.map(d => d.headers['x-gitlab-event-uuid']);
+      expect(new Set(uuids).size).toBe(4);
+
+      const [open, close, update, note] = payloads();
+      const bot = {
+        id: gitlab.bot.id,
+        name: 'Acme Security Bot',
+        username: 'acme-security-bot',
+        avatar_url: gitlab.bot.avatar_url,
+        email: '[REDACTED]',
+      };
+      expect(open).toMatchObject({
+        object_kind: 'issue',
+        event_type: 'confidential_issue',
+        user: bot,
+        project: {
+          id: 4711,
+          name: 'checkout-web',
+          namespace: 'storefront',
+          path_with_namespace: PROJECT,
+          web_url: `https://gitlab.com/${PROJECT}`,
+          visibility_level: 0,
+        },
+        object_attributes: {
+          iid: 1,
+          state: 'opened',
+          state_id: 1,
+          action: 'open',
+          confidential: true,
+          type: 'Issue',
+          created_at: '2026-12-01 10:00:00 UTC',
+          updated_at: '2026-12-01 10:00:00 UTC',
+          url: `https://gitlab.com/${PROJECT}/-/issues/1`,
+          moved_to_id: null,
+          labels: [expect.objectContaining({ title: 'security' })],
+        },
+        labels: [
+          {
+            id: expect.any(Number),
+            title: 'security',
+            color: expect.stringMatching(/^#[0-9a-f]{6}$/),
+            project_id: 4711,
+            created_at: expect.stringMatching(/ UTC$/),
+            updated_at: expect.stringMatching(/ UTC$/),
+            template: false,
+            description: null,
+            type: 'ProjectLabel',
+            group_id: null,
+          },
+        ],
+        repository: { name: 'checkout-web' },
+      });
+      expect(close).toMatchObject({
+        user: bot,
+        object_attributes: {
+          state: 'closed',
+          action: 'close',
+          closed_at: '2026-12-01 10:01:00 UTC',
+          title: '[High] CVE-2024-1234',
+          updated_by_id: gitlab.bot.id,
+        },
+        changes: {
+          state_id: { previous: 1, current: 2 },
+          closed_at: { previous: null, current: '2026-12-01 10:01:00 UTC' },
+          updated_at: {
+            previous: '2026-12-01 10:00:00 UTC',
+            current: '2026-12-01 10:01:00 UTC',
+          },
+        },
+      });
+      expect(Object.keys(close.changes)).not.toContain('title');
+      expect(update.changes).toMatchObject({
+        title: { previous: 'CVE-2024-1234', current: '[High] CVE-2024-1234' },
+      });
+      expect(Object.keys(update.changes)).not.toContain('state_id');
+      expect(note).toMatchObject({
+        object_kind: 'note',
+        event_type: 'confidential_note',
+        user: bot,
+        project_id: 4711,
+        object_attributes: {
+          note: 'Fixed in 2.4.1',
+          noteable_type: 'Issue',
+          system: false,
+          action: 'create',
+          url: expect.stringMatching(
+            new RegExp(`^https://gitlab.com/${PROJECT}/-/issues/1#note_\\d+$`),
+          ),
+        },
+        issue: { iid: 1, state: 'closed', confidential: true },
+      });
+    });
+
+    it('sends what people do, and nothing for deleted notes and issues', async () => {
+      await createIssue('CVE-2024-1234', { labels: 'security' });
+      deliveries = [];
+      tick(60);
+      const note = await gitlab.personComments(PROJECT, 1, 'Looking into it');
+      tick(60);
+      await gitlab.personEditsNote(PROJECT, 1, note.id, 'Fixed upstream');
+      await gitlab.personDeletesNote(PROJECT, 1, note.id);
+      await gitlab.personCloses(PROJECT, 1, { addLabels: ['wontfix'] });
+      await gitlab.personReopens(PROJECT, 1);
+      await gitlab.personCloses(PROJECT, 1, {
+        addLabels: ['false positive'],
+      });
+      gitlab.deleteIssue(PROJECT, 1);
+
+      expect(events()).toEqual([
+        'Note Hook create',
+        'Note Hook update',
+        'Issue Hook update',
+        'Issue Hook close',
+        'Issue Hook reopen',
+        'Issue Hook update',
+        'Issue Hook close',
+      ]);
+      const [created, edited, labelled, closed, reopened] = payloads();
+      const person = { id: gitlab.person.id, username: 'jane.appsec' };
+      expect(created).toMatchObject({
+        event_type: 'note',
+        user: person,
+        object_attributes: {
+          id: note.id,
+          created_at: '2026-12-01 10:01:00 UTC',
+          updated_at: '2026-12-01 10:01:00 UTC',
+          action: 'create',
+        },
+      });
+      expect(edited.object_attributes).toMatchObject({
+        id: note.id,
+        note: 'Fixed upstream',
+        created_at: '2026-12-01 10:01:00 UTC',
+        updated_at: '2026-12-01 10:02:00 UTC',
+        action: 'update',
+      });
+      expect(labelled).toMatchObject({
+        user: person,
+        object_attributes: { state: 'opened', action: 'update' },
+        changes: {
+          labels: {
+            previous: [expect.objectContaining({ title: 'security' })],
+            current: [
+              expect.objectContaining({ title: 'security' }),
+              expect.objectContaining({ title: 'wontfix' }),
+            ],
+          },
+        },
+      });
+      expect(closed).toMatchObject({
+        user: person,
+        object_attributes: { state: 'closed', action: 'close' },
+      });
+      expect(closed.labels.map((l: { title: string }) => l.title)).toEqual([
+        'security',
+        'wontfix',
+      ]);
+      expect(reopened.object_attributes).toMatchObject({
+        state: 'opened',
+        closed_at: null,
+      });
+      expect(
+        payloads()[6].labels.map((l: { title: string }) => l.title),
+      ).toEqual(['false positive', 'security', 'wontfix']);
+    });
+
+    it('sends deliveries that GitLab’s webhook reading takes in', async () => {
+      await createIssue('t', { confidential: true });
+      await gitlab.personCloses(PROJECT, 1, { addLabels: ['wontfix'] });
+      const note = await gitlab.personComments(PROJECT, 1, 'Accepted');
+
+      for (const delivery of deliveries) {
+        expect(
+          gitlabWebhook.verify(
+            Buffer.from(delivery.body),
+            delivery.headers,
+            SECRET,
+          ),
+        ).toBe(true);
+        expect(gitlabWebhook.hostOf(JSON.parse(delivery.body))).toBe(
+          'gitlab.com',
+        );
+      }
+      const activities = deliveries.flatMap(delivery =>
+        gitlabWebhook.activitiesOf(delivery.headers, JSON.parse(delivery.body)),
+      );
+      const person = { id: String(gitlab.person.id), name: 'jane.appsec' };
+      expect(activities).toEqual([
+        expect.objectContaining({
+          type: 'status',
+          status: { state: 'open', name: 'Open', labels: [] },
+          actor: { id: String(gitlab.bot.id), name: 'acme-security-bot' },
+        }),
+        expect.objectContaining({
+          status: { state: 'open', name: 'Open', labels: ['wontfix'] },
+          actor: person,
+        }),
+        {
+          type: 'status',
+          issueKey: `${PROJECT}#1`,
+          status: { state: 'closed', name: 'Closed', labels: ['wontfix'] },
+          actor: person,
+          at: new Date(clock),
+          url: `https://gitlab.com/${PROJECT}/-/issues/1`,
+        },
+        expect.objectContaining({
+          type: 'comment',
+          issueKey: `${PROJECT}#1`,
+          comment: expect.objectContaining({
+            id: String(note.id),
+            body: 'Accepted',
+            author: person,
+          }),
+        }),
+      ]);
+    });
+
+    it('lets a receiver call the API while it handles a delivery', async () => {
+      const seen: string[] = [];
+      gitlab.sendWebhooks(SECRET, async delivery => {
+        const { object_kind: kind, object_attributes: attributes } = JSON.parse(
+          delivery.body,
+        );
+        // What a receiver does: who am I, and (once) a comment of its own.
+        const me = await api('GET', '/user');
+        seen.push(`${kind} ${attributes.action}: ${me.status}`);
+        if (attributes.action !== 'open') return;
+        const note = await api('POST', `/projects/${ENCODED}/issues/1/notes`, {
+          body: { body: 'Seen' },
+        });
+        seen.push(`POST note: ${note.status}`);
+      });
+      expect((await createIssue('t')).status).toBe(201);
+      await gitlab.personCloses(PROJECT, 1);
+
+      // The comment's hook follows the one that was being handled.
+      expect(seen).toEqual([
+        'issue open: 200',
+        'POST note: 201',
+        'note create: 200',
+        'issue close: 200',
+      ]);
+      expect(gitlab.webhookErrors).toEqual([]);
+    });
+
+    it('stops with null, and a failing receiver does not fail the API call', async () => {
+      gitlab.sendWebhooks(SECRET, async () => {
+        throw new Error('receiver down');
+      });
+      expect((await createIssue('t')).status).toBe(201);
+      expect(gitlab.webhookErrors).toEqual([new Error('receiver down')]);
+
+      gitlab.sendWebhooks(SECRET, null);
+      expect((await createIssue('u')).status).toBe(201);
+      expect(gitlab.webhookErrors).toHaveLength(1);
+      expect(deliveries).toEqual([]);
+    });
   });
 
   it('waits latencyMs before every answer', async () => {

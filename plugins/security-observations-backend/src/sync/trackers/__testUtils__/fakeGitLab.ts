@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash, randomUUID } from 'node:crypto';
 import { delay, http, HttpResponse, RequestHandler } from 'msw';
 import {
   FakeCall,
@@ -16,6 +17,12 @@ import {
  * `{"error": ...}` error bodies, Rack::Attack's text/plain 429s with
  * RateLimit-* headers, and the application limits on issue and note
  * creation with their JSON 429s.
+ *
+ * It sends GitLab's webhooks (`sendWebhooks`) for what the API's callers
+ * and people (`personComments`, `personCloses`, ...) do, shaped as GitLab
+ * builds them (`Gitlab::DataBuilder::Note`, `Gitlab::HookData::IssueBuilder`)
+ * with its delivery headers. The setup helpers (`editIssue`, `addNote`,
+ * `moveIssue`, `deleteIssue`) change the state without any.
  */
 
 /** `API::Entities::UserBasic`. */
@@ -122,6 +129,45 @@ export interface GitLabNote {
   imported_from: 'none';
   noteable_iid: number;
   commands_changes: Record<string, never>;
+}
+
+/** `API::Entities::UserPublic`, as GET /user answers for the token's user. */
+export interface GitLabCurrentUser extends GitLabUser {
+  created_at: string;
+  bio: string;
+  location: string;
+  public_email: string | null;
+  linkedin: string;
+  twitter: string;
+  discord: string;
+  website_url: string;
+  organization: string;
+  job_title: string;
+  pronouns: string | null;
+  bot: boolean;
+  work_information: string | null;
+  local_time: string | null;
+  last_sign_in_at: string | null;
+  confirmed_at: string;
+  last_activity_on: string;
+  email: string;
+  theme_id: number;
+  color_scheme_id: number;
+  projects_limit: number;
+  current_sign_in_at: string | null;
+  identities: unknown[];
+  can_create_group: boolean;
+  can_create_project: boolean;
+  two_factor_enabled: boolean;
+  external: boolean;
+  private_profile: boolean;
+  commit_email: string;
+}
+
+/** A webhook request as GitLab sends it: header names lower-cased, the JSON body. */
+export interface GitLabWebhookDelivery {
+  headers: Record<string, string>;
+  body: string;
 }
 
 /** `API::Entities::CondensedNamespace`. */
@@ -274,6 +320,8 @@ interface IssueRecord {
   state: 'opened' | 'closed';
   createdAt: number;
   updatedAt: number;
+  /** Who changed it last, as hooks report it (`updated_by_id`). */
+  updatedById: number | null;
   closedAt: number | null;
   closedBy: GitLabUser | null;
   labels: string[];
@@ -324,7 +372,7 @@ type Operation = (ctx: Ctx) => Answer;
 interface RouteOptions {
   write?: boolean;
   /** Which of GitLab's 404 bodies the route's resource has. */
-  notFound: 'project' | 'issue';
+  notFound: 'project' | 'issue' | 'note';
 }
 
 const TITLE_MAX = 255;
@@ -401,9 +449,38 @@ const BAD_GATEWAY_PAGE = `<!DOCTYPE html>
 </html>
 `;
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** What gitlab.com's webhooks send as User-Agent. */
+const WEBHOOK_USER_AGENT = 'GitLab/18.7.0-pre';
+/** Hook attributes a close or reopen changes (`changes` of its hook). */
+const STATE_ATTRIBUTES = [
+  'state_id',
+  'closed_at',
+  'updated_at',
+  'updated_by_id',
+];
+/** Hook attributes an edit changes. */
+const CONTENT_ATTRIBUTES = [
+  'title',
+  'description',
+  'labels',
+  'confidential',
+  'discussion_locked',
+  'assignee_ids',
+  'milestone_id',
+  'updated_at',
+  'updated_by_id',
+];
 
 /** GitLab's timestamps have milliseconds, in UTC. */
 const iso = (ms: number) => new Date(ms).toISOString();
+/** Hooks carry Ruby's `Time#to_s`, e.g. `2026-12-01 10:00:00 UTC`. */
+const hookDate = (ms: number | null) =>
+  ms === null
+    ? null
+    : new Date(ms)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC');
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 /** A stable number from a name, for ids GitLab would have assigned. */
 const stableNumber = (text: string, range: number) =>
@@ -488,6 +565,18 @@ export class FakeGitLab {
   private nextNoteId = 2_210_400_001;
   private nextMilestoneId = 4_870_001;
   private requests = 0;
+  private webhooks: {
+    secret: string;
+    deliver: (delivery: GitLabWebhookDelivery) => Promise<void>;
+  } | null = null;
+  /** Hooks fired and not yet sent, oldest first. */
+  private readonly firedHooks: GitLabWebhookDelivery[] = [];
+  /** Deliveries go out one at a time, in the order the hooks fired. */
+  private outbox: Promise<void> = Promise.resolve();
+  /** Set while a receiver handles a delivery. */
+  private readonly delivering = new AsyncLocalStorage<boolean>();
+  /** Deliveries the receiver failed (GitLab logs them and carries on). */
+  readonly webhookErrors: unknown[] = [];
 
   constructor(private readonly options: FakeGitLabOptions = {}) {
     this.host = (options.host ?? 'https://gitlab.com').replace(/\/+$/, '');
@@ -621,7 +710,7 @@ export class FakeGitLab {
     }
     if (edit.confidential !== undefined) issue.confidential = edit.confidential;
     if (edit.state) this.setState(issue, edit.state, this.human, now);
-    this.touch(issue, now);
+    this.touch(issue, now, this.human);
   }
 
   /** Deleted on gitlab.com (by an Owner): its URLs answer 404 from now on. */
@@ -676,7 +765,7 @@ export class FakeGitLab {
     }));
     original.movedToId = moved.id;
     this.setState(original, 'closed', this.human, now);
-    this.touch(original, now);
+    this.touch(original, now, this.human);
     this.systemNote(original, `moved to ${this.reference(moved, from)}`);
     this.systemNote(moved, `moved from ${this.reference(original, to)}`);
     return moved.iid;
@@ -688,12 +777,109 @@ export class FakeGitLab {
     return structuredClone(this.newNote(issue, body, this.human, false));
   }
 
+  /** The account every token acts as (the sync's), as GitLab names users. */
+  get bot(): GitLabUser {
+    return structuredClone(this.tokenUser);
+  }
+
+  /** The person who acts on gitlab.com in the helpers. */
+  get person(): GitLabUser {
+    return structuredClone(this.human);
+  }
+
+  /**
+   * Sends GitLab's webhooks to `deliver` from now on, as a project webhook
+   * with `secret` as its token that subscribed to issue and note events,
+   * confidential ones too; null stops them. An API call answers once its
+   * hooks are delivered, in the order they fired; a delivery the receiver
+   * fails is kept in `webhookErrors`, as GitLab logs it and carries on.
+   */
+  sendWebhooks(
+    secret: string,
+    deliver: ((delivery: GitLabWebhookDelivery) => Promise<void>) | null,
+  ): void {
+    this.webhooks = deliver ? { secret, deliver } : null;
+  }
+
+  /** A person comments on gitlab.com: a Note Hook. */
+  async personComments(
+    project: string | number,
+    iid: number,
+    body: string,
+  ): Promise<GitLabNote> {
+    const issue = this.existing(this.projectOf(project), iid);
+    const note = this.newNote(issue, body, this.human, false);
+    this.noteHook(issue, note, 'create');
+    await this.sendFiredHooks();
+    return structuredClone(note);
+  }
+
+  /** A person edits their note: a Note Hook with action `update`. */
+  async personEditsNote(
+    project: string | number,
+    iid: number,
+    noteId: number,
+    body: string,
+  ): Promise<void> {
+    const issue = this.existing(this.projectOf(project), iid);
+    this.editNote(issue, this.existingNote(issue, noteId), body);
+    await this.sendFiredHooks();
+  }
+
+  /** A person deletes a note: GitLab sends no webhook for it. */
+  async personDeletesNote(
+    project: string | number,
+    iid: number,
+    noteId: number,
+  ): Promise<void> {
+    const issue = this.existing(this.projectOf(project), iid);
+    this.removeNote(issue, this.existingNote(issue, noteId));
+    await this.sendFiredHooks();
+  }
+
+  /**
+   * A person closes the issue, after adding `addLabels` (e.g. `wontfix`):
+   * a hook for the labels (action `update`), then one for the close.
+   */
+  async personCloses(
+    project: string | number,
+    iid: number,
+    { addLabels = [] }: { addLabels?: string[] } = {},
+  ): Promise<void> {
+    const found = this.projectOf(project);
+    const issue = this.existing(found, iid);
+    if (addLabels.length) {
+      const before = this.issueHookAttributes(issue);
+      issue.labels = this.labelsFor(found, [...issue.labels, ...addLabels]);
+      this.touch(issue, this.now(), this.human);
+      this.issueHook(issue, 'update', this.human, before, CONTENT_ATTRIBUTES);
+    }
+    this.changeState(issue, 'closed', this.human);
+    await this.sendFiredHooks();
+  }
+
+  /** A person reopens the issue: an Issue Hook with action `reopen`. */
+  async personReopens(project: string | number, iid: number): Promise<void> {
+    const issue = this.existing(this.projectOf(project), iid);
+    this.changeState(issue, 'opened', this.human);
+    await this.sendFiredHooks();
+  }
+
   private createHandlers(): RequestHandler[] {
     const project = `${this.apiBaseUrl}/projects/:id`;
     const issues = `${project}/issues`;
     const issue = `${issues}/:issue_iid`;
     const notes = `${issues}/:noteable_id/notes`;
+    const note = `${notes}/:note_id`;
     return [
+      this.route(
+        'GET',
+        `${this.apiBaseUrl}/user`,
+        ctx => this.currentUser(ctx),
+        {
+          notFound: 'project',
+        },
+      ),
       this.route('GET', project, ctx => this.getProject(ctx), {
         notFound: 'project',
       }),
@@ -716,17 +902,31 @@ export class FakeGitLab {
         notFound: 'issue',
         write: true,
       }),
+      this.route('GET', note, ctx => this.getNote(ctx), { notFound: 'note' }),
+      this.route('PUT', note, ctx => this.updateNote(ctx), {
+        notFound: 'note',
+        write: true,
+      }),
+      this.route('DELETE', note, ctx => this.deleteNote(ctx), {
+        notFound: 'note',
+        write: true,
+      }),
     ];
   }
 
   /** One endpoint, with latency, auth, limits, faults and headers around it. */
   private route(
-    method: 'GET' | 'POST' | 'PUT',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     operation: Operation,
     options: RouteOptions,
   ): RequestHandler {
-    const handler = { GET: http.get, POST: http.post, PUT: http.put }[method];
+    const handler = {
+      GET: http.get,
+      POST: http.post,
+      PUT: http.put,
+      DELETE: http.delete,
+    }[method];
     return handler(path, async ({ request, params }) => {
       const incoming: Incoming = {
         method,
@@ -745,6 +945,7 @@ export class FakeGitLab {
         status: answer.status,
         at: incoming.at,
       });
+      await this.sendFiredHooks();
       return this.respond(answer, requestId);
     });
   }
@@ -913,6 +1114,7 @@ export class FakeGitLab {
         },
         this.viewer(ctx)!,
       );
+      this.issueHook(issue, 'open', this.viewer(ctx)!, {});
       return { status: 201, body: this.present(issue, this.viewer(ctx)) };
     });
   }
@@ -956,6 +1158,9 @@ export class FakeGitLab {
       if (invalid) return invalid;
 
       const before = JSON.stringify(this.present(issue, undefined));
+      const hookBefore = this.issueHookAttributes(issue);
+      const contentBefore = this.contentOf(issue);
+      const stateBefore = issue.state;
       const now = this.now();
       if (title !== undefined) issue.title = title;
       if (description !== undefined) issue.description = description;
@@ -980,7 +1185,16 @@ export class FakeGitLab {
       }
       // Rails saves (and moves updated_at) only when something changed.
       if (JSON.stringify(this.present(issue, undefined)) !== before) {
-        this.touch(issue, now);
+        const by = this.viewer(ctx)!;
+        this.touch(issue, now, by);
+        // The state event's service fires its hook, then the update's.
+        if (issue.state !== stateBefore) {
+          const action = issue.state === 'closed' ? 'close' : 'reopen';
+          this.issueHook(issue, action, by, hookBefore, STATE_ATTRIBUTES);
+        }
+        if (this.contentOf(issue) !== contentBefore) {
+          this.issueHook(issue, 'update', by, hookBefore, CONTENT_ATTRIBUTES);
+        }
       }
       return { status: 200, body: this.present(issue, this.viewer(ctx)) };
     });
@@ -1015,6 +1229,12 @@ export class FakeGitLab {
     }
     const confidential = booleanParam(input.confidential);
     if (confidential === 'invalid') errors.push('confidential is invalid');
+    // Grape's Array[Integer]: `iids[]=1&iids[]=2`.
+    const iids =
+      input.iids === undefined
+        ? undefined
+        : ([] as unknown[]).concat(input.iids).map(String);
+    if (iids?.some(iid => !/^\d+$/.test(iid))) errors.push('iids is invalid');
     const paging = this.paging(input, errors);
     if (errors.length) return this.grapeError(errors);
 
@@ -1025,6 +1245,7 @@ export class FakeGitLab {
         (after === undefined || value >= after) &&
         (before === undefined || value <= before);
       const matching = [...project.issues.values()]
+        .filter(issue => !iids || iids.includes(String(issue.iid)))
         .filter(issue => state === 'all' || issue.state === state)
         .filter(issue => ctx.caller.kind === 'user' || !issue.confidential)
         .filter(
@@ -1119,8 +1340,89 @@ export class FakeGitLab {
         this.viewer(ctx)!,
         internal === true,
       );
+      this.noteHook(issue, note, 'create');
       return { status: 201, body: structuredClone(note) };
     });
+  }
+
+  private getNote(ctx: Ctx): Answer {
+    return this.onNote(ctx, (_, note) => ({
+      status: 200,
+      body: structuredClone(note),
+    }));
+  }
+
+  /** Only its author may edit a note (a Developer cannot edit others'). */
+  private updateNote(ctx: Ctx): Answer {
+    const body = ctx.input.body;
+    if (body === undefined || body === null) {
+      return this.grapeError(['body is missing']);
+    }
+    return this.onNote(ctx, (issue, note) => {
+      if (note.author.id !== this.viewer(ctx)?.id) {
+        return this.message(403, '403 Forbidden');
+      }
+      const problem = noteProblem(String(body));
+      if (problem) {
+        return this.message(
+          400,
+          `400 Bad request - Note {:note=>["${problem}"]}`,
+        );
+      }
+      this.editNote(issue, note, String(body));
+      return { status: 200, body: structuredClone(note) };
+    });
+  }
+
+  /** A Developer deletes only their own notes; GitLab fires no hook. */
+  private deleteNote(ctx: Ctx): Answer {
+    return this.onNote(ctx, (issue, note) => {
+      if (note.author.id !== this.viewer(ctx)?.id) {
+        return this.message(403, '403 Forbidden');
+      }
+      this.removeNote(issue, note);
+      return { status: 204 };
+    });
+  }
+
+  /** GET /user: the token's user, with the fields only they may see. */
+  private currentUser(ctx: Ctx): Answer {
+    const user = this.viewer(ctx);
+    if (!user) return this.message(401, '401 Unauthorized');
+    const since = iso(Date.parse('2024-03-11T09:12:44.108Z'));
+    const entity: GitLabCurrentUser = {
+      ...user,
+      created_at: since,
+      bio: '',
+      location: '',
+      public_email: null,
+      linkedin: '',
+      twitter: '',
+      discord: '',
+      website_url: '',
+      organization: '',
+      job_title: '',
+      pronouns: null,
+      bot: false,
+      work_information: null,
+      local_time: null,
+      last_sign_in_at: null,
+      confirmed_at: since,
+      last_activity_on: iso(this.now()).slice(0, 10),
+      email: `${user.username}@acme.example`,
+      theme_id: 3,
+      color_scheme_id: 1,
+      projects_limit: 100_000,
+      current_sign_in_at: null,
+      identities: [],
+      can_create_group: false,
+      can_create_project: true,
+      two_factor_enabled: false,
+      external: false,
+      private_profile: false,
+      commit_email: `${user.username}@acme.example`,
+    };
+    return { status: 200, body: entity };
   }
 
   /** `per_page` (default 20, at most 100) and `page`, or Grape's errors for them. */
@@ -1326,9 +1628,11 @@ export class FakeGitLab {
       case 404:
         return this.message(
           404,
-          options.notFound === 'project'
-            ? '404 Project Not Found'
-            : '404 Not found',
+          {
+            project: '404 Project Not Found',
+            issue: '404 Not found',
+            note: '404 Note Not Found',
+          }[options.notFound],
         );
       case 409:
         return this.message(409, '409 Conflict');
@@ -1404,6 +1708,7 @@ export class FakeGitLab {
       state: 'opened',
       createdAt: now,
       updatedAt: now,
+      updatedById: null,
       closedAt: null,
       closedBy: null,
       milestone: null,
@@ -1468,9 +1773,338 @@ export class FakeGitLab {
     issue.closedBy = state === 'closed' ? by : null;
   }
 
-  private touch(issue: IssueRecord, now: number): void {
-    issue.updatedAt = now;
-    issue.project.lastActivityAt = now;
+  /**
+   * Every change moves updated_at on, even within one ms of the fake's
+   * clock: GitLab's timestamps have microseconds, and `updated_after`
+   * must tell changes apart.
+   */
+  private touch(issue: IssueRecord, now: number, by?: GitLabUser): void {
+    issue.updatedAt = Math.max(now, issue.updatedAt + 1);
+    if (by) issue.updatedById = by.id;
+    issue.project.lastActivityAt = issue.updatedAt;
+  }
+
+  private existingNote(issue: IssueRecord, noteId: number): GitLabNote {
+    const note = issue.notes.find(candidate => candidate.id === noteId);
+    if (!note) {
+      throw new Error(
+        `FakeGitLab: no note ${noteId} on ${this.reference(issue)}`,
+      );
+    }
+    return note;
+  }
+
+  /** The note of the URL on its issue, or GitLab's 404 for it. */
+  private onNote(
+    ctx: Ctx,
+    fn: (issue: IssueRecord, note: GitLabNote) => Answer,
+  ): Answer {
+    if (!/^\d+$/.test(ctx.params.note_id)) {
+      return this.grapeError(['note_id is invalid']);
+    }
+    return this.onIssue(ctx, 'noteable_id', issue => {
+      const note = issue.notes.find(
+        candidate => candidate.id === Number(ctx.params.note_id),
+      );
+      return note ? fn(issue, note) : this.message(404, '404 Note Not Found');
+    });
+  }
+
+  /** A note's new body, with its hook when the body changed. */
+  private editNote(issue: IssueRecord, note: GitLabNote, body: string): void {
+    if (note.body === body) return;
+    note.body = body;
+    note.updated_at = iso(
+      Math.max(this.now(), Date.parse(note.updated_at) + 1),
+    );
+    this.touch(issue, this.now());
+    this.noteHook(issue, note, 'update');
+  }
+
+  private removeNote(issue: IssueRecord, note: GitLabNote): void {
+    issue.notes = issue.notes.filter(candidate => candidate !== note);
+    this.touch(issue, this.now());
+  }
+
+  /** Closes or reopens, with the hook of the state event. */
+  private changeState(
+    issue: IssueRecord,
+    state: 'opened' | 'closed',
+    by: GitLabUser,
+  ): void {
+    if (issue.state === state) return;
+    const before = this.issueHookAttributes(issue);
+    const now = this.now();
+    this.setState(issue, state, by, now);
+    this.touch(issue, now, by);
+    const action = state === 'closed' ? 'close' : 'reopen';
+    this.issueHook(issue, action, by, before, STATE_ATTRIBUTES);
+  }
+
+  /** What an `update` hook reports a change of. */
+  private contentOf(issue: IssueRecord): string {
+    return JSON.stringify([
+      issue.title,
+      issue.description,
+      [...issue.labels].sort(),
+      issue.confidential,
+      issue.discussionLocked,
+      issue.assignees.map(user => user.id),
+      issue.milestone?.id ?? null,
+    ]);
+  }
+
+  /** `user.hook_attrs`. */
+  private userHookAttributes(user: GitLabUser) {
+    return {
+      id: user.id,
+      name: user.name,
+      username: user.username,
+      avatar_url: user.avatar_url,
+      // Users without a public email, as GitLab redacts it.
+      email: '[REDACTED]',
+    };
+  }
+
+  /** `project.hook_attrs`. */
+  private projectHookAttributes(project: Project) {
+    const segments = project.pathWithNamespace.split('/');
+    const webUrl = this.projectWebUrl(project);
+    const sshUrl = `git@${new URL(this.host).hostname}:${
+      project.pathWithNamespace
+    }.git`;
+    return {
+      id: project.id,
+      name: segments[segments.length - 1],
+      description: null,
+      web_url: webUrl,
+      avatar_url: null,
+      git_ssh_url: sshUrl,
+      git_http_url: `${webUrl}.git`,
+      namespace: segments[segments.length - 2],
+      visibility_level: { private: 0, internal: 10, public: 20 }[
+        project.visibility
+      ],
+      path_with_namespace: project.pathWithNamespace,
+      default_branch: 'main',
+      ci_config_path: null,
+      homepage: webUrl,
+      url: sshUrl,
+      ssh_url: sshUrl,
+      http_url: `${webUrl}.git`,
+    };
+  }
+
+  /** `label.hook_attrs` of a project label. */
+  private labelHookAttributes(project: Project, title: string) {
+    return {
+      id: 41_000_000 + stableNumber(`${project.id}/${title}`, 900_000),
+      title,
+      color: '#6699cc',
+      project_id: project.id,
+      created_at: hookDate(project.createdAt),
+      updated_at: hookDate(project.createdAt),
+      template: false,
+      description: null,
+      type: 'ProjectLabel',
+      group_id: null,
+    };
+  }
+
+  /** `Gitlab::HookData::IssueBuilder#build`. */
+  private issueHookAttributes(issue: IssueRecord): Record<string, unknown> {
+    const assigneeIds = issue.assignees.map(user => user.id);
+    return {
+      author_id: issue.author.id,
+      closed_at: hookDate(issue.closedAt),
+      confidential: issue.confidential,
+      created_at: hookDate(issue.createdAt),
+      description: issue.description,
+      discussion_locked: issue.discussionLocked,
+      due_date: null,
+      id: issue.id,
+      iid: issue.iid,
+      last_edited_at: null,
+      last_edited_by_id: null,
+      milestone_id: issue.milestone?.id ?? null,
+      moved_to_id: issue.movedToId,
+      duplicated_to_id: null,
+      project_id: issue.project.id,
+      relative_position: null,
+      state_id: issue.state === 'opened' ? 1 : 2,
+      time_estimate: 0,
+      title: issue.title,
+      updated_at: hookDate(issue.updatedAt),
+      updated_by_id: issue.updatedById,
+      type: 'Issue',
+      url: `${this.projectWebUrl(issue.project)}/-/issues/${issue.iid}`,
+      total_time_spent: 0,
+      time_change: 0,
+      human_total_time_spent: null,
+      human_time_change: null,
+      human_time_estimate: null,
+      assignee_ids: assigneeIds,
+      assignee_id: assigneeIds[0] ?? null,
+      labels: [...issue.labels]
+        .sort()
+        .map(title => this.labelHookAttributes(issue.project, title)),
+      state: issue.state,
+      severity: 'unknown',
+      customer_relations_contacts: [],
+    };
+  }
+
+  /**
+   * An Issue Hook (`Confidential Issue Hook` for a confidential issue),
+   * with `changes` of the `attributes` that differ from `before`.
+   */
+  private issueHook(
+    issue: IssueRecord,
+    action: 'open' | 'close' | 'reopen' | 'update',
+    by: GitLabUser,
+    before: Record<string, unknown>,
+    attributes?: string[],
+  ): void {
+    const now = this.issueHookAttributes(issue);
+    const changes = Object.fromEntries(
+      (attributes ?? Object.keys(now))
+        .filter(
+          name =>
+            JSON.stringify(before[name] ?? null) !==
+            JSON.stringify(now[name] ?? null),
+        )
+        .map(name => [
+          name,
+          { previous: before[name] ?? null, current: now[name] },
+        ]),
+    );
+    const project = this.projectHookAttributes(issue.project);
+    this.fire(issue.confidential ? 'Confidential Issue Hook' : 'Issue Hook', {
+      object_kind: 'issue',
+      event_type: issue.confidential ? 'confidential_issue' : 'issue',
+      user: this.userHookAttributes(by),
+      project,
+      object_attributes: { ...now, action },
+      labels: now.labels,
+      changes,
+      repository: {
+        name: project.name,
+        url: project.url,
+        description: project.description,
+        homepage: project.homepage,
+      },
+      ...(issue.assignees.length
+        ? {
+            assignees: issue.assignees.map(user =>
+              this.userHookAttributes(user),
+            ),
+          }
+        : {}),
+    });
+  }
+
+  /**
+   * `Gitlab::DataBuilder::Note.build(note, note.author, action)`: a Note
+   * Hook, or `Confidential Note Hook` for an internal note or one on a
+   * confidential issue.
+   */
+  private noteHook(
+    issue: IssueRecord,
+    note: GitLabNote,
+    action: 'create' | 'update',
+  ): void {
+    const confidential = note.internal || issue.confidential;
+    const project = this.projectHookAttributes(issue.project);
+    const edited = note.updated_at !== note.created_at;
+    this.fire(confidential ? 'Confidential Note Hook' : 'Note Hook', {
+      object_kind: 'note',
+      event_type: confidential ? 'confidential_note' : 'note',
+      user: this.userHookAttributes(note.author),
+      project_id: issue.project.id,
+      project,
+      object_attributes: {
+        attachment: null,
+        author_id: note.author.id,
+        change_position: null,
+        commit_id: null,
+        created_at: hookDate(Date.parse(note.created_at)),
+        discussion_id: createHash('sha1')
+          .update(`note-${note.id}`)
+          .digest('hex'),
+        id: note.id,
+        line_code: null,
+        note: note.body,
+        noteable_id: issue.id,
+        noteable_type: 'Issue',
+        original_position: null,
+        position: null,
+        project_id: issue.project.id,
+        resolved_at: null,
+        resolved_by_id: null,
+        resolved_by_push: null,
+        st_diff: null,
+        system: note.system,
+        type: null,
+        updated_at: hookDate(Date.parse(note.updated_at)),
+        updated_by_id: edited ? note.author.id : null,
+        internal: note.internal,
+        confidential: note.internal,
+        description: note.body,
+        url: `${this.projectWebUrl(issue.project)}/-/issues/${issue.iid}#note_${
+          note.id
+        }`,
+        action,
+      },
+      repository: {
+        name: project.name,
+        url: project.url,
+        description: project.description,
+        homepage: project.homepage,
+      },
+      issue: this.issueHookAttributes(issue),
+    });
+  }
+
+  /** A hook fired now, with GitLab's delivery headers; sent by `sendFiredHooks`. */
+  private fire(event: string, payload: unknown): void {
+    if (!this.webhooks) return;
+    this.firedHooks.push({
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': WEBHOOK_USER_AGENT,
+        'idempotency-key': randomUUID(),
+        'x-gitlab-event': event,
+        'x-gitlab-event-uuid': randomUUID(),
+        'x-gitlab-instance': this.host,
+        'x-gitlab-token': this.webhooks.secret,
+        'x-gitlab-webhook-uuid': randomUUID(),
+      },
+      body: JSON.stringify(payload),
+    });
+  }
+
+  /**
+   * Sends the hooks fired so far, after those of earlier calls, and
+   * resolves when they are delivered. A request that a receiver makes
+   * while it handles a delivery (GitLab sends hooks from a background job,
+   * so the receiver may call its API) does not wait: its hooks follow the
+   * one being handled.
+   */
+  private sendFiredHooks(): Promise<void> {
+    const fired = this.firedHooks.splice(0);
+    if (fired.length === 0) return Promise.resolve();
+    this.outbox = this.outbox.then(async () => {
+      for (const delivery of fired) {
+        try {
+          await this.delivering.run(true, async () =>
+            this.webhooks?.deliver(delivery),
+          );
+        } catch (error) {
+          this.webhookErrors.push(error);
+        }
+      }
+    });
+    return this.delivering.getStore() ? Promise.resolve() : this.outbox;
   }
 
   /** Label titles for an issue; titles the project lacks become project labels. */

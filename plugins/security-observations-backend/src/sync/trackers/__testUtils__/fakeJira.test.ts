@@ -1,12 +1,15 @@
 import { createClient, isApiError, isRateLimitError } from 'jira.js/core';
 import type { Client } from 'jira.js/core';
+import { createHmac } from 'node:crypto';
 import {
   addComment,
   CommentSchema,
   createComponent,
   createIssue,
+  deleteComment,
   doTransition,
   editIssue,
+  getComment,
   getComments,
   getCurrentUser,
   getFields,
@@ -21,14 +24,20 @@ import {
   searchAndReconsileIssuesUsingJql,
   searchAndReconsileIssuesUsingJqlPost,
   StatusDetailsSchema,
+  updateComment,
   UserDetailsSchema,
 } from 'jira.js/cloud';
 import { setupServer } from 'msw/node';
+import { jiraWebhook } from '../../../twoWay/webhooks/jiraWebhook';
 import {
   AdfDocument,
+  adfText,
   FakeJira,
   FakeJiraOptions,
+  JIRA_PERSON,
   JiraCustomField,
+  JiraDeployment,
+  JiraWebhookDelivery,
   noPathToDoneWorkflow,
   resolutionOnDoneWorkflow,
   standardWorkflow,
@@ -269,6 +278,7 @@ describe('FakeJira', () => {
         ['11', 'Start progress', 'In Progress'],
         ['31', 'Done', 'Done'],
         ['41', "Won't do", "Won't Do"],
+        ['61', 'False positive', 'False positive'],
       ]);
       const wontDo = issue.transitions!.find(t => t.id === '41')!;
       expect(wontDo).toMatchObject({ hasScreen: true, isGlobal: true });
@@ -464,7 +474,12 @@ describe('FakeJira', () => {
       expect(issue.key).toBe('SEC-1');
       expect(issue.fields!.priority.name).toBe('Highest');
       expect(issue.fields!.updated).toBe('2026-12-06T10:02:00.000+0000');
-      expect(issue.transitions!.map(t => t.id)).toEqual(['11', '31', '41']);
+      expect(issue.transitions!.map(t => t.id)).toEqual([
+        '11',
+        '31',
+        '41',
+        '61',
+      ]);
       expect(issue.transitions![2].fields!.resolution.required).toBe(true);
 
       expect(
@@ -535,6 +550,7 @@ describe('FakeJira', () => {
         '11',
         '31',
         '41',
+        '61',
       ]);
       expect(
         StatusDetailsSchema.parse(transitions.transitions![0].to),
@@ -557,6 +573,7 @@ describe('FakeJira', () => {
         '21',
         '31',
         '41',
+        '61',
       ]);
 
       expect(
@@ -660,7 +677,12 @@ describe('FakeJira', () => {
       });
       // A global transition is offered from its own status too, as in Jira.
       const fromDone = await getTransitions(client, { issueIdOrKey: 'SEC-1' });
-      expect(fromDone.transitions!.map(t => t.id)).toEqual(['31', '41', '51']);
+      expect(fromDone.transitions!.map(t => t.id)).toEqual([
+        '31',
+        '41',
+        '51',
+        '61',
+      ]);
     });
 
     it('adds and lists comments', async () => {
@@ -1086,6 +1108,7 @@ describe('FakeJira', () => {
         '11',
         '31',
         '41',
+        '61',
       ]);
 
       // Data Center ignores returnIssue.
@@ -1587,6 +1610,7 @@ describe('FakeJira', () => {
         ['In Review', 'indeterminate'],
         ['Done', 'done'],
         ["Won't Do", 'done'],
+        ['False positive', 'done'],
       ]);
       expect(
         standardWorkflow.transitions.find(t => t.name === 'Done')!.from,
@@ -1640,6 +1664,428 @@ describe('FakeJira', () => {
       ).toEqual(['POST /rest/api/3/issue']);
       jira.resetCalls();
       expect(jira.calls).toEqual([]);
+    });
+  });
+
+  describe('two-way sync', () => {
+    const SECRET = 'jira-webhook-secret';
+    /** Deliveries as received, each taking a little while. */
+    const receive = () => {
+      const received: JiraWebhookDelivery[] = [];
+      jira.sendWebhooks(SECRET, async delivery => {
+        await new Promise(resolve => setTimeout(resolve, 5));
+        received.push(delivery);
+      });
+      return received;
+    };
+    const payloads = (received: JiraWebhookDelivery[]) =>
+      received.map(delivery => JSON.parse(delivery.body));
+    const events = (received: JiraWebhookDelivery[]) =>
+      payloads(received).map(payload =>
+        [payload.webhookEvent, payload.issue_event_type_name]
+          .filter(Boolean)
+          .join(' '),
+      );
+    const activities = (received: JiraWebhookDelivery[]) =>
+      payloads(received).flatMap(payload =>
+        jiraWebhook.activitiesOf({}, payload),
+      );
+    const statusChanges = (histories: any[]) =>
+      histories
+        .filter(h => h.items.some((i: any) => i.field === 'status'))
+        .map(h => {
+          const item = h.items.find((i: any) => i.field === 'status');
+          return [h.author.displayName, item.fromString, item.toString];
+        });
+
+    it('keeps the changelog of status changes, with who made them, for expand=changelog', async () => {
+      const client = cloud();
+      await createIssue(client, bug('Changelog'));
+      tick(1000);
+      await doTransition(client, {
+        issueIdOrKey: 'SEC-1',
+        transition: { id: '31' },
+      });
+      tick(1000);
+      jira.transitionIssue('SEC-1', 'To Do');
+      tick(1000);
+      jira.transitionIssue('SEC-1', 'False positive');
+      const issue = await getIssue(client, {
+        issueIdOrKey: 'SEC-1',
+        fields: ['status'],
+        expand: 'changelog',
+      });
+      const histories = issue.changelog!.histories as any[];
+      expect(statusChanges(histories)).toEqual([
+        ['Security Sync Bot', 'To Do', 'Done'],
+        ['Jane Doe', 'Done', 'To Do'],
+        ['Jane Doe', 'To Do', 'False positive'],
+      ]);
+      // jira.js reads Jira's times (2026-12-06T10:00:01.000+0000) as dates.
+      expect(histories.map(h => h.created)).toEqual([
+        new Date('2026-12-06T10:00:01.000Z'),
+        new Date('2026-12-06T10:00:02.000Z'),
+        new Date('2026-12-06T10:00:03.000Z'),
+      ]);
+      expect(histories[0].items).toEqual([
+        {
+          field: 'resolution',
+          fieldtype: 'jira',
+          fieldId: 'resolution',
+          from: null,
+          fromString: null,
+          to: '10000',
+          toString: 'Done',
+        },
+        expect.objectContaining({ field: 'status', fieldId: 'status' }),
+      ]);
+      expect(issue.changelog).toMatchObject({ startAt: 0, total: 3 });
+      const found = await searchAndReconsileIssuesUsingJqlPost(client, {
+        jql: 'key in ("SEC-1")',
+        fields: ['status', 'labels', 'updated'],
+        expand: 'changelog',
+      });
+      expect(
+        statusChanges(found.issues![0].changelog!.histories as any[]),
+      ).toHaveLength(3);
+      expect(found.issues![0].fields).toMatchObject({
+        status: { name: 'False positive', statusCategory: { key: 'done' } },
+        labels: [],
+      });
+
+      useJira({ deployment: 'datacenter' });
+      await send('POST', '/rest/api/2/issue', bug('Changelog'));
+      jira.transitionIssue('SEC-1', "Won't Do");
+      const paged = await (
+        await send('POST', '/rest/api/2/search', {
+          jql: 'key in (SEC-1)',
+          fields: ['status'],
+          expand: ['changelog'],
+        })
+      ).json();
+      const [history] = paged.issues[0].changelog.histories;
+      expect(history.author).toMatchObject({
+        name: 'jane.doe',
+        key: expect.stringMatching(/^JIRAUSER\d+$/),
+        displayName: 'Jane Doe',
+      });
+      expect(history.author).not.toHaveProperty('accountId');
+      expect(history.items).toContainEqual({
+        field: 'status',
+        fieldtype: 'jira',
+        from: expect.any(String),
+        fromString: 'To Do',
+        to: expect.any(String),
+        toString: "Won't Do",
+      });
+    });
+
+    it('offers Won’t Do and False positive, both in the Done category, from any status, and reopens from them', async () => {
+      const client = cloud();
+      await createIssue(client, bug('Statuses'));
+      const { transitions } = await getTransitions(client, {
+        issueIdOrKey: 'SEC-1',
+      });
+      expect(
+        transitions!
+          .filter(t => t.to?.statusCategory?.key === 'done')
+          .map(t => t.to!.name),
+      ).toEqual(['Done', "Won't Do", 'False positive']);
+      for (const status of ["Won't Do", 'False positive', 'Done']) {
+        jira.transitionIssue('SEC-1', status);
+        expect(jira.issue('SEC-1')).toMatchObject({
+          status,
+          statusCategory: 'done',
+          resolution: status === 'Done' ? 'Done' : "Won't Do",
+        });
+        jira.transitionIssue('SEC-1', 'To Do');
+        expect(jira.issue('SEC-1')).toMatchObject({
+          status: 'To Do',
+          resolution: null,
+        });
+      }
+    });
+
+    it('answers 400 for JQL naming keys it does not know or may not show, naming each', async () => {
+      await createIssue(cloud(), bug('Known'));
+      await createIssue(cloud(), bug('Deleted'));
+      jira.deleteIssue('SEC-2');
+      const response = await send('POST', '/rest/api/3/search/jql', {
+        jql: 'issuekey in ("SEC-1", "SEC-404", "SEC-2")',
+        fields: ['status'],
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        errorMessages: [
+          "An issue with key 'SEC-404' does not exist for field 'issuekey'.",
+          "An issue with key 'SEC-2' does not exist for field 'issuekey'.",
+        ],
+        errors: {},
+      });
+    });
+
+    it('finds a moved issue by its old key, in URLs and in JQL', async () => {
+      jira.addProject({ key: 'OPS', name: 'Operations' });
+      const client = cloud();
+      await createIssue(client, bug('Moving'));
+      tick(1000);
+      expect(await jira.moveIssueAs(JIRA_PERSON.name, 'SEC-1', 'OPS')).toBe(
+        'OPS-1',
+      );
+      const issue = await getIssue(client, {
+        issueIdOrKey: 'SEC-1',
+        expand: 'changelog',
+      });
+      expect(issue.key).toBe('OPS-1');
+      expect(issue.changelog!.histories![0].items).toContainEqual({
+        field: 'Key',
+        fieldtype: 'jira',
+        from: null,
+        fromString: 'SEC-1',
+        to: null,
+        toString: 'OPS-1',
+      });
+      const found = await searchAndReconsileIssuesUsingJqlPost(client, {
+        jql: 'key in ("SEC-1")',
+        fields: ['status'],
+      });
+      expect(found.issues!.map(i => i.key)).toEqual(['OPS-1']);
+      expect(jira.issues('SEC')).toEqual([]);
+      expect(jira.issue('SEC-1')!.key).toBe('OPS-1');
+    });
+
+    it('edits and deletes comments through the API, with Jira’s answers', async () => {
+      const client = cloud();
+      await createIssue(client, bug('Comments'));
+      const comment = await addComment(client, {
+        issueIdOrKey: 'SEC-1',
+        body: doc('First thought'),
+      });
+      tick(1000);
+      const edited = await updateComment(client, {
+        issueIdOrKey: 'SEC-1',
+        id: comment.id!,
+        body: { body: doc('Second thought') },
+      } as never);
+      expect(CommentSchema.parse(edited)).toMatchObject({
+        id: comment.id,
+        body: doc('Second thought'),
+        updateAuthor: { displayName: 'Security Sync Bot' },
+      });
+      expect(edited.updated).toEqual(new Date('2026-12-06T10:00:01.000Z'));
+      expect(edited.created).toEqual(new Date('2026-12-06T10:00:00.000Z'));
+      await deleteComment(client, { issueIdOrKey: 'SEC-1', id: comment.id! });
+      const gone = await send(
+        'GET',
+        `/rest/api/3/issue/SEC-1/comment/${comment.id}`,
+      );
+      expect(gone.status).toBe(404);
+      expect(await gone.json()).toEqual({
+        errorMessages: [`Can not find a comment for the id: ${comment.id}.`],
+        errors: {},
+      });
+      expect(
+        (await send('DELETE', `/rest/api/3/issue/SEC-1/comment/${comment.id}`))
+          .status,
+      ).toBe(404);
+      expect(jira.comments('SEC-1')).toEqual([]);
+      await expect(
+        getComment(client, { issueIdOrKey: 'SEC-1', id: comment.id! }),
+      ).rejects.toThrow();
+    });
+
+    it('sends a signed delivery for each API write, from the bot, before the write answers', async () => {
+      const received = receive();
+      const client = cloud();
+      const bot = jira.apiUser();
+      await createIssue(client, bug('Webhooks'));
+      expect(events(received)).toEqual(['jira:issue_created issue_created']);
+      await doTransition(client, {
+        issueIdOrKey: 'SEC-1',
+        transition: { id: '31' },
+      });
+      await addComment(client, {
+        issueIdOrKey: 'SEC-1',
+        body: doc('Closed by the sync'),
+      });
+      expect(events(received)).toEqual([
+        'jira:issue_created issue_created',
+        'jira:issue_updated issue_generic',
+        'jira:issue_updated issue_commented',
+        'comment_created',
+      ]);
+      for (const delivery of received) {
+        expect(delivery.headers).toEqual({
+          'content-type': 'application/json',
+          'x-atlassian-webhook-identifier': expect.any(String),
+          'x-atlassian-webhook-flow': 'Primary',
+          'x-hub-signature': `sha256=${createHmac('sha256', SECRET)
+            .update(delivery.body)
+            .digest('hex')}`,
+        });
+      }
+      expect(
+        new Set(received.map(d => d.headers['x-atlassian-webhook-identifier']))
+          .size,
+      ).toBe(4);
+      const [created, transitioned, , commented] = payloads(received);
+      expect(created).toMatchObject({
+        timestamp: clock,
+        user: { accountId: bot.accountId, displayName: 'Security Sync Bot' },
+        issue: {
+          key: 'SEC-1',
+          self: `${jira.baseUrl}/rest/api/2/issue/${created.issue.id}`,
+          fields: { summary: 'Webhooks', status: { name: 'To Do' } },
+        },
+      });
+      expect(transitioned.changelog.items).toContainEqual(
+        expect.objectContaining({
+          field: 'status',
+          fromString: 'To Do',
+          toString: 'Done',
+        }),
+      );
+      // Webhooks carry REST v2's representation: rich text as wiki markup.
+      expect(commented.comment).toMatchObject({
+        body: 'Closed by the sync',
+        author: { accountId: bot.accountId },
+      });
+      expect(commented).not.toHaveProperty('user');
+      expect(activities(received)).toEqual([
+        expect.objectContaining({
+          type: 'status',
+          issueKey: 'SEC-1',
+          status: { state: 'closed', name: 'Done', labels: [] },
+          actor: { id: bot.accountId, name: 'Security Sync Bot' },
+        }),
+        expect.objectContaining({ type: 'comment', issueKey: 'SEC-1' }),
+      ]);
+    });
+
+    it.each<[string, JiraDeployment]>([
+      ['Cloud', 'cloud'],
+      ['Data Center', 'datacenter'],
+    ])(
+      'sends what a person does on %s: comments, edits, deletions, transitions, a move, deleting the issue',
+      async (_name, deployment) => {
+        useJira({ deployment });
+        jira.addProject({ key: 'OPS', name: 'Operations' });
+        await send(
+          'POST',
+          `/rest/api/${deployment === 'cloud' ? 3 : 2}/issue`,
+          bug('People'),
+        );
+        const received = receive();
+        const jane = jira.accounts().find(a => a.name === JIRA_PERSON.name)!;
+        const actor = {
+          id: deployment === 'cloud' ? jane.accountId : jane.key,
+          name: 'Jane Doe',
+        };
+        const id = await jira.commentAs(JIRA_PERSON.name, 'SEC-1', 'Looking');
+        expect(received).toHaveLength(2);
+        tick(1000);
+        await jira.editCommentAs(JIRA_PERSON.name, 'SEC-1', id, 'Looked');
+        await jira.deleteCommentAs(JIRA_PERSON.name, 'SEC-1', id);
+        await jira.transitionAs(JIRA_PERSON.name, 'SEC-1', "Won't Do");
+        await jira.transitionAs(JIRA_PERSON.name, 'SEC-1', 'To Do');
+        await jira.moveIssueAs(JIRA_PERSON.name, 'SEC-1', 'OPS');
+        await jira.deleteIssueAs(JIRA_PERSON.name, 'OPS-1');
+        expect(events(received)).toEqual([
+          'jira:issue_updated issue_commented',
+          'comment_created',
+          'jira:issue_updated issue_comment_edited',
+          'comment_updated',
+          'jira:issue_updated issue_comment_deleted',
+          'comment_deleted',
+          'jira:issue_updated issue_generic',
+          'jira:issue_updated issue_generic',
+          'jira:issue_updated issue_moved',
+          'jira:issue_deleted issue_deleted',
+        ]);
+        const site = jira.baseUrl;
+        expect(activities(received)).toEqual([
+          {
+            type: 'comment',
+            issueKey: 'SEC-1',
+            comment: {
+              id,
+              body: 'Looking',
+              author: actor,
+              url: `${site}/browse/SEC-1?focusedCommentId=${id}`,
+              createdAt: new Date(clock - 1000),
+              updatedAt: new Date(clock - 1000),
+              pushedByUs: false,
+            },
+          },
+          {
+            type: 'comment',
+            issueKey: 'SEC-1',
+            comment: expect.objectContaining({
+              id,
+              body: 'Looked',
+              updatedAt: new Date(clock),
+            }),
+          },
+          {
+            type: 'comment_deleted',
+            issueKey: 'SEC-1',
+            commentId: id,
+            actor: null,
+            at: new Date(clock),
+          },
+          expect.objectContaining({
+            type: 'status',
+            status: {
+              state: 'closed',
+              name: "Won't Do",
+              labels: [],
+            },
+            actor,
+          }),
+          expect.objectContaining({
+            type: 'status',
+            status: { state: 'open', name: 'To Do', labels: [] },
+          }),
+          {
+            type: 'issue_moved',
+            issueKey: 'SEC-1',
+            newKey: 'OPS-1',
+            newUrl: `${site}/browse/OPS-1`,
+            actor,
+            at: new Date(clock),
+          },
+          { type: 'issue_gone', issueKey: 'OPS-1', actor, at: new Date(clock) },
+        ]);
+        for (const delivery of received) {
+          expect(
+            jiraWebhook.verify(
+              Buffer.from(delivery.body),
+              delivery.headers,
+              SECRET,
+            ),
+          ).toBe(true);
+        }
+        expect(jira.issue('OPS-1')).toBeUndefined();
+      },
+    );
+
+    it('keeps answering when the receiver fails, rejects a person’s action, and stops with null', async () => {
+      const failure = new Error('receiver down');
+      jira.sendWebhooks(SECRET, async () => {
+        throw failure;
+      });
+      const created = await send('POST', '/rest/api/3/issue', bug('Failing'));
+      expect(created.status).toBe(201);
+      expect(jira.failedDeliveries).toHaveLength(1);
+      await expect(
+        jira.commentAs(JIRA_PERSON.name, 'SEC-1', 'Anyone?'),
+      ).rejects.toBe(failure);
+      expect(adfText(jira.comments('SEC-1')[0].body as AdfDocument)).toBe(
+        'Anyone?',
+      );
+      jira.sendWebhooks(SECRET, null);
+      await jira.transitionAs(JIRA_PERSON.name, 'SEC-1', 'Done');
+      expect(jira.failedDeliveries).toHaveLength(3);
     });
   });
 

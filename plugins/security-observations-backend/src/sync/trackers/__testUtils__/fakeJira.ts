@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { delay, http, HttpResponse, RequestHandler } from 'msw';
 import {
   FakeCall,
@@ -21,6 +21,12 @@ import {
  * Shapes, statuses, headers and error bodies are Jira's
  * ({"errorMessages":[],"errors":{"<field>":"<message>"}}); where Jira's
  * exact wording was not known the fake says so next to the message.
+ *
+ * Webhooks: with `sendWebhooks`, every change (the API's and a person's)
+ * sends the delivery an admin webhook with a secret would send:
+ * jira:issue_created, jira:issue_updated (with its changelog),
+ * jira:issue_deleted, comment_created, comment_updated, comment_deleted,
+ * signed in X-Hub-Signature. Issues keep their changelog (`expand=changelog`).
  */
 
 export type JiraDeployment = 'cloud' | 'datacenter';
@@ -81,7 +87,10 @@ export interface JiraWorkflow {
 
 const RESOLUTION_NAMES = ['Done', "Won't Do", 'Duplicate', 'Cannot Reproduce'];
 
-/** To Do → In Progress → In Review, Done and Won't Do from anywhere, Reopen. */
+/**
+ * To Do → In Progress → In Review; Done, Won't Do and False positive (all
+ * in the Done category) from anywhere; Reopen back to To Do.
+ */
 export const standardWorkflow: JiraWorkflow = {
   statuses: [
     { name: 'To Do', category: 'new' },
@@ -89,6 +98,7 @@ export const standardWorkflow: JiraWorkflow = {
     { name: 'In Review', category: 'indeterminate' },
     { name: 'Done', category: 'done' },
     { name: "Won't Do", category: 'done' },
+    { name: 'False positive', category: 'done' },
   ],
   transitions: [
     { id: '11', name: 'Start progress', from: ['To Do'], to: 'In Progress' },
@@ -112,7 +122,21 @@ export const standardWorkflow: JiraWorkflow = {
         },
       },
     },
-    { id: '51', name: 'Reopen', from: ['Done', "Won't Do"], to: 'To Do' },
+    {
+      id: '51',
+      name: 'Reopen',
+      from: ['Done', "Won't Do", 'False positive'],
+      to: 'To Do',
+    },
+    // A security team's status: Jira has no such resolution, so a post
+    // function sets Won't Do.
+    {
+      id: '61',
+      name: 'False positive',
+      from: 'any',
+      to: 'False positive',
+      defaultResolution: "Won't Do",
+    },
   ],
 };
 
@@ -277,6 +301,7 @@ export interface FakeJiraComment {
   author: string;
   body: AdfDocument | string;
   created: string;
+  updated: string;
 }
 
 /** A person known to the fake. */
@@ -287,6 +312,28 @@ export interface FakeJiraUser {
   displayName: string;
   emailAddress: string;
 }
+
+/**
+ * The person who acts in Jira's UI unless a test names another; the
+ * account id is the one Atlassian's documentation shows.
+ */
+export const JIRA_PERSON = {
+  name: 'jane.doe',
+  displayName: 'Jane Doe',
+  accountId: '5b10a2844c20165700ede21g',
+  emailAddress: 'jane.doe@acme.example',
+};
+
+/** A webhook delivery as Jira posts it: lower-cased headers and the raw body. */
+export interface JiraWebhookDelivery {
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Where the fake posts its webhook deliveries. */
+export type JiraWebhookReceiver = (
+  delivery: JiraWebhookDelivery,
+) => Promise<void>;
 
 type Rich = AdfDocument | string;
 type CustomValue = string | number | string[] | null;
@@ -329,9 +376,30 @@ interface ProjectRecord {
 interface CommentRecord {
   id: string;
   authorId: string;
+  updateAuthorId: string;
   body: Rich;
   created: number;
   updated: number;
+}
+
+/** A change item of the changelog, as Jira lists it. */
+interface ChangeItem {
+  field: string;
+  fieldtype: 'jira' | 'custom';
+  /** Cloud names the field's id too. */
+  fieldId?: string;
+  from: string | null;
+  fromString: string | null;
+  to: string | null;
+  toString: string | null;
+}
+
+/** One entry of an issue's changelog: who changed what, when. */
+interface HistoryRecord {
+  id: string;
+  authorId: string;
+  created: number;
+  items: ChangeItem[];
 }
 
 /** Plain data, so that structuredClone makes the snapshots search reads. */
@@ -355,6 +423,8 @@ interface IssueState {
   updated: number;
   custom: Record<string, CustomValue>;
   comments: CommentRecord[];
+  /** The changelog, oldest first. */
+  histories: HistoryRecord[];
 }
 
 interface IssueEntry {
@@ -389,7 +459,7 @@ interface Answer {
 }
 
 interface RouteDefinition {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Below /rest/api/{version}/, with msw :params. */
   path: string;
   /** Writes count against the burst limits; 'issue' writes also per issue. */
@@ -627,6 +697,15 @@ export class FakeJira {
   private readonly idsByKey = new Map<string, string>();
   private nextId = 10000;
   private requests = 0;
+  private webhook: { secret: string; receive: JiraWebhookReceiver } | undefined;
+  /** Deliveries go out one after the other, in the order of the changes. */
+  private deliveries: Promise<void> = Promise.resolve();
+  private emitted = 0;
+  /** Deliveries whose receiver threw (Jira would retry them later). */
+  readonly failedDeliveries: Array<{
+    delivery: JiraWebhookDelivery;
+    error: unknown;
+  }> = [];
 
   constructor(private readonly options: FakeJiraOptions) {
     this.deployment = options.deployment;
@@ -674,6 +753,7 @@ export class FakeJira {
       displayName: 'Sam Developer',
       emailAddress: 'sam.dev@acme.example',
     });
+    this.addUser(JIRA_PERSON);
     for (const user of options.users ?? []) this.addUser(user);
     this.handlers = this.createHandlers();
   }
@@ -780,8 +860,15 @@ export class FakeJira {
     this.faults.add(match, fault);
   }
 
-  /** A person's edit in Jira, which the client must keep. */
-  editIssue(key: string, edit: JiraIssueEdit): void {
+  /**
+   * A person's edit in Jira, which the client must keep; `by` (accountId
+   * or name) is who edits, by default Jane Doe.
+   */
+  editIssue(
+    key: string,
+    edit: JiraIssueEdit,
+    by: string = JIRA_PERSON.name,
+  ): void {
     const state = structuredClone(this.existing(key));
     if (edit.summary !== undefined) state.summary = edit.summary;
     if (edit.labels !== undefined) state.labels = [...new Set(edit.labels)];
@@ -794,7 +881,7 @@ export class FakeJira {
       state.assigneeId =
         edit.assignee === null ? null : this.userNamed(edit.assignee).accountId;
     }
-    this.commit(state);
+    this.commit(state, this.userNamed(by));
   }
 
   /**
@@ -802,7 +889,12 @@ export class FakeJira {
    * workflow offers from where it is, choosing `resolution` (default the
    * transition's default or its first allowed one) when the screen asks.
    */
-  transitionIssue(key: string, statusName: string, resolution?: string): void {
+  transitionIssue(
+    key: string,
+    statusName: string,
+    resolution?: string,
+    by: string = JIRA_PERSON.name,
+  ): void {
     const state = structuredClone(this.existing(key));
     const project = this.project(state.projectKey);
     const transition = this.availableTransitions(project, state).find(
@@ -824,10 +916,13 @@ export class FakeJira {
       transition,
       chosen ? this.resolutionNamed(chosen)?.id : undefined,
     );
-    this.commit(state);
+    this.commit(state, this.userNamed(by));
   }
 
-  /** Deleted in Jira: the issue's URLs answer 404 from now on. */
+  /**
+   * Deleted in Jira: the issue's URLs answer 404 from now on. Sends no
+   * webhook (a deletion Jira's webhook missed); `deleteIssueAs` sends one.
+   */
   deleteIssue(key: string): void {
     const state = this.existing(key);
     const entry = this.entries.get(state.id)!;
@@ -841,6 +936,139 @@ export class FakeJira {
    */
   setAccess(projectKey: string, access: boolean): void {
     this.project(projectKey).hidden = !access;
+  }
+
+  // People in Jira's UI, and the webhooks their changes send
+
+  /** The account the API credentials act as (the first one configured). */
+  apiUser(): FakeJiraUser {
+    return this.accounts()[0];
+  }
+
+  /**
+   * Where the fake posts a delivery for every change from now on, signed
+   * with `secret` as Jira signs an admin webhook that has one
+   * (`X-Hub-Signature: sha256=<HMAC-SHA256 of the body>`); null stops
+   * them. Deliveries go out in the order of the changes; an API request
+   * answers once its own have been received.
+   */
+  sendWebhooks(secret: string, receive: JiraWebhookReceiver | null): void {
+    this.webhook = receive ? { secret, receive } : undefined;
+  }
+
+  /** `by` (accountId or name) comments in Jira's editor; resolves with the comment's id. */
+  commentAs(by: string, key: string, body: string): Promise<string> {
+    return this.delivered(() => {
+      const user = this.userNamed(by);
+      const state = structuredClone(this.existing(key));
+      const comment = this.newComment(user, this.typed(body));
+      state.comments.push(comment);
+      this.commit(state, user);
+      return comment.id;
+    });
+  }
+
+  editCommentAs(
+    by: string,
+    key: string,
+    commentId: string,
+    body: string,
+  ): Promise<void> {
+    return this.delivered(() => {
+      const user = this.userNamed(by);
+      const state = structuredClone(this.existing(key));
+      const comment = this.commentOf(state, commentId);
+      comment.body = this.typed(body);
+      comment.updated = this.now();
+      comment.updateAuthorId = user.accountId;
+      this.commit(state, user);
+    });
+  }
+
+  deleteCommentAs(by: string, key: string, commentId: string): Promise<void> {
+    return this.delivered(() => {
+      const state = structuredClone(this.existing(key));
+      this.commentOf(state, commentId);
+      state.comments = state.comments.filter(c => c.id !== commentId);
+      this.commit(state, this.userNamed(by));
+    });
+  }
+
+  /** `transitionIssue`, resolved once its webhook was received. */
+  transitionAs(
+    by: string,
+    key: string,
+    statusName: string,
+    resolution?: string,
+  ): Promise<void> {
+    return this.delivered(() =>
+      this.transitionIssue(key, statusName, resolution, by),
+    );
+  }
+
+  /** `by` deletes the issue; Jira sends jira:issue_deleted. */
+  deleteIssueAs(by: string, key: string): Promise<void> {
+    return this.delivered(() => {
+      const user = this.userNamed(by);
+      const state = this.existing(key);
+      this.deleteIssue(key);
+      this.emitIssueEvent('jira:issue_deleted', 'issue_deleted', state, user);
+    });
+  }
+
+  /**
+   * `by` moves the issue to another project: it gets that project's next
+   * key (its changelog records the old one), and Jira still finds it by
+   * the old key, in JQL and in URLs. Resolves with the new key.
+   */
+  moveIssueAs(by: string, key: string, projectKey: string): Promise<string> {
+    return this.delivered(() => {
+      const state = structuredClone(this.existing(key));
+      const target = this.project(projectKey);
+      state.projectKey = target.key;
+      state.number = target.nextNumber++;
+      state.key = `${target.key}-${state.number}`;
+      this.idsByKey.set(state.key, state.id);
+      if (!target.issueTypeIds.includes(state.issueTypeId)) {
+        state.issueTypeId = target.issueTypeIds[0];
+      }
+      // Jira's move asks for the new project's status when the workflows differ.
+      if (!target.workflow.statuses.some(s => s.name === state.status)) {
+        state.status = target.workflow.statuses[0].name;
+        state.resolutionId = null;
+        state.resolutiondate = null;
+      }
+      state.componentIds = [];
+      state.custom = Object.fromEntries(
+        target.fieldIds.map(id => [id, state.custom[id] ?? null]),
+      );
+      this.commit(state, this.userNamed(by));
+      return state.key;
+    });
+  }
+
+  /** Runs a person's change, then waits until its deliveries were received. */
+  private async delivered<T>(change: () => T): Promise<T> {
+    const emitted = this.emitted;
+    const failed = this.failedDeliveries.length;
+    const result = change();
+    if (this.emitted > emitted) await this.deliveries;
+    const failure = this.failedDeliveries[failed];
+    if (failure) throw failure.error;
+    return result;
+  }
+
+  /** Text a person types, as the deployment keeps it. */
+  private typed(text: string): Rich {
+    return this.cloud ? adfFromWiki(text) : text;
+  }
+
+  private commentOf(state: IssueState, commentId: string): CommentRecord {
+    const comment = state.comments.find(c => c.id === commentId);
+    if (!comment) {
+      throw new Error(`FakeJira: ${state.key} has no comment ${commentId}`);
+    }
+    return comment;
   }
 
   private createHandlers(): RequestHandler[] {
@@ -908,6 +1136,18 @@ export class FakeJira {
         path: 'issue/:issueIdOrKey/comment/:commentId',
         run: onIssue((c, s) => this.getComment(c, s)),
       },
+      {
+        method: 'PUT',
+        path: 'issue/:issueIdOrKey/comment/:commentId',
+        write: 'issue',
+        run: onIssue((c, s) => this.updateComment(c, s)),
+      },
+      {
+        method: 'DELETE',
+        path: 'issue/:issueIdOrKey/comment/:commentId',
+        write: 'issue',
+        run: onIssue((c, s) => this.deleteComment(c, s)),
+      },
       ...(this.cloud
         ? ([
             {
@@ -971,15 +1211,20 @@ export class FakeJira {
 
   /** One endpoint, with latency, auth, faults, limits and headers around it. */
   private handler(version: '2' | '3', route: RouteDefinition): RequestHandler {
-    const register = { GET: http.get, POST: http.post, PUT: http.put }[
-      route.method
-    ];
+    const register = {
+      GET: http.get,
+      POST: http.post,
+      PUT: http.put,
+      DELETE: http.delete,
+    }[route.method];
     const root = `${this.baseUrl}/rest/api/${version}`;
     const api: ApiVersion = { version, root, adf: version === '3' };
     return register(`${root}/${route.path}`, async ({ request, params }) => {
       const at = this.now();
       const url = new URL(request.url);
-      const text = route.method === 'GET' ? '' : await request.text();
+      const text = ['GET', 'DELETE'].includes(route.method)
+        ? ''
+        : await request.text();
       if (this.options.latencyMs) await delay(this.options.latencyMs);
 
       const caller = this.authenticate(request);
@@ -1001,12 +1246,15 @@ export class FakeJira {
             caller: caller.user,
             api,
           };
+          const emitted = this.emitted;
           answer = await this.withFaults(
             ctx,
             route,
             request.method,
             url.pathname,
           );
+          // The request's webhooks are received before it answers.
+          if (this.emitted > emitted) await this.deliveries;
         }
       }
       this.calls.push({
@@ -1275,6 +1523,7 @@ export class FakeJira {
       updated: now,
       custom: Object.fromEntries(project.fieldIds.map(id => [id, null])),
       comments: [],
+      histories: [],
     };
     const errors: Errors = {};
     const { project: _project, issuetype: _issuetype, ...rest } = fields;
@@ -1304,6 +1553,15 @@ export class FakeJira {
     const entry: IssueEntry = { live: draft, indexed: [] };
     this.entries.set(draft.id, entry);
     this.index(entry);
+    this.emitIssueEvent(
+      'jira:issue_created',
+      'issue_created',
+      draft,
+      ctx.caller,
+    );
+    for (const comment of draft.comments) {
+      this.emitCommentEvent('comment_created', draft, comment);
+    }
     return {
       status: 201,
       body: {
@@ -1379,7 +1637,7 @@ export class FakeJira {
     if (Object.keys(errors).length) return jiraErrors([], errors);
     for (const body of comments)
       draft.comments.push(this.newComment(ctx.caller, body));
-    this.commit(draft);
+    this.commit(draft, ctx.caller);
     if (this.cloud && query.get('returnIssue') === 'true') {
       return {
         status: 200,
@@ -1485,7 +1743,7 @@ export class FakeJira {
     this.moveTo(project, draft, transition, resolutionId);
     for (const body of comments)
       draft.comments.push(this.newComment(ctx.caller, body));
-    this.commit(draft);
+    this.commit(draft, ctx.caller);
     return { status: 204 };
   }
 
@@ -1518,11 +1776,7 @@ export class FakeJira {
 
   private getComment(ctx: Ctx, state: IssueState): Answer {
     const comment = state.comments.find(c => c.id === ctx.params.commentId);
-    if (!comment) {
-      return this.notFound(
-        `Can not find a comment for the id: ${ctx.params.commentId}.`,
-      );
-    }
+    if (!comment) return this.noComment(ctx.params.commentId);
     const rendered = (
       this.listParam(ctx.url.searchParams, 'expand') ?? []
     ).includes('renderedBody');
@@ -1539,8 +1793,36 @@ export class FakeJira {
     const draft = structuredClone(live);
     const comment = this.newComment(ctx.caller, body.value);
     draft.comments.push(comment);
-    this.commit(draft);
+    this.commit(draft, ctx.caller);
     return { status: 201, body: this.commentJson(ctx, draft, comment, false) };
+  }
+
+  private updateComment(ctx: Ctx, live: IssueState): Answer {
+    const draft = structuredClone(live);
+    const comment = draft.comments.find(c => c.id === ctx.params.commentId);
+    if (!comment) return this.noComment(ctx.params.commentId);
+    const input = isObject(ctx.body) ? ctx.body : {};
+    const body = this.commentBody(ctx, input.body);
+    if ('error' in body) return jiraErrors([], { comment: body.error });
+    comment.body = body.value;
+    comment.updated = this.now();
+    comment.updateAuthorId = ctx.caller.accountId;
+    this.commit(draft, ctx.caller);
+    return { status: 200, body: this.commentJson(ctx, draft, comment, false) };
+  }
+
+  private deleteComment(ctx: Ctx, live: IssueState): Answer {
+    if (!live.comments.some(c => c.id === ctx.params.commentId)) {
+      return this.noComment(ctx.params.commentId);
+    }
+    const draft = structuredClone(live);
+    draft.comments = draft.comments.filter(c => c.id !== ctx.params.commentId);
+    this.commit(draft, ctx.caller);
+    return { status: 204 };
+  }
+
+  private noComment(commentId: string): Answer {
+    return this.notFound(`Can not find a comment for the id: ${commentId}.`);
   }
 
   /**
@@ -1879,15 +2161,136 @@ export class FakeJira {
     }
   }
 
-  /** Makes the draft the issue's state when anything changed, and indexes it. */
-  private commit(draft: IssueState): void {
+  /**
+   * Makes the draft the issue's state when anything changed, indexes it,
+   * records the change in the changelog (by `actor`) and sends its webhooks.
+   */
+  private commit(draft: IssueState, actor: UserRecord): void {
     const entry = this.entries.get(draft.id)!;
-    const { updated: _before, ...before } = entry.live!;
+    const live = entry.live!;
+    const { updated: _before, ...before } = live;
     const { updated: _after, ...after } = draft;
     if (JSON.stringify(before) === JSON.stringify(after)) return;
-    draft.updated = this.now();
+    const now = this.now();
+    draft.updated = now;
+    const items = this.changeItems(live, draft);
+    const history: HistoryRecord | undefined = items.length
+      ? {
+          id: String(this.nextId++),
+          authorId: actor.accountId,
+          created: now,
+          items,
+        }
+      : undefined;
+    if (history) draft.histories.push(history);
     entry.live = draft;
     this.index(entry);
+    this.emitChanges(live, draft, actor, history);
+  }
+
+  /** The changelog items of a change, as Jira records them. */
+  private changeItems(before: IssueState, after: IssueState): ChangeItem[] {
+    const items: ChangeItem[] = [];
+    const item = (
+      field: string,
+      from: string | null,
+      fromString: string | null,
+      to: string | null,
+      toString: string | null,
+    ) =>
+      items.push({
+        field,
+        fieldtype: 'jira',
+        ...(this.cloud ? { fieldId: field } : {}),
+        from,
+        fromString,
+        to,
+        toString,
+      });
+    const text = (value: Rich | null) => {
+      if (value === null) return null;
+      return typeof value === 'string' ? value : adfText(value);
+    };
+    /** Cloud names users by accountId, Data Center by name. */
+    const person = (accountId: string | null) => {
+      if (accountId === null) return null;
+      const user = this.userById(accountId);
+      return this.cloud ? user.accountId : user.name;
+    };
+    if (before.projectKey !== after.projectKey) {
+      const [from, to] = [before, after].map(s => this.project(s.projectKey));
+      item('project', from.id, from.name, to.id, to.name);
+      // The key's item has no field id, on Cloud either.
+      items.push({
+        field: 'Key',
+        fieldtype: 'jira',
+        from: null,
+        fromString: before.key,
+        to: null,
+        toString: after.key,
+      });
+    }
+    if (before.summary !== after.summary) {
+      item('summary', null, before.summary, null, after.summary);
+    }
+    if (
+      JSON.stringify(before.description) !== JSON.stringify(after.description)
+    ) {
+      item(
+        'description',
+        null,
+        text(before.description),
+        null,
+        text(after.description),
+      );
+    }
+    if (before.labels.join(' ') !== after.labels.join(' ')) {
+      // Jira lists labels separated by spaces.
+      item(
+        'labels',
+        null,
+        before.labels.join(' '),
+        null,
+        after.labels.join(' '),
+      );
+    }
+    if (before.priorityId !== after.priorityId) {
+      const name = (id: string) => PRIORITIES.find(p => p.id === id)!.name;
+      item(
+        'priority',
+        before.priorityId,
+        name(before.priorityId),
+        after.priorityId,
+        name(after.priorityId),
+      );
+    }
+    if (before.assigneeId !== after.assigneeId) {
+      const name = (id: string | null) =>
+        id === null ? null : this.userById(id).displayName;
+      item(
+        'assignee',
+        person(before.assigneeId),
+        name(before.assigneeId),
+        person(after.assigneeId),
+        name(after.assigneeId),
+      );
+    }
+    if (before.resolutionId !== after.resolutionId) {
+      const name = (id: string | null) =>
+        RESOLUTIONS.find(r => r.id === id)?.name ?? null;
+      item(
+        'resolution',
+        before.resolutionId,
+        name(before.resolutionId),
+        after.resolutionId,
+        name(after.resolutionId),
+      );
+    }
+    if (before.status !== after.status) {
+      const [from, to] = [before, after].map(s => this.statuses.get(s.status)!);
+      item('status', from.id, from.name, to.id, to.name);
+    }
+    return items;
   }
 
   private index(entry: IssueEntry): void {
@@ -1903,9 +2306,171 @@ export class FakeJira {
     return {
       id: String(this.nextId++),
       authorId: author.accountId,
+      updateAuthorId: author.accountId,
       body,
       created: now,
       updated: now,
+    };
+  }
+
+  // Webhooks
+
+  /**
+   * The deliveries of a committed change: jira:issue_updated (with the
+   * changelog, or for a comment alone), then comment_created,
+   * comment_updated and comment_deleted for each comment it touched.
+   */
+  private emitChanges(
+    before: IssueState,
+    after: IssueState,
+    actor: UserRecord,
+    history: HistoryRecord | undefined,
+  ): void {
+    const known = (list: CommentRecord[], comment: CommentRecord) =>
+      list.find(c => c.id === comment.id);
+    const added = after.comments.filter(c => !known(before.comments, c));
+    const removed = before.comments.filter(c => !known(after.comments, c));
+    const edited = after.comments.filter(c => {
+      const old = known(before.comments, c);
+      return old && JSON.stringify(old) !== JSON.stringify(c);
+    });
+    let typeName: string | undefined;
+    if (history) {
+      if (before.key !== after.key) typeName = 'issue_moved';
+      else if (before.status !== after.status) typeName = 'issue_generic';
+      else typeName = 'issue_updated';
+    } else if (added.length) typeName = 'issue_commented';
+    else if (edited.length) typeName = 'issue_comment_edited';
+    else if (removed.length) typeName = 'issue_comment_deleted';
+    if (typeName) {
+      this.emitIssueEvent('jira:issue_updated', typeName, after, actor, {
+        history,
+        comment: added[0] ?? edited[0],
+      });
+    }
+    for (const comment of added) {
+      this.emitCommentEvent('comment_created', after, comment);
+    }
+    for (const comment of edited) {
+      this.emitCommentEvent('comment_updated', after, comment);
+    }
+    for (const comment of removed) {
+      this.emitCommentEvent('comment_deleted', after, comment);
+    }
+  }
+
+  /** jira:issue_created, jira:issue_updated or jira:issue_deleted, as Jira sends them. */
+  private emitIssueEvent(
+    webhookEvent: string,
+    typeName: string,
+    state: IssueState,
+    actor: UserRecord,
+    extra: { history?: HistoryRecord; comment?: CommentRecord } = {},
+  ): void {
+    this.emit(() => {
+      const ctx = this.webhookContext(actor);
+      const { expand: _expand, ...issue } = this.issueJson(
+        ctx,
+        state,
+        this.project(state.projectKey),
+        { fields: undefined, defaultFields: '*navigable', expand: undefined },
+      );
+      return {
+        webhookEvent,
+        issue_event_type_name: typeName,
+        user: this.userJson(ctx, actor),
+        issue,
+        ...(extra.history
+          ? {
+              changelog: {
+                id: extra.history.id,
+                items: structuredClone(extra.history.items),
+              },
+            }
+          : {}),
+        ...(extra.comment
+          ? { comment: this.commentJson(ctx, state, extra.comment, false) }
+          : {}),
+      };
+    });
+  }
+
+  /**
+   * comment_created, comment_updated or comment_deleted: the comment, and
+   * the issue with a few of its fields. They name no user: the comment's
+   * author and updateAuthor say who.
+   */
+  private emitCommentEvent(
+    webhookEvent: string,
+    state: IssueState,
+    comment: CommentRecord,
+  ): void {
+    this.emit(() => {
+      const ctx = this.webhookContext(this.userById(comment.updateAuthorId));
+      const { expand: _expand, ...issue } = this.issueJson(
+        ctx,
+        state,
+        this.project(state.projectKey),
+        {
+          fields: [
+            'summary',
+            'issuetype',
+            'project',
+            'assignee',
+            'priority',
+            'status',
+          ],
+          defaultFields: '*navigable',
+          expand: undefined,
+        },
+      );
+      return {
+        webhookEvent,
+        comment: this.commentJson(ctx, state, comment, false),
+        issue,
+      };
+    });
+  }
+
+  /**
+   * One delivery to the receiver, signed with the secret, after those
+   * before it. Payloads are REST v2's: Cloud's rich text arrives as a
+   * string of wiki markup.
+   */
+  private emit(payload: () => Record<string, unknown>): void {
+    const webhook = this.webhook;
+    if (!webhook) return;
+    const body = JSON.stringify({ timestamp: this.now(), ...payload() });
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'x-atlassian-webhook-identifier': randomUUID(),
+    };
+    if (this.cloud) headers['x-atlassian-webhook-flow'] = 'Primary';
+    if (webhook.secret) {
+      headers['x-hub-signature'] = `sha256=${createHmac(
+        'sha256',
+        webhook.secret,
+      )
+        .update(body)
+        .digest('hex')}`;
+    }
+    const delivery: JiraWebhookDelivery = { headers, body };
+    this.emitted += 1;
+    this.deliveries = this.deliveries
+      .then(() => webhook.receive(delivery))
+      .catch(error => {
+        this.failedDeliveries.push({ delivery, error });
+      });
+  }
+
+  /** What webhook payloads are rendered with: REST v2 of the site. */
+  private webhookContext(caller: UserRecord): Ctx {
+    return {
+      url: new URL(this.baseUrl),
+      params: {},
+      body: undefined,
+      caller,
+      api: { version: '2', root: `${this.baseUrl}/rest/api/2`, adf: false },
     };
   }
 
@@ -1946,7 +2511,7 @@ export class FakeJira {
       (this.listInput(input.reconcileIssues) ?? []).map(id => String(id)),
     );
     const found = this.runJql(query, reconcile);
-    if ('error' in found) return jiraErrors([found.error]);
+    if ('error' in found) return jiraErrors(found.errors ?? [found.error]);
     // Jira pages fewer issues when it returns fields (the fake's assumption: 100).
     const pageSize = Math.min(maxResults, idsOnly ? 5000 : 100);
     const page = found.slice(offset, offset + pageSize);
@@ -1987,7 +2552,7 @@ export class FakeJira {
     const query = parseJql(typeof input.jql === 'string' ? input.jql : '');
     if ('error' in query) return jiraErrors([query.error]);
     const found = this.runJql(query, new Set());
-    if ('error' in found) return jiraErrors([found.error]);
+    if ('error' in found) return jiraErrors(found.errors ?? [found.error]);
     const fields = this.listInput(input.fields);
     const expand = this.listInput(input.expand);
     return {
@@ -2012,7 +2577,7 @@ export class FakeJira {
   private runJql(
     query: JqlQuery,
     reconcile: Set<string>,
-  ): IssueState[] | { error: string } {
+  ): IssueState[] | { error: string; errors?: string[] } {
     const now = this.now();
     const tests: Array<(state: IssueState) => boolean> = [];
     for (const clause of query.clauses) {
@@ -2062,7 +2627,9 @@ export class FakeJira {
   private clauseTest(
     clause: JqlClause,
     now: number,
-  ): { test: (state: IssueState) => boolean } | { error: string } {
+  ):
+    | { test: (state: IssueState) => boolean }
+    | { error: string; errors?: string[] } {
     const negated = clause.operator === '!=' || clause.operator === 'not in';
     const anyOf = (matches: (state: IssueState, value: string) => boolean) => ({
       test: (state: IssueState) =>
@@ -2096,16 +2663,21 @@ export class FakeJira {
               negated,
         };
       case 'key': {
+        // Jira names every key it does not know (or may not show), one message each.
         const ids: string[] = [];
+        const errors: string[] = [];
         for (const value of clause.values) {
           const state = this.visibleIssue(value);
-          if (!state) {
-            return {
-              error: `An issue with key '${value.toUpperCase()}' does not exist for field 'key'.`,
-            };
+          if (state) ids.push(state.id);
+          else {
+            errors.push(
+              `An issue with key '${value.toUpperCase()}' does not exist for field '${
+                clause.name
+              }'.`,
+            );
           }
-          ids.push(state.id);
         }
+        if (errors.length) return { error: errors[0], errors };
         return { test: state => ids.includes(state.id) !== negated };
       }
       case 'status': {
@@ -2362,6 +2934,19 @@ export class FakeJira {
         Object.keys(fields).map(id => [id, this.fieldSchema(id)]),
       );
     }
+    if (expand.includes('changelog')) {
+      json.changelog = {
+        startAt: 0,
+        maxResults: state.histories.length,
+        total: state.histories.length,
+        histories: state.histories.map(history => ({
+          id: history.id,
+          author: this.userJson(ctx, this.userById(history.authorId)),
+          created: jiraTime(history.created),
+          items: structuredClone(history.items),
+        })),
+      };
+    }
     if (
       expand.includes('transitions') ||
       expand.includes('transitions.fields')
@@ -2565,14 +3150,13 @@ export class FakeJira {
     comment: CommentRecord,
     rendered: boolean,
   ): Record<string, unknown> {
-    const author = this.userJson(ctx, this.userById(comment.authorId));
     return {
       self: `${ctx.api.root}/issue/${state.id}/comment/${comment.id}`,
       id: comment.id,
-      author,
+      author: this.userJson(ctx, this.userById(comment.authorId)),
       body: this.richOut(ctx, comment.body),
       ...(rendered ? { renderedBody: this.html(comment.body) } : {}),
-      updateAuthor: author,
+      updateAuthor: this.userJson(ctx, this.userById(comment.updateAuthorId)),
       created: jiraTime(comment.created),
       updated: jiraTime(comment.updated),
       ...(this.cloud ? { jsdPublic: true } : {}),
@@ -2810,6 +3394,7 @@ export class FakeJira {
       author: this.cloud ? author.accountId : author.name,
       body: structuredClone(comment.body),
       created: jiraTime(comment.created),
+      updated: jiraTime(comment.updated),
     };
   }
 

@@ -5,17 +5,23 @@ import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
 import { PacingWindow, WritePacer } from '../../WritePacer';
 import { dispatcherFor } from '../caBundle';
-import { bodyMarker } from '../issueMarker';
+import { TrackerUser } from '../../../twoWay/TrackerActivity';
+import { bodyMarker, commentMarker } from '../issueMarker';
 import {
   CreatedIssue,
   DesiredIssue,
   IssueTarget,
+  LiveRead,
+  LiveReadRequest,
   MarkerLookup,
+  PushedComment,
   TrackerClient,
   TrackerIssue,
 } from '../TrackerClient';
 import { kindOfStatus, TrackerError } from '../TrackerError';
 import { TrackerClientTiming } from '../TrackerType';
+import { liveStatusOf } from './githubStatus';
+import { mapConcurrently } from './mapConcurrently';
 
 const ThrottledOctokit = Octokit.plugin(throttling, retry);
 
@@ -57,6 +63,12 @@ const STATE_REASON = {
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
+/**
+ * Issue reads under way at once in `readIssues`: well below GitHub's 100
+ * concurrent requests, and few enough to leave room for the sync's own.
+ */
+const READ_CONCURRENCY = 4;
+
 export interface GitHubTrackerOptions extends TrackerClientTiming {
   trackerId: string;
   /** Web host, e.g. github.com; credentials are looked up for it. */
@@ -76,6 +88,15 @@ interface GitHubIssueFields {
   html_url: string;
   repository_url: string;
   state: string;
+}
+
+/** And what a live read reads besides. */
+interface GitHubLiveIssueFields extends GitHubIssueFields {
+  state_reason?: string | null;
+  labels: Array<string | { name?: string }>;
+  closed_by?: { id: number; login: string } | null;
+  closed_at: string | null;
+  updated_at: string;
 }
 
 interface Repo {
@@ -121,6 +142,8 @@ export class GitHubTrackerClient implements TrackerClient {
   private readonly createPacer: WritePacer;
   private readonly updatePacer: WritePacer;
   private readonly labelPacer: WritePacer;
+  /** The answer of `whoAmI`, once it came. */
+  private me?: Promise<TrackerUser | null>;
 
   constructor(private readonly options: GitHubTrackerOptions) {
     const retryBaseMs = options.retryBaseMs ?? 1000;
@@ -288,13 +311,15 @@ export class GitHubTrackerClient implements TrackerClient {
     route: string,
     ref: Repo & { issue_number: number },
     fields: Record<string, unknown>,
+    /** More request options, e.g. `retries: 0` for content creation. */
+    options: { retries?: number } = {},
   ): Promise<unknown> {
     try {
       return await this.call(what, async signal => {
         const first = await this.octokit.request(route, {
           ...ref,
           ...fields,
-          request: { signal, redirect: 'manual' },
+          request: { ...options, signal, redirect: 'manual' },
         });
         if (![301, 307, 308].includes(first.status)) return first.data;
         const location =
@@ -304,6 +329,7 @@ export class GitHubTrackerClient implements TrackerClient {
           url: String(location),
           ...fields,
           request: {
+            ...options,
             signal,
             redirect: 'manual',
             credentialsFor: `${ref.owner}/${ref.repo}`,
@@ -417,6 +443,144 @@ export class GitHubTrackerClient implements TrackerClient {
       throw this.trackerError(error, `list the issues of ${target.project}`);
     }
     return { found: null };
+  }
+
+  whoAmI(): Promise<TrackerUser | null> {
+    // A failure is not kept: the next call asks again.
+    this.me ??= this.readAuthenticatedUser().catch(error => {
+      this.me = undefined;
+      throw error;
+    });
+    return this.me;
+  }
+
+  private async readAuthenticatedUser(): Promise<TrackerUser | null> {
+    // No repository in the URL: a token's credentials, or a GitHub App's.
+    const credentials = await this.options.credentials.getCredentials({
+      url: `https://${this.options.host}`,
+    });
+    // An app writes as its bot through installation tokens, which GET
+    // /user refuses.
+    if (credentials.type === 'app') return null;
+    try {
+      const { data } = await this.call('read the authenticated user', signal =>
+        this.octokit.request('GET /user', {
+          headers: credentials.headers ?? {},
+          request: { signal },
+        }),
+      );
+      return { id: String(data.id), name: data.login };
+    } catch (error) {
+      // An installation token configured as a plain token (GITHUB_TOKEN):
+      // 403 Resource not accessible by integration.
+      if (
+        error instanceof TrackerError &&
+        error.kind === 'forbidden' &&
+        error.details.status === 403
+      ) {
+        return null;
+      }
+      throw error;
+    }
+  }
+
+  async readIssues(requests: LiveReadRequest[]): Promise<LiveRead[]> {
+    // Whether a repository can be read, asked once per call for the
+    // repositories of issues that answer 404.
+    const repositories = new Map<string, Promise<number>>();
+    const readable = (ref: Repo) => {
+      const name = `${ref.owner}/${ref.repo}`;
+      let status = repositories.get(name);
+      if (!status) {
+        status = this.readStatus(`read ${name}`, signal =>
+          this.octokit.rest.repos.get({ ...ref, request: { signal } }),
+        );
+        repositories.set(name, status);
+      }
+      return status.then(answer => answer === 200);
+    };
+    return mapConcurrently(requests, READ_CONCURRENCY, request =>
+      this.readIssue(request, readable),
+    );
+  }
+
+  /**
+   * One conditional GET: a 304 (which GitHub does not count against the
+   * rate limit) means unchanged since the ETag; fetch follows the 301 of
+   * a transferred issue to where it is now.
+   */
+  private async readIssue(
+    request: LiveReadRequest,
+    readable: (ref: Repo) => Promise<boolean>,
+  ): Promise<LiveRead> {
+    const { key } = request;
+    const ref = parseKey(key);
+    let answer;
+    try {
+      answer = await this.call(`read ${key}`, async signal => {
+        try {
+          return await this.octokit.rest.issues.get({
+            ...ref,
+            headers: request.etag ? { 'if-none-match': request.etag } : {},
+            request: { signal },
+          });
+        } catch (error) {
+          // Octokit throws for a 304, which neither plugin retries.
+          if ((error as { status?: number }).status === 304) return null;
+          throw error;
+        }
+      });
+    } catch (error) {
+      const status = (error as TrackerError).details?.status;
+      if (status === 410) return { key, outcome: 'gone' };
+      if (status === 404) {
+        if (await readable(ref)) return { key, outcome: 'gone' };
+        // The credentials lost the repository: the issue may well be
+        // there. Nothing is known of it, and the sync's writes to it will
+        // fail visibly.
+        this.options.log?.warn(
+          `GitHub could not read ${key}: the repository ${ref.owner}/${ref.repo} does not exist or the credentials cannot see it`,
+        );
+        return { key, outcome: 'unchanged' };
+      }
+      throw error;
+    }
+    if (answer === null) return { key, outcome: 'unchanged' };
+    const issue = answer.data as GitHubLiveIssueFields;
+    const closed = issue.state === 'closed';
+    const closedBy = closed ? issue.closed_by : null;
+    return {
+      key,
+      outcome: 'found',
+      currentKey: this.issueOf(issue).key,
+      url: issue.html_url,
+      status: liveStatusOf(issue),
+      changedBy: closedBy
+        ? { id: String(closedBy.id), name: closedBy.login }
+        : null,
+      changedAt: new Date((closed && issue.closed_at) || issue.updated_at),
+      etag: answer.headers.etag ?? null,
+    };
+  }
+
+  async addComment(
+    key: string,
+    body: string,
+    commentId: string,
+  ): Promise<PushedComment> {
+    const ref = parseKey(key);
+    // Comments are content creation: the same 80 a minute and 500 an
+    // hour as issues.
+    await this.createPacer.acquire();
+    const comment = (await this.writeFollowingMoves(
+      `comment on ${key}`,
+      'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+      ref,
+      { body: `${body}\n\n<!-- ${commentMarker(commentId)} -->` },
+      // A retried comment could be a second one.
+      { retries: 0 },
+    )) as { id: number; html_url: string };
+    return { id: String(comment.id), url: comment.html_url };
   }
 
   /** The key of an issue from its own URLs, so a moved issue is followed. */

@@ -1,19 +1,31 @@
-import { Issues, Projects } from '@gitbeaker/rest';
+import { IssueNotes, Issues, Projects, Users } from '@gitbeaker/rest';
+import { TrackerUser } from '../../../twoWay/TrackerActivity';
+import { WritePacer } from '../../WritePacer';
 import { TrackerClientTiming } from '../TrackerType';
 import { dispatcherFor } from '../caBundle';
 import { goneOrOutOfReach } from '../issueGone';
-import { bodyMarker } from '../issueMarker';
+import { bodyMarker, commentMarker } from '../issueMarker';
 import { PacedRequests } from '../PacedRequests';
 import { retryDelayMs } from '../requestPolicy';
 import {
   CreatedIssue,
   DesiredIssue,
   IssueTarget,
+  LiveRead,
+  LiveReadRequest,
   MarkerLookup,
+  PushedComment,
   TrackerClient,
   TrackerIssue,
 } from '../TrackerClient';
 import { kindOfStatus, TrackerError, TrackerErrorKind } from '../TrackerError';
+import {
+  ListedIssue,
+  LiveReadBatch,
+  liveReadBatches,
+  liveReadsOf,
+  sameForAll,
+} from './gitlabLiveReads';
 import { GitLabHttpError, singleAttemptRequester } from './gitlabRequester';
 
 /** GitLab's documented limits that the client paces below. */
@@ -22,18 +34,21 @@ export interface GitLabPacing {
   createsPerMinute: number;
   /** Authenticated API requests: 2,000 a minute per user on GitLab.com. */
   requestsPerMinute: number;
+  /** Notes (comments) created: 60 a minute per user on GitLab.com. */
+  notesPerMinute: number;
 }
 
 export const GITLAB_DOT_COM_PACING: GitLabPacing = {
   createsPerMinute: 200,
   requestsPerMinute: 2_000,
+  notesPerMinute: 60,
 };
 
 /** Descriptions over 1,048,576 characters answer 400. */
 export const GITLAB_DESCRIPTION_LIMIT = 1_048_576;
 
-/** Clock skew allowed between us and GitLab when looking for an issue. */
-const LOOKUP_MARGIN_MS = 10 * 60_000;
+/** Clock skew allowed between us and GitLab when comparing our times with its. */
+const CLOCK_SKEW_MS = 10 * 60_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export interface GitLabTrackerOptions extends TrackerClientTiming {
@@ -57,6 +72,11 @@ interface GitLabIssueFields {
   created_at: string;
   moved_to_id?: number | string | null;
   references: { full: string };
+}
+
+/** What the client reads of GitLab's note entity. */
+interface GitLabNoteFields {
+  id: number;
 }
 
 function parseKey(key: string): { project: string; iid: number } {
@@ -84,8 +104,13 @@ export class GitLabTrackerClient implements TrackerClient {
     GITLAB_DESCRIPTION_LIMIT - bodyMarker('').length - 40;
   private readonly issues: InstanceType<typeof Issues<false>>;
   private readonly projects: InstanceType<typeof Projects<false>>;
+  private readonly notes: InstanceType<typeof IssueNotes<false>>;
+  private readonly users: InstanceType<typeof Users<false>>;
   private readonly requests: PacedRequests;
+  /** GitLab.com limits note creation on its own, below the request limit. */
+  private readonly notePacer: WritePacer;
   private readonly host: string;
+  private me?: Promise<TrackerUser>;
 
   constructor(private readonly options: GitLabTrackerOptions) {
     const minute = 60_000 / (options.windowScale ?? 1);
@@ -102,6 +127,10 @@ export class GitLabTrackerClient implements TrackerClient {
       requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       toError: (error, what) => this.trackerError(error, what),
     });
+    this.notePacer = new WritePacer(
+      [{ limit: options.pacing.notesPerMinute, windowMs: minute }],
+      options.clock,
+    );
     this.host = new URL(options.baseUrl).host;
     const resource = {
       host: options.baseUrl.replace(/\/+$/, ''),
@@ -114,6 +143,8 @@ export class GitLabTrackerClient implements TrackerClient {
     };
     this.issues = new Issues(resource);
     this.projects = new Projects(resource);
+    this.notes = new IssueNotes(resource);
+    this.users = new Users(resource);
   }
 
   pushedExtras(): string {
@@ -181,7 +212,7 @@ export class GitLabTrackerClient implements TrackerClient {
     requestedAt: Date,
   ): Promise<MarkerLookup> {
     const marker = bodyMarker(observationId);
-    const createdAfter = new Date(requestedAt.getTime() - LOOKUP_MARGIN_MS);
+    const createdAfter = new Date(requestedAt.getTime() - CLOCK_SKEW_MS);
     // The issue list reads the database, not a search index: a create that
     // GitLab answered is in it.
     for (let page = 1; ; page++) {
@@ -207,6 +238,104 @@ export class GitLabTrackerClient implements TrackerClient {
     }
   }
 
+  /** The token's user (`GET /user`), read once. */
+  async whoAmI(): Promise<TrackerUser | null> {
+    this.me ??= this.requests
+      .send('read the token’s user', { idempotent: true }, () =>
+        this.users.showCurrentUser(),
+      )
+      .then(user => ({ id: String(user.id), name: user.username }));
+    try {
+      return await this.me;
+    } catch (error) {
+      // Asked again next time: a failure is not the answer.
+      this.me = undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * One list request per project and 100 issues (see `liveReadBatches`),
+   * sent one after another under the request pacing.
+   */
+  async readIssues(requests: LiveReadRequest[]): Promise<LiveRead[]> {
+    const answers = new Map<LiveReadRequest, LiveRead>();
+    for (const batch of liveReadBatches(requests, parseKey, CLOCK_SKEW_MS)) {
+      const reads = await this.readBatch(batch);
+      batch.requests.forEach(({ request }, i) =>
+        answers.set(request, reads[i]),
+      );
+    }
+    return requests.map(request => answers.get(request)!);
+  }
+
+  /**
+   * Writes the comment as a note, with the comment marker hidden at its
+   * end. Not sent again after a 5xx or a timeout: that could make two.
+   */
+  async addComment(
+    key: string,
+    body: string,
+    commentId: string,
+  ): Promise<PushedComment> {
+    const { project, iid } = parseKey(key);
+    const what = `comment on ${key}`;
+    const note = (await this.onExistingIssue(key, what, async () => {
+      await this.notePacer.acquire();
+      return this.requests.send(what, { idempotent: false }, () =>
+        this.notes.create(
+          project,
+          iid,
+          `${body}\n\n<!-- ${commentMarker(commentId)} -->`,
+        ),
+      );
+    })) as GitLabNoteFields;
+    // The note's page is its issue's, which the key names by path.
+    const base = this.options.baseUrl.replace(/\/+$/, '');
+    return {
+      id: String(note.id),
+      url: `${base}/${project}/-/issues/${iid}#note_${note.id}`,
+    };
+  }
+
+  /**
+   * A project's issues of `batch`. A 404 of the list is the project's:
+   * its issues are gone when the project can still be read (see
+   * `goneOrOutOfReach`); when it cannot, the token lost access (or the
+   * project was deleted, which GitLab does not tell apart), the links are
+   * kept, and they read as unchanged until access is back.
+   */
+  private async readBatch(batch: LiveReadBatch): Promise<LiveRead[]> {
+    const what = `read the issues of ${batch.project}`;
+    try {
+      const { data } = await this.requests.send(
+        what,
+        { idempotent: true },
+        () =>
+          this.issues.all({
+            projectId: batch.project,
+            iids: [...new Set(batch.requests.map(({ iid }) => iid))],
+            ...(batch.updatedAfter
+              ? { updatedAfter: batch.updatedAfter.toISOString() }
+              : {}),
+            perPage: 100,
+            page: 1,
+            showExpanded: true,
+          }),
+      );
+      return liveReadsOf(batch, data as unknown as ListedIssue[]);
+    } catch (error) {
+      if (!(error instanceof TrackerError) || error.details.status !== 404) {
+        throw error;
+      }
+      const explained = await this.explainNotFound(batch.project, what, error);
+      return sameForAll(
+        batch,
+        explained.kind === 'gone' ? 'gone' : 'unchanged',
+      );
+    }
+  }
+
   /**
    * A write to an existing issue. A moved issue stays at its old address,
    * closed, with `moved_to_id`: only an administrator can look up where it
@@ -218,31 +347,41 @@ export class GitLabTrackerClient implements TrackerClient {
     what: string,
     send: () => Promise<unknown>,
   ): Promise<unknown> {
+    const answer = await this.onExistingIssue(key, what, () =>
+      this.requests.send(what, { idempotent: true }, send),
+    );
+    const moved = (answer as GitLabIssueFields | undefined)?.moved_to_id;
+    if (moved) {
+      throw new TrackerError(
+        'gone',
+        `GitLab could not ${what}: the issue was moved to another project (issue id ${moved})`,
+      );
+    }
+    return answer;
+  }
+
+  /** A request about an existing issue, whose 404 says gone or out of reach. */
+  private async onExistingIssue<T>(
+    key: string,
+    what: string,
+    call: () => Promise<T>,
+  ): Promise<T> {
     try {
-      const answer = await this.requests.send(what, { idempotent: true }, send);
-      const moved = (answer as GitLabIssueFields | undefined)?.moved_to_id;
-      if (moved) {
-        throw new TrackerError(
-          'gone',
-          `GitLab could not ${what}: the issue was moved to another project (issue id ${moved})`,
-        );
-      }
-      return answer;
+      return await call();
     } catch (error) {
       if (error instanceof TrackerError && error.details.status === 404) {
-        throw await this.explainNotFound(key, what, error);
+        throw await this.explainNotFound(parseKey(key).project, what, error);
       }
       throw error;
     }
   }
 
-  /** A write answered 404: gone, or out of reach (see `goneOrOutOfReach`). */
+  /** A request answered 404: gone, or out of reach (see `goneOrOutOfReach`). */
   private explainNotFound(
-    key: string,
+    project: string,
     what: string,
     notFound: TrackerError,
   ): Promise<TrackerError> {
-    const { project } = parseKey(key);
     return goneOrOutOfReach({
       notFound,
       readProject: () =>

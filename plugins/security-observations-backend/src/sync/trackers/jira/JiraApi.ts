@@ -1,3 +1,4 @@
+import { JiraHistoryJson, JiraUserJson } from './jiraLiveIssue';
 import { JiraStatus, JiraTransition } from './jiraWorkflow';
 
 /** An issue as the client reads it back. */
@@ -25,6 +26,26 @@ export function issueStateOf(issue: JiraIssueBean): JiraIssueState {
     status: issue.fields?.status ?? { name: 'Unknown' },
     ...(issue.transitions ? { transitions: issue.transitions } : {}),
   };
+}
+
+/** An issue as the reconciliation reads it: status, labels and changelog. */
+export interface JiraLiveIssue {
+  id: string;
+  /** The key now: a moved issue answers under its new key. */
+  key: string;
+  fields?: { status?: JiraStatus; labels?: string[] };
+  changelog?: { histories?: JiraHistoryJson[] };
+}
+
+/** What the reconciliation reads of an issue. */
+export const LIVE_FIELDS = ['status', 'labels', 'updated'];
+/** Issues per page of the reconciliation's searches, and keys per search. */
+export const LIVE_PAGE_SIZE = 50;
+
+/** One page of a search, and where the next one starts (none after the last). */
+export interface JiraLivePage {
+  issues: JiraLiveIssue[];
+  next?: string;
 }
 
 /** An edit: fields to set, and operations such as label additions. */
@@ -74,9 +95,26 @@ export interface JiraApi {
     transitionId: string,
     fields: Record<string, unknown>,
   ): Promise<void>;
-  addComment(key: string, markdown: string): Promise<void>;
+  /**
+   * Adds a comment; `trailer` is a last line of plain text, added as it
+   * is after the markdown was rendered (no escaping, no markup).
+   */
+  addComment(
+    key: string,
+    markdown: string,
+    trailer?: string,
+  ): Promise<{ id: string }>;
   /** Issues matching the JQL (first page), with their status. */
   searchIssues(jql: string, maxResults: number): Promise<JiraIssueState[]>;
+  /** The account the credentials act as (`/myself`). */
+  myself(): Promise<JiraUserJson>;
+  /**
+   * A page of the issues matching the JQL with status, labels and
+   * changelog; `page` is the last page's `next`.
+   */
+  searchLiveIssues(jql: string, page?: string): Promise<JiraLivePage>;
+  /** One issue with status, labels and changelog, by its key or a former one. */
+  getLiveIssue(key: string): Promise<JiraLiveIssue>;
   getProject(key: string): Promise<JiraProject>;
   createComponent(project: string, name: string): Promise<void>;
   getFields(): Promise<JiraField[]>;

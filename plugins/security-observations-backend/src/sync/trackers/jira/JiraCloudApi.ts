@@ -4,8 +4,13 @@ import {
   JiraEdit,
   JiraIssueBean,
   JiraIssueState,
+  JiraLiveIssue,
+  JiraLivePage,
   JiraProject,
+  LIVE_FIELDS,
+  LIVE_PAGE_SIZE,
 } from './JiraApi';
+import { JiraUserJson } from './jiraLiveIssue';
 import { JiraTransport } from './JiraTransport';
 import { loadJiraCloud } from './loadJiraCloud';
 import { markdownToAdf } from './markdownToAdf';
@@ -75,11 +80,51 @@ export class JiraCloudApi implements JiraApi {
     });
   }
 
-  async addComment(key: string, markdown: string) {
-    await this.jira.addComment(this.transport, {
+  async addComment(key: string, markdown: string, trailer?: string) {
+    const body = markdownToAdf(markdown);
+    if (trailer) {
+      body.content.push({
+        type: 'paragraph',
+        content: [{ type: 'text', text: trailer }],
+      });
+    }
+    const comment = await this.jira.addComment(this.transport, {
       issueIdOrKey: key,
-      body: markdownToAdf(markdown) as never,
+      body: body as never,
     });
+    return { id: String(comment.id) };
+  }
+
+  async myself(): Promise<JiraUserJson> {
+    return this.jira.getCurrentUser(this.transport);
+  }
+
+  async searchLiveIssues(jql: string, page?: string): Promise<JiraLivePage> {
+    const answer = await this.jira.searchAndReconsileIssuesUsingJqlPost(
+      this.transport,
+      {
+        jql,
+        maxResults: LIVE_PAGE_SIZE,
+        fields: LIVE_FIELDS,
+        expand: 'changelog',
+        ...(page ? { nextPageToken: page } : {}),
+      },
+    );
+    return {
+      issues: (answer.issues ?? []) as unknown as JiraLiveIssue[],
+      ...(!answer.isLast && answer.nextPageToken
+        ? { next: answer.nextPageToken }
+        : {}),
+    };
+  }
+
+  async getLiveIssue(key: string): Promise<JiraLiveIssue> {
+    const issue = await this.jira.getIssue(this.transport, {
+      issueIdOrKey: key,
+      fields: LIVE_FIELDS,
+      expand: 'changelog',
+    });
+    return issue as unknown as JiraLiveIssue;
   }
 
   async searchIssues(jql: string, maxResults: number) {

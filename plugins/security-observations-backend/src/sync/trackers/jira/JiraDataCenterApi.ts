@@ -4,8 +4,13 @@ import {
   JiraEdit,
   JiraIssueBean,
   JiraIssueState,
+  JiraLiveIssue,
+  JiraLivePage,
   JiraProject,
+  LIVE_FIELDS,
+  LIVE_PAGE_SIZE,
 } from './JiraApi';
+import { JiraUserJson } from './jiraLiveIssue';
 import { JiraTransport } from './JiraTransport';
 import { markdownToJiraWiki } from './markdownToJiraWiki';
 
@@ -77,11 +82,51 @@ export class JiraDataCenterApi implements JiraApi {
     });
   }
 
-  async addComment(key: string, markdown: string) {
-    await this.transport.sendRequest({
+  async addComment(key: string, markdown: string, trailer?: string) {
+    const body = markdownToJiraWiki(markdown);
+    const comment = await this.transport.sendRequest<{ id: string }>({
       url: `${API}/issue/${encodeURIComponent(key)}/comment`,
       method: 'POST',
-      body: { body: markdownToJiraWiki(markdown) },
+      body: { body: trailer ? `${body}\n\n${trailer}` : body },
+    });
+    return { id: String(comment.id) };
+  }
+
+  async myself(): Promise<JiraUserJson> {
+    return this.transport.sendRequest<JiraUserJson>({ url: `${API}/myself` });
+  }
+
+  async searchLiveIssues(jql: string, page?: string): Promise<JiraLivePage> {
+    // Data Center pages by offset and says the total.
+    const startAt = page ? Number(page) : 0;
+    const answer = await this.transport.sendRequest<{
+      issues?: JiraLiveIssue[];
+      total?: number;
+    }>({
+      url: `${API}/search`,
+      method: 'POST',
+      body: {
+        jql,
+        startAt,
+        maxResults: LIVE_PAGE_SIZE,
+        fields: LIVE_FIELDS,
+        expand: ['changelog'],
+      },
+    });
+    const issues = answer.issues ?? [];
+    const next = startAt + issues.length;
+    return {
+      issues,
+      ...(issues.length > 0 && next < (answer.total ?? 0)
+        ? { next: String(next) }
+        : {}),
+    };
+  }
+
+  async getLiveIssue(key: string): Promise<JiraLiveIssue> {
+    return this.transport.sendRequest<JiraLiveIssue>({
+      url: `${API}/issue/${encodeURIComponent(key)}`,
+      searchParams: { fields: LIVE_FIELDS, expand: 'changelog' },
     });
   }
 

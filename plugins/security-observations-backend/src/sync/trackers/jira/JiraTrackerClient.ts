@@ -1,20 +1,26 @@
 import { Severity } from 'backstage-plugin-security-observations-common';
 import { TrackerClientTiming } from '../TrackerType';
 import { goneOrOutOfReach } from '../issueGone';
-import { labelMarker } from '../issueMarker';
+import { commentMarker, labelMarker } from '../issueMarker';
 import { PacedRequests } from '../PacedRequests';
 import { retryDelayMs } from '../requestPolicy';
+import { TrackerUser } from '../../../twoWay/TrackerActivity';
 import {
   CreatedIssue,
   DesiredIssue,
   IssueTarget,
+  LiveRead,
+  LiveReadRequest,
   MarkerLookup,
+  PushedComment,
   TrackerClient,
   UpdatedIssue,
 } from '../TrackerClient';
 import { kindOfStatus, TrackerError, TrackerErrorKind } from '../TrackerError';
 import { JiraApi, JiraField, JiraIssueState } from './JiraApi';
 import { FieldMapping, mappedFields } from './jiraFieldMapping';
+import { JiraIssueReads } from './JiraIssueReads';
+import { browseUrl, trackerUserOf } from './jiraLiveIssue';
 import { entityLabel, jiraSafeLabel } from './jiraLabels';
 import { JiraHttpError } from './JiraTransport';
 import {
@@ -80,6 +86,7 @@ export class JiraTrackerClient implements TrackerClient {
     { at: number; problem: Promise<string | null> }
   >();
   private fieldNames?: Promise<JiraField[]>;
+  private me?: Promise<TrackerUser | null>;
 
   constructor(private readonly options: JiraTrackerOptions) {
     // ADF and wiki markup grow the text; `describe` cuts further if needed.
@@ -275,6 +282,50 @@ export class JiraTrackerClient implements TrackerClient {
       : { found: null };
   }
 
+  whoAmI(): Promise<TrackerUser | null> {
+    if (!this.me) {
+      const me = this.requests
+        .send('read the API user', { idempotent: true }, () =>
+          this.options.api.myself(),
+        )
+        .then(trackerUserOf);
+      // A failed read (Jira down) is no answer: ask again next time.
+      me.catch(() => {
+        if (this.me === me) this.me = undefined;
+      });
+      this.me = me;
+    }
+    return this.me;
+  }
+
+  readIssues(requests: LiveReadRequest[]): Promise<LiveRead[]> {
+    return new JiraIssueReads({
+      api: this.options.api,
+      baseUrl: this.options.baseUrl,
+      send: (what, call) =>
+        this.requests.send(what, { idempotent: true }, call),
+    }).read(requests);
+  }
+
+  /**
+   * The comment in the deployment's format, with the marker as its last
+   * line: Jira shows every line, so the marker goes where it is seen least.
+   */
+  async addComment(
+    key: string,
+    body: string,
+    commentId: string,
+  ): Promise<PushedComment> {
+    const { id } = await this.write(
+      key,
+      `comment on ${key}`,
+      () => this.options.api.addComment(key, body, commentMarker(commentId)),
+      // Sent twice after a timeout, a comment would show twice.
+      { idempotent: false },
+    );
+    return { id, url: browseUrl(this.options.baseUrl, key, id) };
+  }
+
   /** The description in the deployment's format, cut until Jira takes it. */
   private describe(issue: DesiredIssue): unknown {
     let rendered = this.options.api.renderDescription(issue.body);
@@ -457,9 +508,10 @@ export class JiraTrackerClient implements TrackerClient {
     key: string,
     what: string,
     send: () => Promise<T>,
+    request: { idempotent: boolean } = { idempotent: true },
   ): Promise<T> {
     try {
-      return await this.requests.send(what, { idempotent: true }, send);
+      return await this.requests.send(what, request, send);
     } catch (error) {
       if (!(error instanceof TrackerError) || error.details.status !== 404) {
         throw error;
@@ -484,7 +536,7 @@ export class JiraTrackerClient implements TrackerClient {
   }
 
   private urlOf(key: string): string {
-    return `${this.options.baseUrl}/browse/${key}`;
+    return browseUrl(this.options.baseUrl, key);
   }
 
   private async trackerError(
