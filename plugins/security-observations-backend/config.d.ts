@@ -45,7 +45,8 @@ export interface Config {
       /**
        * Write pacing below the tracker's limits. GitHub: createsPerMinute
        * (80), createsPerHour (500), writesPerMinute (180). GitLab:
-       * createsPerMinute (200), requestsPerMinute (2000). Jira:
+       * createsPerMinute (200), requestsPerMinute (2000), notesPerMinute
+       * (60, comments pushed from the Security tab). Jira:
        * createsPerMinute (300), requestsPerMinute (600).
        */
       pacing?: {
@@ -53,6 +54,7 @@ export interface Config {
         createsPerHour?: number;
         writesPerMinute?: number;
         requestsPerMinute?: number;
+        notesPerMinute?: number;
       };
       /** GitLab: create issues confidential (default true). */
       confidential?: boolean;
@@ -109,7 +111,56 @@ export interface Config {
       };
       /** Jira: how far the issue search may lag behind a create, in seconds (Cloud 60, Data Center 5). */
       searchLagSeconds?: number;
+      /**
+       * Two-way sync (default false): the tracker's comments and issue
+       * states come back onto observations, through signed webhooks to
+       * `/api/events/http/security-observations.<type>` and the scheduled
+       * reconciliation. Changes the sync made itself never come back.
+       */
+      twoWay?: boolean;
+      /**
+       * The secret the tracker signs its webhooks with (GitHub, Jira) or
+       * sends (GitLab). Without it every delivery for this tracker is
+       * refused; the reconciliation still runs.
+       * @visibility secret
+       */
+      webhookSecret?: string;
+      /** With twoWay: comments written on the Security tab go to the issue (default false). */
+      pushComments?: boolean;
+      /**
+       * With twoWay: tracker states that change the observation's status,
+       * first match wins; replaces the defaults (see the README). Each rule
+       * matches the tracker's status name (`Won't Do`), its state (`open`,
+       * `closed`), GitHub's state reason (`not_planned`) and/or a label.
+       */
+      statusMapping?: Array<{
+        status?: string;
+        state?: 'open' | 'closed';
+        reason?: string;
+        label?: string;
+        to:
+          | 'open'
+          | 'in_review'
+          | 'duplicate'
+          | 'false_positive'
+          | 'not_security'
+          | 'risk_accepted';
+      }>;
     }>;
+    /**
+     * The reconciliation: reads the live state of linked issues on
+     * Backstage's scheduler (global scope), to show it on the tab and heal
+     * missed webhooks (default: every 15 minutes, at most 10 minutes a run).
+     */
+    reconcile?: {
+      schedule?: {
+        frequency: { minutes?: number; hours?: number; cron?: string };
+        timeout: { minutes?: number; hours?: number };
+        initialDelay?: { seconds?: number; minutes?: number };
+      };
+      /** Linked issues read per tracker in one run (default 500). */
+      maxIssuesPerRun?: number;
+    };
     /** The tracker sync. */
     sync?: {
       /**

@@ -5,6 +5,7 @@
  */
 
 import { createBackend } from '@backstage/backend-defaults';
+import { securityObservationsEventsModule } from 'backstage-plugin-security-observations-backend';
 
 const backend = createBackend();
 
@@ -35,6 +36,11 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 // notifications and signals: the tracker sync reports persistent failures here
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
+
+// events: the tracker webhooks of the two-way sync come in here, checked by
+// the Security Observations module (per-tracker secrets, replays refused)
+backend.add(import('@backstage/plugin-events-backend'));
+backend.add(securityObservationsEventsModule);
 
 backend.add(import('backstage-plugin-security-observations-backend'));
 // Example only: imports the reports in examples/reports at start-up.

@@ -5,3 +5,4 @@
  */
 
 export { securityObservationsPlugin as default } from './plugin';
+export { securityObservationsEventsModule } from './twoWay/events/securityObservationsEventsModule';

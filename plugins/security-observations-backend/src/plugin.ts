@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { securityObservationsPermissions } from 'backstage-plugin-security-observations-common';
 import { EntityAuthorizer } from './assessment/EntityAuthorizer';
@@ -18,6 +19,11 @@ import { scheduleTrackerSync } from './sync/scheduleTrackerSync';
 import { SyncEngine } from './sync/SyncEngine';
 import { SyncFailureNotifier } from './sync/SyncFailureNotifier';
 import { TrackerClients } from './sync/TrackerClients';
+import { CommentPusher } from './twoWay/CommentPusher';
+import { Reconciler } from './twoWay/Reconciler';
+import { scheduleReconciliation } from './twoWay/scheduleReconciliation';
+import { TrackerActivityService } from './twoWay/TrackerActivityService';
+import { subscribeToTrackerWebhooks } from './twoWay/TrackerWebhookSubscriber';
 
 /**
  * The Security Observations backend plugin: wiring only. Core services go in,
@@ -35,6 +41,7 @@ export const securityObservationsPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         config: coreServices.rootConfig,
         database: coreServices.database,
+        events: eventsServiceRef,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         logger: coreServices.logger,
@@ -49,6 +56,7 @@ export const securityObservationsPlugin = createBackendPlugin({
         catalog,
         config,
         database,
+        events,
         httpAuth,
         httpRouter,
         logger,
@@ -93,10 +101,45 @@ export const securityObservationsPlugin = createBackendPlugin({
           findEntity,
           syncsBranch: (entity, branch) => routes.syncsBranch(entity, branch),
         });
+        // Two-way sync: what trackers say back, by webhook or by reading.
+        const activities = new TrackerActivityService({
+          store,
+          trackers,
+          clients,
+          requireApproval: pluginConfig.requireApproval,
+          auditor,
+          logger,
+        });
+        await subscribeToTrackerWebhooks({
+          events,
+          trackers,
+          activities,
+          logger,
+        });
+        const reconciler = new Reconciler({
+          store,
+          clients,
+          activities,
+          logger,
+          maxIssuesPerRun: pluginConfig.reconcile.maxIssuesPerRun,
+        });
+        await scheduleReconciliation({
+          scheduler,
+          reconciler,
+          logger,
+          schedule: pluginConfig.reconcile.schedule,
+        });
+
         const sync = await scheduleTrackerSync({
           scheduler,
           logger,
           schedule: pluginConfig.sync.schedule,
+          commentPusher: new CommentPusher({
+            store,
+            trackers,
+            clients,
+            logger,
+          }),
           engine: new SyncEngine({
             store,
             routesOf: entityRefs => routes.routesOf(entityRefs),
@@ -118,6 +161,7 @@ export const securityObservationsPlugin = createBackendPlugin({
             store,
             trackerRouteOf: entityRef => routes.routeOfRef(entityRef),
             triggerSync: () => sync.trigger(),
+            reconciler,
           }),
         );
         unauthenticatedPaths.forEach(policy =>

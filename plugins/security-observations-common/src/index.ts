@@ -13,3 +13,4 @@ export * from './api/imports';
 export * from './api/observations';
 export * from './api/assessments';
 export * from './api/trend';
+export * from './api/reconcile';

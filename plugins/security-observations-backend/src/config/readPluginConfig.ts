@@ -22,6 +22,12 @@ export interface PluginConfig {
     /** The Backstage app's address, for links from issues to the tab. */
     appBaseUrl: string;
   };
+  reconcile: {
+    /** When the reconciliation runs; the default when unset. */
+    schedule?: SchedulerServiceTaskScheduleDefinition;
+    /** Linked issues read per tracker in one run. */
+    maxIssuesPerRun: number;
+  };
 }
 
 const MB = 1024 * 1024;
@@ -66,5 +72,29 @@ export function readPluginConfig(config: RootConfigService): PluginConfig {
       appBaseUrl:
         config.getOptionalString('app.baseUrl') ?? 'http://localhost:3000',
     },
+    reconcile: {
+      schedule: config.has('securityObservations.reconcile.schedule')
+        ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
+            config.getConfig('securityObservations.reconcile.schedule'),
+          )
+        : undefined,
+      maxIssuesPerRun: positiveInteger(
+        config,
+        'securityObservations.reconcile.maxIssuesPerRun',
+        500,
+      ),
+    },
   };
+}
+
+function positiveInteger(
+  config: RootConfigService,
+  key: string,
+  fallback: number,
+): number {
+  const value = config.getOptionalNumber(key) ?? fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`${key} must be a whole number above 0, got ${value}`);
+  }
+  return value;
 }

@@ -32,6 +32,7 @@ import { toIsoString, toIsoStringOrNull } from './dates';
 import { entityTrend } from './entityTrend';
 import { listObservations } from './listObservations';
 import * as syncQueue from './syncQueue';
+import * as trackerActivity from './trackerActivity';
 import { ClaimedObservation } from './syncQueue';
 import {
   eventFromRow,
@@ -176,6 +177,11 @@ export class SecurityObservationsStore {
       origin: row.origin,
       body: row.body,
       createdAt: toIsoString(row.created_at),
+      url: row.external_url ?? null,
+      updatedAt: toIsoStringOrNull(row.updated_at ?? null),
+      push: row.push_state
+        ? { state: row.push_state, error: row.push_error ?? null }
+        : null,
     }));
   }
 
@@ -269,6 +275,86 @@ export class SecurityObservationsStore {
 
   clearSyncNotifications(entityRef: string) {
     return syncQueue.clearSyncNotifications(this.db, entityRef);
+  }
+
+  // What trackers say back (two-way sync): see trackerActivity.ts.
+
+  observationsOfIssue(trackerIds: string[], issueKey: string) {
+    return trackerActivity.observationsOfIssue(this.db, trackerIds, issueKey);
+  }
+
+  linkedIssuesToRead(
+    options: Parameters<typeof trackerActivity.linkedIssuesToRead>[1],
+  ) {
+    return trackerActivity.linkedIssuesToRead(this.db, options);
+  }
+
+  trackersWithLinkedIssues(entityRef?: string) {
+    return trackerActivity.trackersWithLinkedIssues(this.db, entityRef);
+  }
+
+  recordLiveStatus(
+    observationId: string,
+    live: Parameters<typeof trackerActivity.recordLiveStatus>[2],
+  ) {
+    return trackerActivity.recordLiveStatus(this.db, observationId, live);
+  }
+
+  recordIssuesRead(
+    reads: Parameters<typeof trackerActivity.recordIssuesRead>[1],
+    now: Date,
+  ) {
+    return trackerActivity.recordIssuesRead(this.db, reads, now);
+  }
+
+  recordIssueGone(
+    row: ObservationRow,
+    options: Parameters<typeof trackerActivity.recordIssueGone>[2],
+  ) {
+    return trackerActivity.recordIssueGone(this.db, row, options);
+  }
+
+  recordIssueMoved(
+    row: ObservationRow,
+    options: Parameters<typeof trackerActivity.recordIssueMoved>[2],
+  ) {
+    return trackerActivity.recordIssueMoved(this.db, row, options);
+  }
+
+  commentByExternalId(observationId: string, externalId: string) {
+    return trackerActivity.commentByExternalId(
+      this.db,
+      observationId,
+      externalId,
+    );
+  }
+
+  upsertTrackerComment(input: trackerActivity.TrackerCommentInput) {
+    return trackerActivity.upsertTrackerComment(this.db, input);
+  }
+
+  deleteTrackerComment(
+    input: Parameters<typeof trackerActivity.deleteTrackerComment>[1],
+  ) {
+    return trackerActivity.deleteTrackerComment(this.db, input);
+  }
+
+  commentsToPush(now: Date, limit: number) {
+    return trackerActivity.commentsToPush(this.db, now, limit);
+  }
+
+  recordCommentPushed(
+    commentId: string,
+    pushed: Parameters<typeof trackerActivity.recordCommentPushed>[2],
+  ) {
+    return trackerActivity.recordCommentPushed(this.db, commentId, pushed);
+  }
+
+  recordCommentPushFailed(
+    commentId: string,
+    failure: Parameters<typeof trackerActivity.recordCommentPushFailed>[2],
+  ) {
+    return trackerActivity.recordCommentPushFailed(this.db, commentId, failure);
   }
 
   /** Active observations per day and mean time to resolve, for one entity. */

@@ -140,10 +140,19 @@ export async function observationsOfEntity(
   return byId;
 }
 
-/** A comment from the Security tab, and its audit entry. */
+/**
+ * A comment from the Security tab, and its audit entry. With `push`, it
+ * waits to go to the observation's issue (`pushComments`).
+ */
 export async function addComment(
   db: Knex,
-  input: { observationId: string; body: string; actor: Actor; now: Date },
+  input: {
+    observationId: string;
+    body: string;
+    actor: Actor;
+    now: Date;
+    push?: boolean;
+  },
 ) {
   const now = input.now.toISOString();
   return db.transaction(async trx => {
@@ -163,6 +172,7 @@ export async function addComment(
       external_id: null,
       body: input.body,
       created_at: now,
+      push_state: input.push ? 'pending' : null,
     });
     await trx('observation_events').insert({
       observation_id: row.id,
@@ -182,6 +192,9 @@ export async function addComment(
       origin: 'backstage' as const,
       body: input.body,
       createdAt: now,
+      url: null,
+      updatedAt: null,
+      push: input.push ? { state: 'pending' as const, error: null } : null,
     };
   });
 }

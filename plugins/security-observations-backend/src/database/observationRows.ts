@@ -53,7 +53,28 @@ export interface ObservationRow {
   sync_attempts: number;
   sync_next_attempt_at: unknown;
   sync_last_error: string | null;
+  /** JSON `LiveStatus`, as the tracker last showed the issue. */
+  tracker_live_status?: string | null;
+  tracker_live_changed_by?: string | null;
+  tracker_live_changed_at?: unknown;
+  tracker_live_seen_at?: unknown;
+  tracker_live_checked_at?: unknown;
+  tracker_live_etag?: string | null;
   updated_at: unknown;
+}
+
+/** The issue's live status for the HTTP API, when a tracker has shown it. */
+function liveOf(row: ObservationRow) {
+  if (!row.tracker_live_status || !row.tracker_live_seen_at) return null;
+  const status: { state: 'open' | 'closed' | 'gone'; name: string } =
+    JSON.parse(row.tracker_live_status);
+  return {
+    state: status.state,
+    status: status.name,
+    changedBy: row.tracker_live_changed_by ?? null,
+    changedAt: toIsoStringOrNull(row.tracker_live_changed_at ?? null),
+    seenAt: toIsoString(row.tracker_live_seen_at),
+  };
 }
 
 const allNull = (...values: unknown[]) =>
@@ -131,6 +152,7 @@ export function observationFromRow(row: ObservationRow): Observation {
             syncAttempts: Number(row.sync_attempts),
             nextAttemptAt: toIsoStringOrNull(row.sync_next_attempt_at),
             lastError: row.sync_last_error,
+            live: liveOf(row),
           },
     updatedAt: toIsoString(row.updated_at),
   };

@@ -37,6 +37,8 @@ export function assessmentRoutes(options: {
   authorizer: EntityAuthorizer;
   httpAuth: HttpAuthService;
   store: SecurityObservationsStore;
+  /** Whether the entity's tracker takes Security-tab comments (`pushComments`). */
+  pushesComments: (entityRef: string) => Promise<boolean>;
 }) {
   const { requireApproval, auditor, authorizer, httpAuth, store } = options;
   const router = Router();
@@ -209,6 +211,7 @@ export function assessmentRoutes(options: {
       body: comment,
       actor: actorOf(credentials),
       now: new Date(),
+      push: await options.pushesComments(observation.entityRef),
     });
     res.status(201).json(created);
   });

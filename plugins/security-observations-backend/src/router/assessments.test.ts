@@ -291,6 +291,10 @@ describe('assessing observations', () => {
           origin: 'backstage',
           body: 'Fix is in the next base image.',
           createdAt: comment.body.createdAt,
+          url: null,
+          updatedAt: null,
+          // No tracker takes pushed comments here.
+          push: null,
         },
       ]);
       await knex.destroy();

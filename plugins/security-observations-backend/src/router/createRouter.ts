@@ -15,6 +15,8 @@ import { assessmentRoutes } from './assessmentRoutes';
 import { httpErrorHandler } from './httpErrors';
 import { importsRoutes } from './importsRoutes';
 import { observationsRoutes } from './observationsRoutes';
+import { reconcileRoutes } from './reconcileRoutes';
+import { Reconciler } from '../twoWay/Reconciler';
 import { syncRoutes } from './syncRoutes';
 
 export interface RouterOptions {
@@ -27,6 +29,8 @@ export interface RouterOptions {
   trackerRouteOf: (entityRef: string) => Promise<TrackerRoute | undefined>;
   /** Starts a tracker sync run as soon as possible. */
   triggerSync: () => Promise<void>;
+  /** Reads linked issues' live state from their trackers. */
+  reconciler: Reconciler;
 }
 
 /** Paths that need no Backstage credentials; registered by the plugin. */
@@ -46,6 +50,7 @@ export async function createRouter(
     store,
     trackerRouteOf,
     triggerSync,
+    reconciler,
   } = options;
   const router = Router();
 
@@ -88,8 +93,14 @@ export async function createRouter(
       authorizer,
       httpAuth,
       store,
+      pushesComments: async entityRef =>
+        Boolean(
+          (await trackerRouteOf(entityRef))?.tracker?.twoWay?.pushComments,
+        ),
     }),
   );
+
+  router.use(reconcileRoutes({ auditor, httpAuth, authorizer, reconciler }));
 
   router.use(
     syncRoutes({

@@ -4,6 +4,7 @@ import {
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
+import { CommentPusher } from '../twoWay/CommentPusher';
 import { SyncEngine } from './SyncEngine';
 
 export const TRACKER_SYNC_TASK_ID = 'security-observations:tracker-sync';
@@ -23,6 +24,8 @@ export const DEFAULT_SYNC_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
 export async function scheduleTrackerSync(options: {
   scheduler: SchedulerService;
   engine: SyncEngine;
+  /** Pushes Security-tab comments to issues after each run (two-way sync). */
+  commentPusher?: CommentPusher;
   logger: LoggerService;
   schedule?: SchedulerServiceTaskScheduleDefinition;
 }): Promise<{ trigger(): Promise<void> }> {
@@ -33,6 +36,8 @@ export async function scheduleTrackerSync(options: {
     ...(options.schedule ?? DEFAULT_SYNC_SCHEDULE),
     fn: async signal => {
       await engine.run({ signal });
+      // After the sync: a new issue can take the comments waiting for it.
+      await options.commentPusher?.run({ signal });
     },
   });
   return {

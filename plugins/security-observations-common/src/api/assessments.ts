@@ -156,6 +156,21 @@ export const observationCommentSchema = z.object({
   origin: z.string(),
   body: z.string(),
   createdAt: z.string(),
+  /** The comment on the tracker, for comments that came from there. */
+  url: z.string().nullable().optional(),
+  /** Set when the comment was edited after it was written. */
+  updatedAt: z.string().nullable().optional(),
+  /**
+   * Security-tab comments with `pushComments` on: `pending` until the
+   * issue has them, `pushed` once it does, `failed` with the reason.
+   */
+  push: z
+    .object({
+      state: z.enum(['pending', 'pushed', 'failed']),
+      error: z.string().nullable(),
+    })
+    .nullable()
+    .optional(),
 });
 
 /** @public */

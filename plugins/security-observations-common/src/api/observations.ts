@@ -63,6 +63,21 @@ export const observationSchema = z.object({
       syncAttempts: z.number(),
       nextAttemptAt: z.string().nullable(),
       lastError: z.string().nullable(),
+      /**
+       * The issue as the tracker last showed it (a webhook or the
+       * reconciliation): its status in the tracker's words, who changed
+       * it last and when, and when it was last seen. Null until read.
+       */
+      live: z
+        .object({
+          state: z.enum(['open', 'closed', 'gone']),
+          status: z.string(),
+          changedBy: z.string().nullable(),
+          changedAt: z.string().nullable(),
+          seenAt: z.string(),
+        })
+        .nullable()
+        .optional(),
     })
     .nullable(),
   updatedAt: z.string(),

@@ -219,8 +219,11 @@ export async function createSyncHarness(options: SyncHarnessOptions) {
   };
 
   return {
+    knex,
     store,
     engine,
+    trackers,
+    clients,
     syncAndDieAfterCreate,
     notifications,
     logger,

@@ -2,6 +2,7 @@ import { Config } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import { TRACKER_TYPES, TrackerConfig } from '../trackers/trackerTypes';
 import { TrackerKind } from '../trackers/TrackerType';
+import { readTwoWaySettings } from '../../twoWay/TwoWaySettings';
 
 export type { TrackerConfig } from '../trackers/trackerTypes';
 export type { TrackerKind } from '../trackers/TrackerType';
@@ -49,7 +50,12 @@ export function readTrackersConfig(config: Config): TrackerConfig[] {
     });
     return kind.readConfig(
       entry,
-      { id, labels, credentialsProblem: null },
+      {
+        id,
+        labels,
+        credentialsProblem: null,
+        twoWay: readTwoWaySettings(entry, type, at),
+      },
       { at, integrations },
     ) as TrackerConfig;
   });

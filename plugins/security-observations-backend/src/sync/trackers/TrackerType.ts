@@ -6,6 +6,7 @@ import {
   ScmIntegrations,
 } from '@backstage/integration';
 import { Clock } from '../WritePacer';
+import { TwoWaySettings } from '../../twoWay/TwoWaySettings';
 import { TrackerClient } from './TrackerClient';
 
 /** The kinds of tracker the sync speaks to. */
@@ -21,6 +22,8 @@ export interface TrackerConfigBase {
    * credentials themselves.
    */
   credentialsProblem: string | null;
+  /** Two-way sync settings; null unless `twoWay: true`. */
+  twoWay: TwoWaySettings | null;
 }
 
 /** The project an entity's annotations name for a tracker. */

@@ -1,0 +1,398 @@
+import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
+import {
+  AssessmentRequest,
+  ReconcileChange,
+  Status,
+} from 'backstage-plugin-security-observations-common';
+import { toIsoStringOrNull } from '../database/dates';
+import { Actor } from '../database/applyAssessment';
+import { ObservationRow } from '../database/observationRows';
+import { SecurityObservationsStore } from '../database/SecurityObservationsStore';
+import { StoredLiveStatus } from '../database/trackerActivity';
+import { TrackerConfig } from '../sync/routing/TrackerConfig';
+import { TrackerClients } from '../sync/TrackerClients';
+import { trackerTypeOf } from '../sync/trackers/trackerTypes';
+import { LiveStatus, TrackerActivity, TrackerUser } from './TrackerActivity';
+import { mappedStatus } from './TwoWaySettings';
+
+/** What applying activities changed (or, in a dry run, would change) per observation. */
+export interface ActivityOutcome {
+  observationId: string;
+  trackerId: string;
+  issueKey: string;
+  changes: ReconcileChange[];
+}
+
+export interface ApplyActivitiesInput {
+  /** The trackers the activities may concern (several of a kind share a host). */
+  trackerIds: string[];
+  activities: TrackerActivity[];
+  /** True: work out the changes, store nothing. */
+  dryRun?: boolean;
+  now: Date;
+}
+
+const dateOrNull = (value: unknown) => {
+  const iso = toIsoStringOrNull(value ?? null);
+  return iso ? new Date(iso) : null;
+};
+
+const sameLabels = (a: string[], b: string[]) =>
+  a.length === b.length &&
+  [...a].sort().join('\n').toLowerCase() ===
+    [...b].sort().join('\n').toLowerCase();
+
+/**
+ * Applies what trackers say back, from webhooks and the reconciliation
+ * alike:
+ *
+ * - The issue's live status is stored for the tab (every tracker).
+ * - With `twoWay`, a status change that the tracker's mapping covers is an
+ *   assessment by the tracker user (or, with four-eyes review, a request
+ *   for one), audited as such; comments come in, follow edits and
+ *   deletions.
+ * - No echo: a change the sync's own account made, or one with no known
+ *   author that agrees with what the sync pushed, only updates the shown
+ *   status; a comment the sync pushed is never taken in.
+ * - A deleted issue is queued for the sync (which recreates it when still
+ *   wanted); a moved one is followed.
+ */
+export class TrackerActivityService {
+  constructor(
+    private readonly options: {
+      store: SecurityObservationsStore;
+      trackers: TrackerConfig[];
+      clients: TrackerClients;
+      requireApproval: boolean;
+      auditor: AuditorService;
+      logger: LoggerService;
+    },
+  ) {}
+
+  async apply(input: ApplyActivitiesInput): Promise<ActivityOutcome[]> {
+    const outcomes: ActivityOutcome[] = [];
+    for (const activity of input.activities) {
+      const rows = await this.options.store.observationsOfIssue(
+        input.trackerIds,
+        activity.issueKey,
+      );
+      // An issue we do not know: acknowledged and ignored.
+      for (const row of rows) {
+        const tracker = this.trackerOf(row.tracker_id!);
+        if (!tracker) continue;
+        const changes = await this.applyOne(row, tracker, activity, input);
+        if (changes.length > 0) {
+          outcomes.push({
+            observationId: row.id,
+            trackerId: tracker.id,
+            issueKey: activity.issueKey,
+            changes,
+          });
+        }
+      }
+    }
+    return outcomes;
+  }
+
+  private async applyOne(
+    row: ObservationRow,
+    tracker: TrackerConfig,
+    activity: TrackerActivity,
+    input: ApplyActivitiesInput,
+  ): Promise<ReconcileChange[]> {
+    switch (activity.type) {
+      case 'status':
+        return this.applyStatus(row, tracker, activity, input);
+      case 'issue_gone':
+        return this.applyGone(row, tracker, activity, input);
+      case 'issue_moved':
+        return this.applyMoved(row, tracker, activity, input);
+      case 'comment':
+        return this.applyComment(row, tracker, activity, input);
+      case 'comment_deleted':
+        return this.applyCommentDeleted(row, tracker, activity, input);
+      default:
+        return [];
+    }
+  }
+
+  private async applyStatus(
+    row: ObservationRow,
+    tracker: TrackerConfig,
+    activity: Extract<TrackerActivity, { type: 'status' }>,
+    input: ApplyActivitiesInput,
+  ): Promise<ReconcileChange[]> {
+    const { store } = this.options;
+    const before: StoredLiveStatus | null = row.tracker_live_status
+      ? JSON.parse(row.tracker_live_status)
+      : null;
+    const live = activity.status;
+    const by = activity.actor?.name ?? null;
+    const changed =
+      !before ||
+      before.state !== live.state ||
+      before.name !== live.name ||
+      !sameLabels(before.labels ?? [], live.labels);
+    const changes: ReconcileChange[] = [];
+    if (!before || before.name !== live.name || before.state !== live.state) {
+      changes.push({
+        kind: 'live_status',
+        from: before?.name ?? null,
+        to: live.name,
+        by,
+      });
+    }
+    if (!input.dryRun) {
+      await store.recordLiveStatus(row.id, {
+        status: live,
+        // Unchanged: who changed it last is still who it was.
+        changedBy: changed ? by : row.tracker_live_changed_by ?? null,
+        changedAt: changed
+          ? activity.at ?? input.now
+          : dateOrNull(row.tracker_live_changed_at),
+        seenAt: input.now,
+      });
+    }
+    if (!changed || !tracker.twoWay) return changes;
+    const status = mappedStatus(tracker.twoWay.statusMapping, live);
+    if (!status || status === row.status) return changes;
+    if (await this.isEcho(tracker, row, live, activity.actor)) return changes;
+    changes.push({ kind: 'status', from: row.status, to: status, by });
+    if (!input.dryRun) {
+      await this.assess(row, tracker, status, live, activity, input.now);
+    }
+    return changes;
+  }
+
+  /**
+   * Whether a status change is the sync's own doing coming back: made by
+   * the sync's account, or, when the tracker does not say who made it,
+   * the state the sync last pushed.
+   */
+  private async isEcho(
+    tracker: TrackerConfig,
+    row: ObservationRow,
+    live: LiveStatus,
+    actor: TrackerUser | null,
+  ): Promise<boolean> {
+    if (actor) {
+      const me = await this.whoAmI(tracker.id);
+      return me !== null && me.id === actor.id;
+    }
+    return live.state === row.tracker_issue_state;
+  }
+
+  /** The mapped status as an assessment by the tracker user, or a request for one. */
+  private async assess(
+    row: ObservationRow,
+    tracker: TrackerConfig,
+    status: Status,
+    live: LiveStatus,
+    activity: Extract<TrackerActivity, { type: 'status' }>,
+    now: Date,
+  ) {
+    const { store, auditor, requireApproval } = this.options;
+    const actor = this.actorOf(tracker, activity.actor);
+    const where = trackerTypeOf(tracker).displayName;
+    const comment = `${live.name} on ${where}${
+      activity.actor ? ` by ${activity.actor.name}` : ''
+    } (${row.tracker_issue_key}${activity.url ? `, ${activity.url}` : ''})`;
+    const meta = {
+      entityRef: row.entity_ref,
+      observationIds: [row.id],
+      status,
+      trackerId: tracker.id,
+      issueKey: row.tracker_issue_key,
+      trackerUser: activity.actor?.name ?? null,
+    };
+    const event = await auditor.createEvent({
+      eventId: requireApproval
+        ? 'observation-assess-request'
+        : 'observation-assess',
+      severityLevel: 'medium',
+      meta: { ...meta, actor: actor.ref, origin: 'tracker' },
+    });
+    try {
+      if (requireApproval) {
+        const pending = await store.requestAssessment({
+          entityRef: row.entity_ref,
+          observationIds: [row.id],
+          assessment: {
+            status: status as AssessmentRequest['status'],
+            comment,
+          },
+          actor,
+          now,
+        });
+        await event.success({ meta: { pendingAssessmentId: pending.id } });
+      } else {
+        await store.applyAssessment({
+          entityRef: row.entity_ref,
+          observationIds: [row.id],
+          status,
+          comment,
+          actor,
+          now,
+        });
+        await event.success({ meta: { changed: 1 } });
+      }
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  }
+
+  private async applyGone(
+    row: ObservationRow,
+    tracker: TrackerConfig,
+    activity: Extract<TrackerActivity, { type: 'issue_gone' }>,
+    input: ApplyActivitiesInput,
+  ): Promise<ReconcileChange[]> {
+    const before: StoredLiveStatus | null = row.tracker_live_status
+      ? JSON.parse(row.tracker_live_status)
+      : null;
+    if (before?.state === 'gone') return [];
+    const name = `Deleted on ${trackerTypeOf(tracker).displayName}`;
+    if (!input.dryRun) {
+      await this.options.store.recordIssueGone(row, {
+        status: { state: 'gone', name, labels: [] },
+        by: activity.actor?.name ?? null,
+        now: input.now,
+      });
+    }
+    return [
+      {
+        kind: 'issue_gone',
+        from: row.tracker_issue_key,
+        to: null,
+        by: activity.actor?.name ?? null,
+      },
+    ];
+  }
+
+  private async applyMoved(
+    row: ObservationRow,
+    tracker: TrackerConfig,
+    activity: Extract<TrackerActivity, { type: 'issue_moved' }>,
+    input: ApplyActivitiesInput,
+  ): Promise<ReconcileChange[]> {
+    if (activity.newKey === row.tracker_issue_key) return [];
+    if (!input.dryRun) {
+      await this.options.store.recordIssueMoved(row, {
+        key: activity.newKey,
+        url: activity.newUrl,
+        comment: `The issue was moved to ${activity.newKey} on ${
+          trackerTypeOf(tracker).displayName
+        }${activity.actor ? ` by ${activity.actor.name}` : ''}`,
+        now: input.now,
+      });
+    }
+    return [
+      {
+        kind: 'issue_moved',
+        from: row.tracker_issue_key,
+        to: activity.newKey,
+        by: activity.actor?.name ?? null,
+      },
+    ];
+  }
+
+  private async applyComment(
+    row: ObservationRow,
+    tracker: TrackerConfig,
+    activity: Extract<TrackerActivity, { type: 'comment' }>,
+    input: ApplyActivitiesInput,
+  ): Promise<ReconcileChange[]> {
+    const { comment } = activity;
+    if (!tracker.twoWay || comment.pushedByUs) return [];
+    const me = await this.whoAmI(tracker.id);
+    if (me && me.id === comment.author.id) return [];
+    const stored = await this.options.store.commentByExternalId(
+      row.id,
+      comment.id,
+    );
+    // One the sync pushed (its id is stored once the tracker answered).
+    if (stored?.origin === 'backstage') return [];
+    if (stored && stored.body === comment.body) return [];
+    const change: ReconcileChange = {
+      kind: stored ? 'comment_edited' : 'comment_added',
+      from: stored ? stored.body : null,
+      to: comment.body,
+      by: comment.author.name,
+    };
+    if (!input.dryRun) {
+      const result = await this.options.store.upsertTrackerComment({
+        observationId: row.id,
+        entityRef: row.entity_ref,
+        origin: tracker.type,
+        externalId: comment.id,
+        author: comment.author.name,
+        body: comment.body,
+        url: comment.url,
+        createdAt: comment.createdAt,
+        updatedAt: comment.updatedAt,
+        actor: this.actorOf(tracker, comment.author),
+      });
+      if (result === 'unchanged') return [];
+    }
+    return [change];
+  }
+
+  private async applyCommentDeleted(
+    row: ObservationRow,
+    tracker: TrackerConfig,
+    activity: Extract<TrackerActivity, { type: 'comment_deleted' }>,
+    input: ApplyActivitiesInput,
+  ): Promise<ReconcileChange[]> {
+    if (!tracker.twoWay) return [];
+    const stored = await this.options.store.commentByExternalId(
+      row.id,
+      activity.commentId,
+    );
+    if (!stored || stored.origin === 'backstage') return [];
+    if (!input.dryRun) {
+      await this.options.store.deleteTrackerComment({
+        observationId: row.id,
+        entityRef: row.entity_ref,
+        externalId: activity.commentId,
+        actor: this.actorOf(tracker, activity.actor),
+        now: input.now,
+      });
+    }
+    return [
+      {
+        kind: 'comment_deleted',
+        from: stored.body,
+        to: null,
+        by: activity.actor?.name ?? null,
+      },
+    ];
+  }
+
+  /** The audit log's actor for a tracker user: `<tracker id>:<name>`. */
+  private actorOf(tracker: TrackerConfig, user: TrackerUser | null): Actor {
+    return {
+      ref: `${tracker.id}:${user?.name ?? 'unknown'}`,
+      kind: 'tracker',
+    };
+  }
+
+  private trackerOf(trackerId: string): TrackerConfig | undefined {
+    return this.options.trackers.find(tracker => tracker.id === trackerId);
+  }
+
+  /** The sync's own account on the tracker; null when it cannot be told. */
+  private async whoAmI(trackerId: string): Promise<TrackerUser | null> {
+    try {
+      const client = await this.options.clients.get(trackerId);
+      return (await client?.whoAmI()) ?? null;
+    } catch (error) {
+      this.options.logger.warn(
+        `Two-way sync: could not tell which account the tracker '${trackerId}' acts as: ${
+          (error as Error).message
+        }`,
+      );
+      return null;
+    }
+  }
+}

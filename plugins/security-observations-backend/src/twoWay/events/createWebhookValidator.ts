@@ -1,0 +1,100 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  RequestDetails,
+  RequestValidationContext,
+  RequestValidator,
+} from '@backstage/plugin-events-node';
+import { TrackerConfig } from '../../sync/routing/TrackerConfig';
+import { TrackerKind } from '../../sync/trackers/TrackerType';
+import {
+  TRACKER_WEBHOOKS,
+  webhookTopic,
+  webhookTrackers,
+} from '../webhooks/trackerWebhooks';
+import { WebhookPayloadError } from '../webhooks/TrackerWebhook';
+import { WebhookDeliveries } from './WebhookDeliveries';
+
+/** Headers that carry a secret itself (GitLab's token), dropped once checked. */
+const SECRET_HEADERS = ['x-gitlab-token'];
+
+const headerValue = (value: string | string[] | undefined) =>
+  Array.isArray(value) ? value[0] : value;
+
+/**
+ * The validator of one kind's webhook topic. A delivery passes when a
+ * two-way tracker of that kind, on the host its payload names, has a
+ * secret that signs it (checked on the raw body, in constant time), its
+ * payload is one we can read, and its delivery id is new. Everything else
+ * is refused and reaches no subscriber: no secret configured (401), a
+ * missing or wrong signature (401), a malformed payload (400), a missing
+ * delivery id (400), a replay (409).
+ */
+export function createWebhookValidator(options: {
+  kind: TrackerKind;
+  trackers: TrackerConfig[];
+  deliveries: WebhookDeliveries;
+  logger: LoggerService;
+  now?: () => Date;
+}): RequestValidator {
+  const { kind, trackers, deliveries, logger } = options;
+  const webhook = TRACKER_WEBHOOKS[kind];
+  const topic = webhookTopic(kind);
+  const refuse = (
+    context: RequestValidationContext,
+    status: number,
+    message: string,
+  ) => {
+    logger.warn(`Refused a ${kind} webhook delivery: ${message}`);
+    context.reject({ status, payload: { error: { message } } });
+  };
+
+  return async (request: RequestDetails, context: RequestValidationContext) => {
+    const host = webhook.hostOf(request.body);
+    const secrets = webhookTrackers(trackers, kind, host)
+      .map(tracker => tracker.twoWay!.webhookSecret())
+      .filter((secret): secret is string => Boolean(secret));
+    if (secrets.length === 0) {
+      refuse(
+        context,
+        401,
+        `no ${kind} tracker${
+          host ? ` on ${host}` : ''
+        } has twoWay and a webhookSecret configured, so no delivery is accepted`,
+      );
+      return;
+    }
+    // Every secret is tried, so the time taken does not say which matched.
+    const signed = secrets
+      .map(secret => webhook.verify(request.raw.body, request.headers, secret))
+      .includes(true);
+    for (const header of SECRET_HEADERS) delete request.headers[header];
+    if (!signed) {
+      refuse(
+        context,
+        401,
+        'the signature is missing or does not match the webhook secret',
+      );
+      return;
+    }
+    try {
+      webhook.activitiesOf(request.headers, request.body);
+    } catch (error) {
+      if (!(error instanceof WebhookPayloadError)) throw error;
+      refuse(
+        context,
+        400,
+        `the payload is not a ${kind} webhook payload: ${error.message}`,
+      );
+      return;
+    }
+    const deliveryId = headerValue(request.headers[webhook.deliveryIdHeader]);
+    if (!deliveryId) {
+      refuse(context, 400, `the ${webhook.deliveryIdHeader} header is missing`);
+      return;
+    }
+    const now = options.now?.() ?? new Date();
+    if (!(await deliveries.firstTime(topic, deliveryId, now))) {
+      refuse(context, 409, `the delivery ${deliveryId} was received before`);
+    }
+  };
+}

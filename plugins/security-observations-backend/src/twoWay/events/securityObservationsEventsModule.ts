@@ -1,0 +1,52 @@
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { eventsExtensionPoint } from '@backstage/plugin-events-node/alpha';
+import { readTrackersConfig } from '../../sync/routing/TrackerConfig';
+import { TRACKER_TYPES } from '../../sync/trackers/trackerTypes';
+import { TrackerKind } from '../../sync/trackers/TrackerType';
+import { webhookTopic } from '../webhooks/trackerWebhooks';
+import { createWebhookValidator } from './createWebhookValidator';
+import { WebhookDeliveries } from './WebhookDeliveries';
+
+/**
+ * The events backend module of Security Observations: one HTTP ingress
+ * topic per kind of tracker (`POST /api/events/http/security-observations.github`,
+ * `.gitlab`, `.jira`), with validators that check each tracker's own
+ * secret in constant time, refuse everything when none is configured,
+ * and refuse replays. The stock GitHub and GitLab modules do not do all
+ * of that, and there is no Jira module. The backend plugin subscribes to
+ * the topics.
+ *
+ * @public
+ */
+export const securityObservationsEventsModule = createBackendModule({
+  pluginId: 'events',
+  moduleId: 'security-observations-webhooks',
+  register(env) {
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        database: coreServices.database,
+        events: eventsExtensionPoint,
+        logger: coreServices.logger,
+      },
+      async init({ config, database, events, logger }) {
+        const trackers = readTrackersConfig(config);
+        const deliveries = await WebhookDeliveries.create(database);
+        for (const kind of Object.keys(TRACKER_TYPES) as TrackerKind[]) {
+          events.addHttpPostIngress({
+            topic: webhookTopic(kind),
+            validator: createWebhookValidator({
+              kind,
+              trackers,
+              deliveries,
+              logger,
+            }),
+          });
+        }
+      },
+    });
+  },
+});
