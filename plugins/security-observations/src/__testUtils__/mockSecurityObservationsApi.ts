@@ -2,8 +2,12 @@ import { SecurityObservationsApi } from '../api';
 import {
   minimistComments,
   minimistEvents,
+  notPlannedComments,
+  notPlannedEvents,
+  notPlannedObservation,
   observations,
   paymentsTrend,
+  trackerStateObservations,
 } from './observations';
 import { trackedSummary } from './summaries';
 
@@ -21,12 +25,18 @@ export function mockSecurityObservationsApi(
       totalCount: observations.length,
     }),
     getObservation: async id => {
-      const found = observations.find(observation => observation.id === id);
+      const found = [...observations, ...trackerStateObservations].find(
+        observation => observation.id === id,
+      );
       if (!found) throw new Error(`No observation ${id}`);
       return found;
     },
-    getObservationEvents: async () => minimistEvents,
-    getObservationComments: async () => minimistComments,
+    // The ws observation has its own history and comments; every other
+    // observation answers with the minimist ones.
+    getObservationEvents: async id =>
+      id === notPlannedObservation.id ? notPlannedEvents : minimistEvents,
+    getObservationComments: async id =>
+      id === notPlannedObservation.id ? notPlannedComments : minimistComments,
     assess: async id => ({
       state: 'applied',
       items: [{ observationId: id, changes: {} }],

@@ -84,6 +84,13 @@ export const minimistObservation: Observation = {
     syncAttempts: 1,
     nextAttemptAt: null,
     lastError: null,
+    live: {
+      state: 'open',
+      status: 'Open',
+      changedBy: null,
+      changedAt: null,
+      seenAt: '2026-11-20T08:25:00.000Z',
+    },
   },
 };
 
@@ -253,6 +260,250 @@ export const minimistComments: ObservationComment[] = [
     createdAt: '2026-10-05T08:00:00.000Z',
   },
 ];
+
+/**
+ * When the tracker-state fixtures below are looked at: their issues were
+ * changed 5 minutes and read 1 minute before. Tests that show relative
+ * times freeze `Date.now()` here.
+ */
+export const trackerFixturesNow = '2026-11-20T10:00:00.000Z';
+
+/**
+ * ws denial of service, closed as not planned on GitHub by octocat: the
+ * tracker's status mapping made it risk accepted.
+ */
+export const notPlannedObservation: Observation = {
+  ...base,
+  id: 'b7c1d2e3-4f5a-4b6c-8d7e-9f0a1b2c3d4e',
+  identityHash:
+    '7e6d5c4b3a2918f7e6d5c4b3a2918f7e6d5c4b3a2918f7e6d5c4b3a2918f7e6d',
+  title:
+    'CVE-2024-37890: nodejs-ws: denial of service when handling a request with many HTTP headers',
+  description:
+    'A request with a number of headers exceeding the server.maxHeadersCount threshold could be used to crash a ws server.',
+  status: 'risk_accepted',
+  assessedStatus: 'risk_accepted',
+  vulnerabilityIds: ['CVE-2024-37890', 'GHSA-3h5v-q93c-6h6q'],
+  cwes: ['CWE-476'],
+  package: {
+    purl: 'pkg:npm/ws@8.16.0',
+    name: 'ws',
+    version: '8.16.0',
+    fixedVersion: '8.17.1',
+  },
+  location: location({ file: 'app/node_modules/ws/package.json', image }),
+  firstSeenAt: '2026-11-02T07:14:09.000Z',
+  updatedAt: '2026-11-20T09:55:30.000Z',
+  tracker: {
+    trackerId: 'github',
+    issueKey: 'acme/payments-api#245',
+    issueUrl: 'https://github.com/acme/payments-api/issues/245',
+    issueState: 'closed',
+    syncState: 'synced',
+    syncAttempts: 1,
+    nextAttemptAt: null,
+    lastError: null,
+    live: {
+      state: 'closed',
+      status: 'Closed as not planned',
+      changedBy: 'octocat',
+      changedAt: '2026-11-20T09:55:00.000Z',
+      seenAt: '2026-11-20T09:59:00.000Z',
+    },
+  },
+};
+
+/** tough-cookie prototype pollution, set to "Won't Do" in Jira by Jane Doe. */
+export const wontDoObservation: Observation = {
+  ...base,
+  id: 'c8d2e3f4-5a6b-4c7d-9e8f-0a1b2c3d4e5f',
+  identityHash:
+    '1d2c3b4a5f6e7d8c9b0a1d2c3b4a5f6e7d8c9b0a1d2c3b4a5f6e7d8c9b0a1d2c',
+  title: 'CVE-2023-26136: tough-cookie: prototype pollution in cookie memstore',
+  description:
+    'Versions of the package tough-cookie before 4.1.3 are vulnerable to Prototype Pollution due to improper handling of Cookies when using CookieJar in rejectPublicSuffixes=false mode.',
+  severity: 'medium',
+  parserSeverity: 'medium',
+  status: 'risk_accepted',
+  assessedStatus: 'risk_accepted',
+  vulnerabilityIds: ['CVE-2023-26136'],
+  cwes: ['CWE-1321'],
+  package: {
+    purl: 'pkg:npm/tough-cookie@4.1.2',
+    name: 'tough-cookie',
+    version: '4.1.2',
+    fixedVersion: '4.1.3',
+  },
+  location: location({ file: 'package-lock.json' }),
+  tracker: {
+    trackerId: 'jira',
+    issueKey: 'PAY-87',
+    issueUrl: 'https://acme-corp.atlassian.net/browse/PAY-87',
+    issueState: 'closed',
+    syncState: 'synced',
+    syncAttempts: 1,
+    nextAttemptAt: null,
+    lastError: null,
+    live: {
+      state: 'closed',
+      status: "Won't Do",
+      changedBy: 'Jane Doe',
+      changedAt: '2026-11-20T09:55:00.000Z',
+      seenAt: '2026-11-20T09:59:00.000Z',
+    },
+  },
+};
+
+/** semver ReDoS, whose GitLab issue was deleted. */
+export const deletedIssueObservation: Observation = {
+  ...base,
+  id: 'e9f3a4b5-6c7d-4e8f-8a9b-1c2d3e4f5a6b',
+  identityHash:
+    '5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c',
+  title: 'CVE-2022-25883: semver: regular expression denial of service',
+  description:
+    'Versions of the package semver before 7.5.2 are vulnerable to Regular Expression Denial of Service (ReDoS) via the function new Range, when untrusted user data is provided as a range.',
+  severity: 'medium',
+  parserSeverity: 'medium',
+  vulnerabilityIds: ['CVE-2022-25883'],
+  cwes: ['CWE-1333'],
+  package: {
+    purl: 'pkg:npm/semver@7.5.1',
+    name: 'semver',
+    version: '7.5.1',
+    fixedVersion: '7.5.2',
+  },
+  location: location({ file: 'package-lock.json' }),
+  tracker: {
+    trackerId: 'gitlab',
+    issueKey: 'acme-corp/payments/payments-api#58',
+    issueUrl: 'https://gitlab.com/acme-corp/payments/payments-api/-/issues/58',
+    issueState: 'open',
+    syncState: 'synced',
+    syncAttempts: 1,
+    nextAttemptAt: null,
+    lastError: null,
+    live: {
+      state: 'gone',
+      status: 'Deleted',
+      changedBy: null,
+      changedAt: null,
+      seenAt: '2026-11-20T09:59:00.000Z',
+    },
+  },
+};
+
+/** Observations whose issues the backend read back from their trackers. */
+export const trackerStateObservations: Observation[] = [
+  notPlannedObservation,
+  wontDoObservation,
+  deletedIssueObservation,
+];
+
+/** The ws observation's audit log: found, issue created, closed on GitHub. */
+export const notPlannedEvents: ObservationEvent[] = [
+  {
+    id: 'import:0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d',
+    observationId: notPlannedObservation.id,
+    type: 'created',
+    actor: 'ci-scanner',
+    actorKind: 'scanner',
+    importId: '0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d',
+    changes: {},
+    comment: null,
+    createdAt: '2026-11-02T07:14:09.000Z',
+  },
+  {
+    id: '2210',
+    observationId: notPlannedObservation.id,
+    type: 'issue_created',
+    actor: 'tracker-sync',
+    actorKind: 'system',
+    importId: null,
+    changes: { issueKey: { to: 'acme/payments-api#245' } },
+    comment: null,
+    createdAt: '2026-11-02T07:20:00.000Z',
+  },
+  {
+    id: '2388',
+    observationId: notPlannedObservation.id,
+    type: 'assessed',
+    actor: 'github:octocat',
+    actorKind: 'tracker',
+    importId: null,
+    changes: { status: { from: 'open', to: 'risk_accepted' } },
+    comment: 'Closed as not planned on GitHub by octocat',
+    createdAt: '2026-11-20T09:55:30.000Z',
+  },
+];
+
+/**
+ * Comments on the ws observation: one from GitHub, edited there, and
+ * Security-tab comments pushed to the issue, waiting, and refused.
+ */
+export const notPlannedComments: ObservationComment[] = [
+  {
+    id: '4b3c2d1e-0f9a-4b8c-9d7e-6f5a4b3c2d1e',
+    observationId: notPlannedObservation.id,
+    author: 'octocat',
+    origin: 'github',
+    body: 'ws only serves the internal health socket; nothing outside the cluster reaches it.',
+    createdAt: '2026-11-20T09:50:00.000Z',
+    url: 'https://github.com/acme/payments-api/issues/245#issuecomment-2498123456',
+    updatedAt: '2026-11-20T09:54:00.000Z',
+    push: null,
+  },
+  {
+    id: '5c4d3e2f-1a0b-4c9d-8e7f-7a6b5c4d3e2f',
+    observationId: notPlannedObservation.id,
+    author: 'user:default/jane.doe',
+    origin: 'backstage',
+    body: 'Agreed; we upgrade ws with the Node 24 move in Q1.',
+    createdAt: '2026-11-20T09:56:00.000Z',
+    url: 'https://github.com/acme/payments-api/issues/245#issuecomment-2498125001',
+    updatedAt: null,
+    push: { state: 'pushed', error: null },
+  },
+  {
+    id: '6d5e4f3a-2b1c-4d0e-9f8a-8b7c6d5e4f3a',
+    observationId: notPlannedObservation.id,
+    author: 'user:default/sam.lee',
+    origin: 'backstage',
+    body: 'The upgrade is tracked in PAY-101.',
+    createdAt: '2026-11-20T09:58:00.000Z',
+    url: null,
+    updatedAt: null,
+    push: { state: 'pending', error: null },
+  },
+  {
+    id: '7e6f5a4b-3c2d-4e1f-8a9b-9c8d7e6f5a4b',
+    observationId: notPlannedObservation.id,
+    author: 'user:default/sam.lee',
+    origin: 'backstage',
+    body: '@octocat can you confirm the socket is not exposed?',
+    createdAt: '2026-11-20T09:58:30.000Z',
+    url: null,
+    updatedAt: null,
+    push: {
+      state: 'failed',
+      error: 'GitHub answered 403: Resource not accessible by integration',
+    },
+  },
+];
+
+/** A tracker comment whose link is a script: shown, never linked. */
+export const hostileLinkComment: ObservationComment = {
+  id: '8f7a6b5c-4d3e-4f2a-9b0c-0d9e8f7a6b5c',
+  observationId: notPlannedObservation.id,
+  author: 'mallory',
+  origin: 'github',
+  body: 'See the linked comment for the exploit.',
+  createdAt: '2026-11-20T09:59:00.000Z',
+  // eslint-disable-next-line no-script-url -- the attack under test
+  url: 'javascript:alert(document.cookie)',
+  updatedAt: null,
+  push: null,
+};
 
 /** 90 days of trend ending 2026-11-20, with a few resolved per severity. */
 export const paymentsTrend: EntityTrend = {

@@ -5,6 +5,9 @@ import {
   minimistComments,
   minimistEvents,
   minimistObservation,
+  notPlannedComments,
+  notPlannedEvents,
+  notPlannedObservation,
   observations,
   paymentsTrend,
 } from '../__testUtils__/observations';
@@ -163,6 +166,88 @@ describe('SecurityObservationsClient', () => {
       `/api/security-observations/v1/observations/${id}/events`,
       `/api/security-observations/v1/observations/${id}/comments`,
     ]);
+  });
+
+  it("keeps what two-way sync brings back: the issue's live status, tracker comments and their push state, tracker actors", async () => {
+    server.use(
+      http.get(`${baseUrl}/v1/observations/:id`, () =>
+        HttpResponse.json(notPlannedObservation),
+      ),
+      http.get(`${baseUrl}/v1/observations/:id/events`, () =>
+        HttpResponse.json({ items: notPlannedEvents }),
+      ),
+      http.get(`${baseUrl}/v1/observations/:id/comments`, () =>
+        HttpResponse.json({ items: notPlannedComments }),
+      ),
+    );
+
+    const id = notPlannedObservation.id;
+    const observation = await client.getObservation(id);
+    expect(observation.tracker?.live).toEqual({
+      state: 'closed',
+      status: 'Closed as not planned',
+      changedBy: 'octocat',
+      changedAt: '2026-11-20T09:55:00.000Z',
+      seenAt: '2026-11-20T09:59:00.000Z',
+    });
+    const comments = await client.getObservationComments(id);
+    expect(comments).toEqual(notPlannedComments);
+    expect(comments.map(comment => comment.push?.state ?? null)).toEqual([
+      null,
+      'pushed',
+      'pending',
+      'failed',
+    ]);
+    const events = await client.getObservationEvents(id);
+    expect(events[2]).toMatchObject({
+      actor: 'github:octocat',
+      actorKind: 'tracker',
+    });
+  });
+
+  it('reads answers of a backend without two-way sync', async () => {
+    // The shapes before two-way sync: no live status, bare comments.
+    const { live: _live, ...trackerBefore } = notPlannedObservation.tracker!;
+    const commentsBefore = notPlannedComments.map(
+      ({ url: _url, updatedAt: _updatedAt, push: _push, ...comment }) =>
+        comment,
+    );
+    server.use(
+      http.get(`${baseUrl}/v1/observations`, () =>
+        HttpResponse.json({
+          items: [{ ...notPlannedObservation, tracker: trackerBefore }],
+          totalCount: 1,
+        }),
+      ),
+      http.get(`${baseUrl}/v1/observations/:id/comments`, () =>
+        HttpResponse.json({ items: commentsBefore }),
+      ),
+    );
+
+    const page = await client.listObservations({ entityRef });
+    expect(page.items[0].tracker).toEqual(trackerBefore);
+    expect(page.items[0].tracker?.live).toBeUndefined();
+    await expect(
+      client.getObservationComments(notPlannedObservation.id),
+    ).resolves.toEqual(commentsBefore);
+  });
+
+  it('rejects a live status the backend contract does not know', async () => {
+    server.use(
+      http.get(`${baseUrl}/v1/observations/:id`, () =>
+        HttpResponse.json({
+          ...notPlannedObservation,
+          tracker: {
+            ...notPlannedObservation.tracker,
+            live: { ...notPlannedObservation.tracker!.live, state: 'archived' },
+          },
+        }),
+      ),
+    );
+
+    await expect(
+      client.getObservation(notPlannedObservation.id),
+    ).rejects.toThrow();
   });
 
   it('maps a missing observation to a 404 ResponseError', async () => {

@@ -18,6 +18,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { securityObservationsApiRef } from '../../api';
 import { SeverityChip } from '../observationFields/SeverityChip';
 import { TrackerIssue } from '../observationFields/TrackerIssue';
+import { trackerNameOfIssue } from '../observationFields/trackerNames';
 import { DisabledReasonTooltip } from '../permissions/DisabledReasonTooltip';
 import { AssessPermission } from '../permissions/useAssessPermission';
 import { SyncNowButton } from '../TrackerSync/SyncNowButton';
@@ -25,6 +26,7 @@ import { UntrustedMarkdown } from './UntrustedMarkdown';
 import { ObservationComments } from './ObservationComments';
 import { ObservationFacts } from './ObservationFacts';
 import { ObservationHistory } from './ObservationHistory';
+import { TrackerLiveStatus } from './TrackerLiveStatus';
 
 const TITLE_ID = 'security-observations-drawer-title';
 
@@ -90,6 +92,10 @@ const DrawerBody = ({
   }
   if (observation.value?.id !== observationId) return <Progress />;
   const value = observation.value;
+  const trackerName = trackerNameOfIssue(
+    value.tracker?.trackerId,
+    summary.tracker,
+  );
 
   return (
     <>
@@ -129,11 +135,17 @@ const DrawerBody = ({
         <UntrustedMarkdown content={value.description || '_No description._'} />
       </Section>
       <Section title="Tracker issue">
-        <TrackerIssue tracker={value.tracker} />
+        <TrackerIssue tracker={value.tracker} showLiveStatus={false} />
         {value.tracker && value.tracker.syncAttempts > 1 && (
           <Typography variant="caption" color="textSecondary">
             {value.tracker.syncAttempts} sync attempts
           </Typography>
+        )}
+        {value.tracker?.live && (
+          <TrackerLiveStatus
+            live={value.tracker.live}
+            trackerName={trackerName}
+          />
         )}
       </Section>
       <Divider style={{ marginTop: 24 }} />
@@ -143,6 +155,7 @@ const DrawerBody = ({
       <Section title="Comments">
         <ObservationComments
           observationId={value.id}
+          trackerName={trackerName}
           permission={permission}
           refreshKey={version}
           onCommented={onCommented}

@@ -6,7 +6,11 @@ import { makeStyles } from '@material-ui/core/styles';
 import useAsync from 'react-use/esm/useAsync';
 import { securityObservationsApiRef } from '../../api';
 import { RelativeTime } from '../observationFields/RelativeTime';
-import { changeDescriptions, eventLabel } from './eventDescriptions';
+import {
+  actorDescription,
+  changeDescriptions,
+  eventLabel,
+} from './eventDescriptions';
 
 const useStyles = makeStyles(theme => ({
   timeline: {
@@ -62,8 +66,8 @@ export const ObservationHistory = ({
       {value.map(event => (
         <li key={event.id} className={classes.entry}>
           <Typography variant="body2">
-            <strong>{eventLabel(event.type)}</strong> by {event.actor}
-            {event.actorKind !== 'user' && ` (${event.actorKind})`}
+            <strong>{eventLabel(event.type)}</strong> by{' '}
+            {actorDescription(event)}
           </Typography>
           <Typography variant="caption" color="textSecondary">
             <RelativeTime value={event.createdAt} />

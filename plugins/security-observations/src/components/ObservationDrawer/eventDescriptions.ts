@@ -5,6 +5,7 @@ import {
 } from 'backstage-plugin-security-observations-common';
 import { SEVERITY_LABELS } from '../observationFields/severities';
 import { humanize, STATUS_LABELS } from '../observationFields/statuses';
+import { trackerUser } from '../observationFields/trackerNames';
 
 const EVENT_LABELS: Record<string, string> = {
   created: 'Found by a scan',
@@ -51,4 +52,20 @@ export function changeDescriptions(
     );
     return `${name}: ${valueText(field, from)} → ${valueText(field, to)}`;
   });
+}
+
+/**
+ * Who did it: a person by their ref; a tracker user by their name on the
+ * tracker ("octocat on GitHub"); anyone else with what they are
+ * ("ci-scanner (scanner)").
+ */
+export function actorDescription(
+  event: Pick<ObservationEvent, 'actor' | 'actorKind'>,
+): string {
+  if (event.actorKind === 'user') return event.actor;
+  if (event.actorKind === 'tracker') {
+    const user = trackerUser(event.actor);
+    if (user) return `${user.name} on ${user.tracker}`;
+  }
+  return `${event.actor} (${event.actorKind})`;
 }

@@ -3,10 +3,15 @@ import userEvent from '@testing-library/user-event';
 import { mockSecurityObservationsApi } from '../../__testUtils__/mockSecurityObservationsApi';
 import {
   awsKeyObservation,
+  deletedIssueObservation,
   glibcObservation,
   minimistObservation,
+  notPlannedObservation,
   observations,
   sqlInjectionObservation,
+  trackerFixturesNow,
+  trackerStateObservations,
+  wontDoObservation,
 } from '../../__testUtils__/observations';
 import {
   currentSearchParams,
@@ -81,7 +86,11 @@ describe('ObservationsTable', () => {
     );
     expect(dependency.getByText('payments-api#231')).toBe(issue);
     expect(issue).toHaveAttribute('title', 'acme/payments-api#231');
-    expect(dependency.getByText('Open · sync synced')).toBeInTheDocument();
+    // The live status from GitHub replaces the state Backstage last set.
+    const trackerCell = within(issue.closest('td')!);
+    expect(trackerCell.getByText('Open')).toBeInTheDocument();
+    expect(trackerCell.getByText('sync synced')).toBeInTheDocument();
+    expect(trackerCell.queryByText('Open · sync synced')).toBeNull();
   });
 
   it('shows tracker keys short and unwrapped, the whole key in the tooltip and the accessible name', async () => {
@@ -128,12 +137,19 @@ describe('ObservationsTable', () => {
     );
     expect(gitlabIssue).toHaveStyle({ whiteSpace: 'nowrap' });
 
-    // Jira keys are short already: no tooltip repeating them.
+    // Jira keys are short already, but a long one can still be cut off by
+    // the column: the tooltip keeps it whole; the name is the key itself.
     const jira = await rowOf('In Jira');
     const jiraIssue = jira.getByRole('link', { name: /^PAY-12\b/ });
     expect(jira.getByText('PAY-12')).toBe(jiraIssue);
-    expect(jiraIssue).not.toHaveAttribute('title');
-    expect(jiraIssue).toHaveStyle({ whiteSpace: 'nowrap' });
+    expect(jiraIssue).toHaveAttribute('title', 'PAY-12');
+    expect(jiraIssue).not.toHaveAttribute('aria-label');
+    expect(jiraIssue).toHaveStyle({
+      whiteSpace: 'nowrap',
+      overflow: 'hidden',
+      textOverflow: 'ellipsis',
+      maxWidth: '100%',
+    });
 
     // Without a link, screen readers read the whole key instead.
     const unlinked = await rowOf('In GitHub, not linked');
@@ -147,6 +163,104 @@ describe('ObservationsTable', () => {
     expect(
       within(key).getByText('acme-corp/payments-api#3'),
     ).toBeInTheDocument();
+  });
+
+  describe('the live status of issues on their trackers', () => {
+    beforeEach(() => {
+      jest.spyOn(Date, 'now').mockReturnValue(Date.parse(trackerFixturesNow));
+    });
+    afterEach(() => jest.restoreAllMocks());
+
+    const renderTrackedRows = () =>
+      renderSecurityTab({
+        api: mockSecurityObservationsApi({
+          listObservations: async () => ({
+            items: trackerStateObservations,
+            totalCount: trackerStateObservations.length,
+          }),
+        }),
+      });
+    const rowOf = async (title: string) =>
+      within((await screen.findByText(title)).closest('tr')!);
+
+    it("shows the tracker's status beside the key, and who changed it when in a tooltip", async () => {
+      const user = userEvent.setup();
+      await renderTrackedRows();
+
+      const row = await rowOf(wontDoObservation.title);
+      expect(row.getByRole('link', { name: /^PAY-87\b/ })).toHaveAttribute(
+        'href',
+        'https://acme-corp.atlassian.net/browse/PAY-87',
+      );
+      const status = row.getByText("Won't Do");
+      const details =
+        "Live status: Won't Do. Changed by Jane Doe 5 minutes ago · seen 1 minute ago";
+      // Not hovered: the same text is the chip's description.
+      expect(status.closest('[title]')).toHaveAttribute('title', details);
+      // The status Backstage last set is not repeated beside the live one.
+      expect(row.getByText('sync synced')).toBeInTheDocument();
+      expect(row.queryByText(/^Closed/)).toBeNull();
+
+      await user.hover(status);
+      expect(
+        await screen.findByRole('tooltip', { name: details }),
+      ).toBeInTheDocument();
+    });
+
+    it('keeps a long status in one truncated line, whole in the tooltip', async () => {
+      const user = userEvent.setup();
+      await renderTrackedRows();
+
+      const row = await rowOf(notPlannedObservation.title);
+      const status = row.getByText('Closed as not planned');
+      expect(status).toHaveStyle({
+        overflow: 'hidden',
+        textOverflow: 'ellipsis',
+        whiteSpace: 'nowrap',
+      });
+      await user.hover(status);
+      expect(
+        await screen.findByRole('tooltip', {
+          name: 'Live status: Closed as not planned. Changed by octocat 5 minutes ago · seen 1 minute ago',
+        }),
+      ).toBeInTheDocument();
+    });
+
+    it('says when the issue was deleted on the tracker', async () => {
+      const user = userEvent.setup();
+      await renderTrackedRows();
+
+      const row = await rowOf(deletedIssueObservation.title);
+      const status = row.getByText('Deleted on tracker');
+      // The tracker's own word for it is not what shows.
+      expect(row.queryByText('Deleted')).toBeNull();
+      await user.hover(status);
+      expect(
+        await screen.findByRole('tooltip', {
+          name: 'Live status: Deleted on tracker. Seen 1 minute ago',
+        }),
+      ).toBeInTheDocument();
+    });
+
+    it('shows the state Backstage set while the tracker was not read yet', async () => {
+      await renderSecurityTab({
+        api: mockSecurityObservationsApi({
+          listObservations: async () => ({
+            items: [
+              {
+                ...wontDoObservation,
+                tracker: { ...wontDoObservation.tracker!, live: undefined },
+              },
+            ],
+            totalCount: 1,
+          }),
+        }),
+      });
+
+      const row = await rowOf(wontDoObservation.title);
+      expect(row.getByText('Closed · sync synced')).toBeInTheDocument();
+      expect(row.queryByText("Won't Do")).toBeNull();
+    });
   });
 
   it('explains a failed tracker sync in a tooltip', async () => {

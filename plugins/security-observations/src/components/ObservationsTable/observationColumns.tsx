@@ -51,7 +51,8 @@ export function observationColumns(options: {
     {
       title: 'Title',
       ...sortable('title'),
-      width: '30%',
+      // 28% leaves the tracker column room for its live status chip.
+      width: '28%',
       render: observation => (
         <>
           {/* A button, so keyboard users can open the details too. */}
@@ -118,7 +119,10 @@ export function observationColumns(options: {
     {
       title: 'Tracker issue',
       sorting: false,
-      width: '110px',
+      width: '130px',
+      // The key and the live status ellipsize (whole text in tooltips); the
+      // sync state wraps rather than spilling past the table's edge.
+      cellStyle: { overflowWrap: 'anywhere' },
       render: observation => <TrackerIssue tracker={observation.tracker} />,
     },
   ];

@@ -2,8 +2,7 @@ import { Link, WarningPanel } from '@backstage/core-components';
 import Typography from '@material-ui/core/Typography';
 import { EntitySummary } from 'backstage-plugin-security-observations-common';
 import { safeHttpUrl } from '../../links/safeHttpUrl';
-
-const TRACKER_NAMES = { github: 'GitHub', gitlab: 'GitLab', jira: 'Jira' };
+import { trackerName } from '../observationFields/trackerNames';
 
 /**
  * Where this entity's observations become issues. A routing problem (an
@@ -36,7 +35,7 @@ export const TrackerRouting = ({
   }
   const url = safeHttpUrl(tracker.url);
   const target = <code>{tracker.target}</code>;
-  const name = TRACKER_NAMES[tracker.kind];
+  const name = trackerName(tracker.kind);
   return (
     <>
       <Typography variant="body2">

@@ -7,24 +7,39 @@ import { Observation } from 'backstage-plugin-security-observations-common';
 import { MouseEvent } from 'react';
 import { safeHttpUrl } from '../../links/safeHttpUrl';
 import { visuallyHidden } from '../visuallyHidden';
+import { LiveStatusChip } from './LiveStatusChip';
 import { shortIssueKey } from './shortIssueKey';
 import { humanize } from './statuses';
 
 const stopPropagation = (event: MouseEvent) => event.stopPropagation();
 
-/** A key breaks at its slashes; the short one fits the table column. */
-const noWrap = { whiteSpace: 'nowrap' } as const;
+/**
+ * A key breaks at its slashes, so it stays on one line; one still too long
+ * for the table column ends in an ellipsis, the whole key in its tooltip.
+ */
+const oneLine = {
+  display: 'inline-block',
+  maxWidth: '100%',
+  overflow: 'hidden',
+  textOverflow: 'ellipsis',
+  whiteSpace: 'nowrap',
+  verticalAlign: 'top',
+} as const;
 
 /**
  * The tracker issue of an observation: its key linked to the issue, the
- * issue's live state and the sync state. The key shows without its owner
- * or group, which stay in the tooltip and the link's accessible name. A
- * sync error is one hover (or focus) away, and read out by screen readers.
+ * issue's live status on the tracker and the sync state. The key shows
+ * without its owner or group, which stay in the tooltip and the link's
+ * accessible name. A sync error is one hover (or focus) away, and read out
+ * by screen readers.
  */
 export const TrackerIssue = ({
   tracker,
+  showLiveStatus = true,
 }: {
   tracker: Observation['tracker'];
+  /** Off where the live status is shown in full (the drawer). */
+  showLiveStatus?: boolean;
 }) => {
   if (!tracker || (!tracker.issueKey && !tracker.syncState)) {
     return <>—</>;
@@ -36,8 +51,10 @@ export const TrackerIssue = ({
   // A shortened key keeps the whole one in a tooltip and for screen readers.
   const wholeKey =
     tracker.issueKey && tracker.issueKey !== key ? tracker.issueKey : undefined;
+  const live = tracker.live;
+  // The live status, when read, says better than the state Backstage set.
   const states = [
-    tracker.issueState && humanize(tracker.issueState),
+    !live && tracker.issueState && humanize(tracker.issueState),
     tracker.syncState && `sync ${tracker.syncState}`,
   ].filter(Boolean);
   const errorText = tracker.lastError
@@ -52,29 +69,42 @@ export const TrackerIssue = ({
 
   return (
     <Box display="flex" alignItems="flex-start">
-      <Box>
-        {url ? (
-          <Link
-            to={url}
-            onClick={stopPropagation}
-            style={noWrap}
-            title={wholeKey}
-            aria-label={wholeKey}
-          >
-            {key}
-          </Link>
-        ) : (
-          <Typography variant="body2" style={noWrap} title={wholeKey}>
-            {wholeKey ? (
-              <>
-                <span aria-hidden="true">{key}</span>
-                <span style={visuallyHidden}>{wholeKey}</span>
-              </>
-            ) : (
-              key
-            )}
-          </Typography>
-        )}
+      <Box minWidth={0}>
+        <Box
+          display="flex"
+          flexWrap="wrap"
+          alignItems="center"
+          style={{ gap: 4 }}
+        >
+          {url ? (
+            <Link
+              to={url}
+              onClick={stopPropagation}
+              style={oneLine}
+              title={tracker.issueKey ?? undefined}
+              aria-label={wholeKey}
+            >
+              {key}
+            </Link>
+          ) : (
+            <Typography
+              variant="body2"
+              component="span"
+              style={oneLine}
+              title={tracker.issueKey ?? undefined}
+            >
+              {wholeKey ? (
+                <>
+                  <span aria-hidden="true">{key}</span>
+                  <span style={visuallyHidden}>{wholeKey}</span>
+                </>
+              ) : (
+                key
+              )}
+            </Typography>
+          )}
+          {showLiveStatus && live && <LiveStatusChip live={live} />}
+        </Box>
         {states.length > 0 && (
           <Typography variant="caption" color="textSecondary" display="block">
             {states.join(' · ')}
