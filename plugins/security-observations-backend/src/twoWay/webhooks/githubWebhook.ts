@@ -1,15 +1,16 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   githubIssueKey,
   liveStatusOf,
 } from '../../sync/trackers/github/githubStatus';
 import { commentIdOfMarker } from '../../sync/trackers/issueMarker';
 import { TrackerActivity, TrackerUser } from '../TrackerActivity';
+import { TrackerWebhook, WebhookPayloadError } from './TrackerWebhook';
 import {
-  TrackerWebhook,
-  WebhookHeaders,
-  WebhookPayloadError,
-} from './TrackerWebhook';
+  headerValue,
+  hmacSha256Matches,
+  hostOfUrl,
+  valueAt,
+} from './webhookParts';
 
 /** `issues` actions after which the issue's status may differ. */
 const STATUS_ACTIONS = new Set([
@@ -20,28 +21,12 @@ const STATUS_ACTIONS = new Set([
   'unlabeled',
 ]);
 
-const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;
-
-function header(headers: WebhookHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
 /**
  * Reads a payload by dotted paths; what a used event must carry and
  * does not is a `WebhookPayloadError` naming the path.
  */
 function reader(payload: unknown, what: string) {
-  const get = (path: string): unknown =>
-    path
-      .split('.')
-      .reduce<unknown>(
-        (value, part) =>
-          value !== null && typeof value === 'object'
-            ? (value as Record<string, unknown>)[part]
-            : undefined,
-        payload,
-      );
+  const get = (path: string): unknown => valueAt(payload, path);
   const missing = (path: string) =>
     new WebhookPayloadError(`GitHub ${what} webhook without ${path}`);
   const string = (path: string): string => {
@@ -176,28 +161,22 @@ export const githubWebhook: TrackerWebhook = {
   deliveryIdHeader: 'x-github-delivery',
 
   verify(rawBody, headers, secret) {
-    const signature = SIGNATURE.exec(
-      header(headers, 'x-hub-signature-256') ?? '',
-    )?.[1];
-    if (!signature || !secret) return false;
-    const expected = createHmac('sha256', secret).update(rawBody).digest();
-    const given = Buffer.from(signature, 'hex');
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return hmacSha256Matches(
+      rawBody,
+      headerValue(headers, 'x-hub-signature-256'),
+      secret,
+    );
   },
 
   hostOf(payload) {
-    const read = reader(payload, 'any');
-    const url = read.get('repository.html_url') ?? read.get('issue.html_url');
-    if (typeof url !== 'string') return undefined;
-    try {
-      return new URL(url).host;
-    } catch {
-      return undefined;
-    }
+    return hostOfUrl(
+      valueAt(payload, 'repository.html_url') ??
+        valueAt(payload, 'issue.html_url'),
+    );
   },
 
   activitiesOf(headers, payload) {
-    const event = header(headers, 'x-github-event');
+    const event = headerValue(headers, 'x-github-event');
     if (event !== 'issues' && event !== 'issue_comment') return [];
     const read = reader(payload, event);
     const action = read.string('action');

@@ -1,11 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { commentIdOfMarker } from '../../sync/trackers/issueMarker';
 import { TrackerActivity, TrackerUser } from '../TrackerActivity';
-import {
-  TrackerWebhook,
-  WebhookHeaders,
-  WebhookPayloadError,
-} from './TrackerWebhook';
+import { TrackerWebhook, WebhookPayloadError } from './TrackerWebhook';
+import { headerValue, hostOfUrl, valueAt } from './webhookParts';
 
 /*
  * GitLab's project and group webhooks, as its webhook events documentation
@@ -24,11 +21,6 @@ import {
 const ISSUE_EVENTS = ['Issue Hook', 'Confidential Issue Hook'];
 const NOTE_EVENTS = ['Note Hook', 'Confidential Note Hook'];
 const ISSUE_ACTIONS = ['open', 'close', 'reopen', 'update'];
-
-function header(headers: WebhookHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
@@ -63,15 +55,7 @@ class HookPayload {
   ) {}
 
   value(path: string): unknown {
-    return path
-      .split('.')
-      .reduce<unknown>(
-        (node, key) =>
-          node !== null && typeof node === 'object'
-            ? (node as Record<string, unknown>)[key]
-            : undefined,
-        this.payload,
-      );
+    return valueAt(this.payload, path);
   }
 
   text(path: string): string {
@@ -196,28 +180,21 @@ export const gitlabWebhook: TrackerWebhook = {
   deliveryIdHeader: 'x-gitlab-event-uuid',
 
   verify(_rawBody, headers, secret) {
-    const token = headers['x-gitlab-token'];
-    if (typeof token !== 'string' || !token || !secret) return false;
+    const token = headerValue(headers, 'x-gitlab-token');
+    if (!token || !secret) return false;
     // Digests have one length, so the comparison says nothing of the secret's.
     return timingSafeEqual(digest(token), digest(secret));
   },
 
   hostOf(payload) {
-    const hook = new HookPayload(payload, 'webhook');
-    for (const path of ['object_attributes.url', 'project.web_url']) {
-      const url = hook.value(path);
-      if (typeof url !== 'string') continue;
-      try {
-        return new URL(url).host;
-      } catch {
-        // Not a URL: try the next.
-      }
-    }
-    return undefined;
+    return (
+      hostOfUrl(valueAt(payload, 'object_attributes.url')) ??
+      hostOfUrl(valueAt(payload, 'project.web_url'))
+    );
   },
 
   activitiesOf(headers, payload) {
-    const event = header(headers, 'x-gitlab-event') ?? '';
+    const event = headerValue(headers, 'x-gitlab-event') ?? '';
     if (ISSUE_EVENTS.includes(event)) {
       return issueActivities(new HookPayload(payload, event));
     }

@@ -1,4 +1,3 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { commentIdOfMarker } from '../../sync/trackers/issueMarker';
 import {
   browseUrl,
@@ -7,23 +6,19 @@ import {
   trackerUserOf,
 } from '../../sync/trackers/jira/jiraLiveIssue';
 import { TrackerActivity, TrackerUser } from '../TrackerActivity';
+import { TrackerWebhook, WebhookPayloadError } from './TrackerWebhook';
 import {
-  TrackerWebhook,
-  WebhookHeaders,
-  WebhookPayloadError,
-} from './TrackerWebhook';
+  headerValue,
+  hmacSha256Matches,
+  hostOfUrl,
+  valueAt,
+} from './webhookParts';
 
 /**
  * `X-Hub-Signature` as Atlassian documents it for admin webhooks with a
  * secret (Cloud and Data Center): `method=signature`, where the method is
  * sha256 and the signature the hex HMAC of the raw body.
  */
-const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;
-
-function header(headers: WebhookHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
@@ -34,16 +29,7 @@ const isObject = (value: unknown): value is Json =>
  * not is a `WebhookPayloadError` naming the path.
  */
 function reader(payload: unknown, event: string) {
-  const get = (path: string): unknown =>
-    path
-      .split('.')
-      .reduce<unknown>(
-        (value, part) =>
-          value !== null && typeof value === 'object'
-            ? (value as Json)[part]
-            : undefined,
-        payload,
-      );
+  const get = (path: string): unknown => valueAt(payload, path);
   const missing = (path: string) =>
     new WebhookPayloadError(`Jira ${event} webhook without ${path}`);
   const string = (path: string): string => {
@@ -205,24 +191,17 @@ export const jiraWebhook: TrackerWebhook = {
   deliveryIdHeader: 'x-atlassian-webhook-identifier',
 
   verify(rawBody, headers, secret) {
-    const signature = SIGNATURE.exec(
-      header(headers, 'x-hub-signature')?.trim() ?? '',
-    )?.[1];
-    if (!signature || !secret) return false;
-    const expected = createHmac('sha256', secret).update(rawBody).digest();
-    const given = Buffer.from(signature, 'hex');
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return hmacSha256Matches(
+      rawBody,
+      headerValue(headers, 'x-hub-signature'),
+      secret,
+    );
   },
 
   hostOf(payload) {
-    const read = reader(payload, 'any');
-    const url = read.get('issue.self') ?? read.get('comment.self');
-    if (typeof url !== 'string') return undefined;
-    try {
-      return new URL(url).host;
-    } catch {
-      return undefined;
-    }
+    return hostOfUrl(
+      valueAt(payload, 'issue.self') ?? valueAt(payload, 'comment.self'),
+    );
   },
 
   activitiesOf(_headers, payload) {
