@@ -116,7 +116,10 @@ export async function claimDueObservations(
       .where(notLeased(now))
       .update(lease);
   } else {
-    await db('observations').whereIn('id', due).where(notLeased(now)).update(lease);
+    await db('observations')
+      .whereIn('id', due)
+      .where(notLeased(now))
+      .update(lease);
   }
   return db('observations')
     .where({ sync_lease_owner: options.owner })
