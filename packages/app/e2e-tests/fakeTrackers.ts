@@ -84,3 +84,28 @@ export async function jiraIssues(project: string): Promise<JiraIssue[]> {
   );
   return page.issues;
 }
+
+/**
+ * A person acts on an issue of a fake tracker (`comment`,
+ * `close-as-wont-fix`, `close-as-false-positive`, `reopen`); the fake then
+ * posts its signed webhook to the example's events ingress, as the real
+ * tracker would.
+ */
+export async function actOnIssue(
+  tracker: string,
+  action: string,
+  request: { issue: string; body?: string },
+): Promise<void> {
+  const response = await fetch(`${tracker}/_people/${action}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(request),
+  });
+  if (!response.ok) {
+    throw new Error(
+      `The fake tracker answered ${
+        response.status
+      } to ${action}: ${await response.text()}`,
+    );
+  }
+}

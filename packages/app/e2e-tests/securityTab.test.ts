@@ -5,7 +5,13 @@ import path from 'node:path';
 // rather than copied; it is not part of any package's public API.
 // eslint-disable-next-line @backstage/no-relative-monorepo-imports
 import { generateTrivy } from '../../../plugins/security-observations-backend/bench/generateReports';
-import { githubIssues, gitlabIssues, jiraIssues } from './fakeTrackers';
+import {
+  actOnIssue,
+  FAKE_GITHUB,
+  githubIssues,
+  gitlabIssues,
+  jiraIssues,
+} from './fakeTrackers';
 
 const screenshots = path.resolve(__dirname, '../../../docs/images');
 const BACKEND = 'http://localhost:7007/api/security-observations';
@@ -184,7 +190,9 @@ test('the owner syncs Payments API to GitHub: one issue per observation at or ab
   await expect(
     rows.first().getByRole('link', { name: /^acme-corp\/payments-api#\d+\b/ }),
   ).toBeVisible();
-  await expect(rows.first().getByText('Open · sync synced')).toBeVisible();
+  // "Open" is the state the sync set, or, once GitHub's webhook for the
+  // create came back, the live status beside it.
+  await expect(rows.first().getByText(/^(Open · )?sync synced$/)).toBeVisible();
 
   // Assessed as a false positive: the issue closes, as not planned.
   const observation = await openFirstObservation(page);
@@ -214,8 +222,71 @@ test('the owner syncs Payments API to GitHub: one issue per observation at or ab
   await expect(
     page
       .getByRole('dialog', { name: title })
-      .getByText(/^Closed · sync synced$/),
+      .getByText(/^(Closed · )?sync synced$/),
   ).toBeVisible();
+});
+
+test("a comment and a won't-fix close on the GitHub issue come back as signed webhooks: the tab shows the comment, the risk acceptance by the GitHub user and the issue's live status", async ({
+  page,
+}) => {
+  const repo = 'acme-corp/payments-api';
+  await openSecurityTab(page, 'payments-api');
+  await syncNow(page, 'acme-corp/payments-api');
+  await expect
+    .poll(
+      async () =>
+        (await githubIssues(repo)).filter(issue => issue.state === 'open')
+          .length,
+      { timeout: 60_000 },
+    )
+    .toBeGreaterThan(0);
+  const issue = (await githubIssues(repo)).find(i => i.state === 'open')!;
+  const observationId = /observation=([\w-]+)/.exec(issue.body ?? '')![1];
+  const key = `${repo}#${issue.number}`;
+
+  // On GitHub, octocat comments and closes the issue as not planned; the
+  // fake GitHub signs each webhook and posts it to the events ingress.
+  await actOnIssue(FAKE_GITHUB, 'comment', {
+    issue: key,
+    body: 'Not reachable: the parser is only used by the offline importer.',
+  });
+  await actOnIssue(FAKE_GITHUB, 'close-as-wont-fix', { issue: key });
+
+  // The deliveries arrive within moments: reload until the drawer shows them.
+  const drawer = page.getByRole('dialog');
+  await expect(async () => {
+    await page.goto(
+      `/catalog/default/component/payments-api/security?observation=${observationId}`,
+    );
+    await expect(drawer.getByText('Risk accepted').first()).toBeVisible({
+      timeout: 3_000,
+    });
+  }).toPass({ timeout: 30_000 });
+  const comments = drawer.getByRole('list', { name: 'Comments' });
+  await expect(
+    comments.getByText(
+      'Not reachable: the parser is only used by the offline importer.',
+    ),
+  ).toBeVisible();
+  await expect(comments.getByText('via GitHub')).toBeVisible();
+  await expect(
+    comments.getByRole('link', { name: /View on GitHub/ }),
+  ).toBeVisible();
+  await expect(drawer.getByText('Closed as not planned').first()).toBeVisible();
+  await expect(
+    drawer
+      .getByRole('list', { name: 'History' })
+      .getByText(/by octocat on GitHub/)
+      .first(),
+  ).toBeVisible();
+  // The drawer from its tracker issue on: live status, history, comments.
+  await page.setViewportSize({ width: 1400, height: 1300 });
+  await drawer
+    .getByRole('heading', { name: 'Tracker issue' })
+    .evaluate(heading => heading.scrollIntoView({ block: 'start' }));
+  await drawer.screenshot({
+    path: path.join(screenshots, 'security-drawer-two-way.png'),
+  });
 });
 
 /** Clicks "Sync now" and waits for the answer that names the target. */

@@ -21,10 +21,16 @@
  *   curl -H 'Authorization: token ghp_fake_token' 'http://localhost:7788/repos/acme-corp/payments-api/issues?state=all'
  *   curl -H 'PRIVATE-TOKEN: glpat-fake-token' 'http://localhost:7789/api/v4/projects/acme-corp%2Fstorefront%2Fcheckout-web/issues'
  *   curl -u jira-bot@acme.example:jira-fake-token 'http://localhost:7790/rest/api/3/search/jql?jql=project=LEDG&fields=summary,status,labels'
+ *
+ * Act on an issue as a person would, which sends the tracker's signed
+ * webhook to the example's events ingress (see fakeTrackerPeople.ts):
+ *
+ *   curl -X POST localhost:7788/_people/close-as-wont-fix -d '{"issue":"acme-corp/payments-api#1"}'
  */
 import { FakeGitHub } from '../src/sync/trackers/__testUtils__/fakeGitHub';
 import { FakeGitLab } from '../src/sync/trackers/__testUtils__/fakeGitLab';
 import { FakeJira } from '../src/sync/trackers/__testUtils__/fakeJira';
+import { githubPeople, gitlabPeople, jiraPeople } from './fakeTrackerPeople';
 import { serveFakeTracker } from './serveFakeTracker';
 
 const list = (value: string | undefined, fallback: string, separator = ',') =>
@@ -45,6 +51,7 @@ serveFakeTracker({
   name: 'GitHub',
   port: githubPort,
   handlers: github.handlers,
+  people: githubPeople(github),
   notFound: {
     message: 'Not Found',
     documentation_url: 'https://docs.github.com/rest',
@@ -68,6 +75,7 @@ serveFakeTracker({
   name: 'GitLab',
   port: gitlabPort,
   handlers: gitlab.handlers,
+  people: gitlabPeople(gitlab),
   notFound: { error: '404 Not Found' },
   describe: `token ${gitlabToken}, ${projects.join(', ')}`,
 });
@@ -88,6 +96,7 @@ serveFakeTracker({
   name: 'Jira Cloud',
   port: jiraPort,
   handlers: jira.handlers,
+  people: jiraPeople(jira),
   notFound: { errorMessages: ['Not found'], errors: {} },
   describe: `jira-bot@acme.example / ${jiraToken}, ${jiraProjects.join(', ')}`,
 });

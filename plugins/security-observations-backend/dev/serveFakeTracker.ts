@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { getResponse, RequestHandler } from 'msw';
+import { PeopleActions } from './fakeTrackerPeople';
 
 /** Hop-by-hop headers that belong to this connection, not to the request. */
 const CONNECTION_HEADERS = new Set([
@@ -21,6 +22,8 @@ export function serveFakeTracker(options: {
   /** The body of a 404 for routes the fake does not serve, as the tracker words it. */
   notFound: unknown;
   describe: string;
+  /** `POST /_people/<action>` with `{issue, body}`: a person acts on the tracker. */
+  people?: PeopleActions;
 }): http.Server {
   const { port, handlers } = options;
   const server = http.createServer(async (req, res) => {
@@ -33,6 +36,15 @@ export function serveFakeTracker(options: {
         headers.set(name, Array.isArray(value) ? value.join(', ') : value);
       }
       const method = req.method ?? 'GET';
+      const action = /^\/_people\/([\w-]+)$/.exec(req.url ?? '')?.[1];
+      if (method === 'POST' && action && options.people?.[action]) {
+        const result = await options.people[action](
+          JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'),
+        );
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ done: action, result: result ?? null }));
+        return;
+      }
       const request = new Request(`http://localhost:${port}${req.url}`, {
         method,
         headers,
