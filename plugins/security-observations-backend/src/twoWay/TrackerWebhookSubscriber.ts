@@ -3,6 +3,7 @@ import { EventParams, EventsService } from '@backstage/plugin-events-node';
 import { TrackerConfig } from '../sync/routing/TrackerConfig';
 import { TRACKER_TYPES } from '../sync/trackers/trackerTypes';
 import { TrackerKind } from '../sync/trackers/TrackerType';
+import { VERIFIED_TRACKERS_HEADER } from './events/createWebhookValidator';
 import { TrackerActivityService } from './TrackerActivityService';
 import {
   kindOfTopic,
@@ -31,12 +32,22 @@ export async function subscribeToTrackerWebhooks(options: {
       const kind = kindOfTopic(params.topic);
       if (!kind) return;
       const webhook = TRACKER_WEBHOOKS[kind];
+      // Only the trackers whose secret signed it (the validator says which);
+      // an event without that word (not from our ingress) changes nothing.
+      const signedBy = String(
+        params.metadata?.[VERIFIED_TRACKERS_HEADER] ?? '',
+      ).split(',');
       const candidates = webhookTrackers(
         trackers,
         kind,
         webhook.hostOf(params.eventPayload),
-      );
-      if (candidates.length === 0) return;
+      ).filter(tracker => signedBy.includes(tracker.id));
+      if (candidates.length === 0) {
+        logger.warn(
+          `Ignored a ${kind} webhook event that no configured tracker's secret verified`,
+        );
+        return;
+      }
       const outcomes = await activities.apply({
         trackerIds: candidates.map(tracker => tracker.id),
         activities: webhook.activitiesOf(

@@ -17,6 +17,14 @@ import { WebhookDeliveries } from './WebhookDeliveries';
 /** Headers that carry a secret itself (GitLab's token), dropped once checked. */
 const SECRET_HEADERS = ['x-gitlab-token'];
 
+/**
+ * Set by the validator on an accepted delivery: the ids of the trackers
+ * whose secret signed it, so the subscriber applies it to their issues
+ * only (the holder of one tracker's secret cannot speak for another's).
+ * A sender's own header of that name is dropped first.
+ */
+export const VERIFIED_TRACKERS_HEADER = 'x-security-observations-trackers';
+
 const headerValue = (value: string | string[] | undefined) =>
   Array.isArray(value) ? value[0] : value;
 
@@ -49,10 +57,12 @@ export function createWebhookValidator(options: {
   };
 
   return async (request: RequestDetails, context: RequestValidationContext) => {
+    delete request.headers[VERIFIED_TRACKERS_HEADER];
     const host = webhook.hostOf(request.body);
-    const secrets = webhookTrackers(trackers, kind, host)
-      .map(tracker => tracker.twoWay!.webhookSecret())
-      .filter((secret): secret is string => Boolean(secret));
+    const secrets = webhookTrackers(trackers, kind, host).flatMap(tracker => {
+      const secret = tracker.twoWay!.webhookSecret();
+      return secret ? [{ trackerId: tracker.id, secret }] : [];
+    });
     if (secrets.length === 0) {
       refuse(
         context,
@@ -64,11 +74,13 @@ export function createWebhookValidator(options: {
       return;
     }
     // Every secret is tried, so the time taken does not say which matched.
-    const signed = secrets
-      .map(secret => webhook.verify(request.raw.body, request.headers, secret))
-      .includes(true);
+    const signedBy = secrets
+      .filter(({ secret }) =>
+        webhook.verify(request.raw.body, request.headers, secret),
+      )
+      .map(({ trackerId }) => trackerId);
     for (const header of SECRET_HEADERS) delete request.headers[header];
-    if (!signed) {
+    if (signedBy.length === 0) {
       refuse(
         context,
         401,
@@ -95,6 +107,9 @@ export function createWebhookValidator(options: {
     const now = options.now?.() ?? new Date();
     if (!(await deliveries.firstTime(topic, deliveryId, now))) {
       refuse(context, 409, `the delivery ${deliveryId} was received before`);
+      return;
     }
+    // The headers are the event's metadata: the subscriber reads this.
+    request.headers[VERIFIED_TRACKERS_HEADER] = signedBy.join(',');
   };
 }

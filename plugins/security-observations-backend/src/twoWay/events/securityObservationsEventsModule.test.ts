@@ -112,12 +112,17 @@ describe('securityObservationsEventsModule', () => {
     const headers = {
       'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958',
       'x-hub-signature-256': signed(body, GITHUB_SECRET),
+      // A sender cannot say which trackers verified it.
+      'x-security-observations-trackers': 'gitlab',
     };
 
     const first = await postGitHub(server, headers);
     expect(first.status).toBe(202);
     expect(received).toHaveLength(1);
     expect(received[0].eventPayload).toEqual(closedIssue);
+    expect(received[0].metadata?.['x-security-observations-trackers']).toBe(
+      'github',
+    );
 
     const replay = await postGitHub(server, headers);
     expect(replay.status).toBe(409);
