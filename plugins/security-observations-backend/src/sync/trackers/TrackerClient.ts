@@ -112,7 +112,14 @@ export type LiveRead =
       etag?: string | null;
     }
   /** Deleted, or moved where the credentials cannot read it. */
-  | { key: string; outcome: 'gone' };
+  | { key: string; outcome: 'gone' }
+  /**
+   * Not readable now, although not known to be gone (its project answers
+   * 404 too: the credentials lost access; a 403 of SAML enforcement; a
+   * 451): counted as read, so the rest of the tracker's issues get their
+   * turn, and reported as a problem.
+   */
+  | { key: string; outcome: 'unreadable'; problem: string };
 
 /** A comment the sync wrote on an issue. */
 export interface PushedComment {

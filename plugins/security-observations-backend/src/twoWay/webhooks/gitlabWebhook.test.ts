@@ -238,6 +238,30 @@ describe('gitlabWebhook', () => {
       ).toEqual([activity]);
     });
 
+    it('takes in no internal note, nor a confidential one of older GitLab', () => {
+      const internal = fixture('confidential-note-hook_internal');
+      expect(internal.object_attributes).toMatchObject({
+        internal: true,
+        confidential: true,
+      });
+      expect(
+        gitlabWebhook.activitiesOf(event('Confidential Note Hook'), internal),
+      ).toEqual([]);
+      // Before internal notes were named so, only `confidential` said it.
+      const older = fixture('confidential-note-hook_internal');
+      delete older.object_attributes.internal;
+      expect(
+        gitlabWebhook.activitiesOf(event('Confidential Note Hook'), older),
+      ).toEqual([]);
+      // A public note on the same confidential issue is taken in.
+      const open = fixture('confidential-note-hook_internal');
+      open.object_attributes.internal = false;
+      open.object_attributes.confidential = false;
+      expect(
+        gitlabWebhook.activitiesOf(event('Confidential Note Hook'), open),
+      ).toMatchObject([{ type: 'comment', comment: { id: '2210400212' } }]);
+    });
+
     it('marks a note carrying our comment marker as pushed by us', () => {
       const payload = fixture('confidential-note-hook_edited');
       payload.object_attributes.note = `**Jane Doe** on the Security tab:\n\nAccepted until Q1.\n\n<!-- ${commentMarker(

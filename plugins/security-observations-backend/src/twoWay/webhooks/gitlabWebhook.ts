@@ -155,6 +155,16 @@ function noteActivities(hook: HookPayload): TrackerActivity[] {
   if (hook.text('object_attributes.noteable_type') !== 'Issue') return [];
   // "changed the description", "closed": GitLab's own notes, not comments.
   if (hook.value('object_attributes.system') === true) return [];
+  // An internal note (a `confidential` one in older GitLab) is for the
+  // project's members from Reporter up, while the Security tab shows
+  // comments to everyone who can see the entity. GitLab cannot make a
+  // note internal later, so none was taken in before.
+  if (
+    hook.value('object_attributes.internal') === true ||
+    hook.value('object_attributes.confidential') === true
+  ) {
+    return [];
+  }
   const body = hook.text('object_attributes.note');
   return [
     {

@@ -287,6 +287,46 @@ describe('jiraWebhook', () => {
       ]);
     });
 
+    it('takes in no comment restricted to a role or a group, and removes one an edit restricted', () => {
+      const restricted = fixture('cloud/comment_created.restricted');
+      expect(restricted.comment.visibility).toEqual({
+        type: 'role',
+        value: 'Administrators',
+        identifier: 'Administrators',
+      });
+      expect(activitiesOf(restricted)).toEqual([]);
+      // The same comment, edited while restricted: it may have been taken
+      // in before, while everyone could read it.
+      expect(
+        activitiesOf({ ...restricted, webhookEvent: 'comment_updated' }),
+      ).toEqual([
+        {
+          type: 'comment_deleted',
+          issueKey: 'PAY-12',
+          commentId: '10111',
+          actor: JANE_CLOUD,
+          at: new Date('2026-12-01T09:30:00.000Z'),
+        },
+      ]);
+      // Data Center restricts to a group the same way.
+      expect(
+        activitiesOf(fixture('datacenter/comment_updated.restricted')),
+      ).toEqual([
+        {
+          type: 'comment_deleted',
+          issueKey: 'PAY-12',
+          commentId: '10108',
+          actor: JANE_DC,
+          at: new Date('2026-12-01T09:35:00.000Z'),
+        },
+      ]);
+      // Without its visibility, the same comment is taken in.
+      const { visibility: _visibility, ...open } = restricted.comment;
+      expect(activitiesOf({ ...restricted, comment: open })).toMatchObject([
+        { type: 'comment', comment: { id: '10111' } },
+      ]);
+    });
+
     it('takes comment_deleted, which names no user', () => {
       expect(activitiesOf(fixture('cloud/comment_deleted'))).toEqual([
         {

@@ -162,6 +162,34 @@ function issueUpdated(read: Reader): TrackerActivity[] {
   return activities;
 }
 
+/**
+ * A comment restricted to a project role or a group (`visibility`, e.g.
+ * `{type: 'role', value: 'Administrators'}`): never taken in, since the
+ * Security tab shows comments to everyone who can see the entity.
+ */
+function isRestricted(read: Reader): boolean {
+  return isObject(read.get('comment.visibility'));
+}
+
+/**
+ * A comment created or edited. A restricted one gives nothing, or, when
+ * an edit restricted it, its removal: it may have been taken in while
+ * everyone could read it.
+ */
+function commentActivities(read: Reader, event: string): TrackerActivity[] {
+  if (!isRestricted(read)) return [commentActivity(read)];
+  if (event !== 'comment_updated') return [];
+  return [
+    {
+      type: 'comment_deleted',
+      issueKey: read.string('issue.key'),
+      commentId: read.id('comment.id'),
+      actor: trackerUserOf(read.get('comment.updateAuthor') as Json),
+      at: read.at(),
+    },
+  ];
+}
+
 function commentActivity(read: Reader): TrackerActivity {
   const site = read.site('issue.self');
   const issueKey = read.string('issue.key');
@@ -222,7 +250,7 @@ export const jiraWebhook: TrackerWebhook = {
         ];
       case 'comment_created':
       case 'comment_updated':
-        return [commentActivity(read)];
+        return commentActivities(read, event);
       case 'comment_deleted':
         return [
           {

@@ -480,6 +480,124 @@ describe('FakeGitHub', () => {
     ]);
   });
 
+  it('refuses a token at an organization enforcing SAML (403), and every token at a repository taken down (451)', async () => {
+    github.addRepo('globex/billing');
+    github.addRepo('initech/ledger');
+    const gh = octokit();
+    await gh.rest.issues.create({
+      owner: 'globex',
+      repo: 'billing',
+      title: 't',
+    });
+    await gh.rest.issues.create({
+      owner: 'initech',
+      repo: 'ledger',
+      title: 't',
+    });
+    github.enforceSaml('Globex');
+    github.blockRepository('initech/ledger');
+
+    const saml = await gh.rest.issues
+      .get({ owner: 'globex', repo: 'billing', issue_number: 1 })
+      .catch(error => error);
+    expect(saml).toMatchObject({
+      status: 403,
+      response: {
+        data: {
+          message:
+            'Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.',
+        },
+        headers: {
+          'x-github-sso': expect.stringMatching(
+            /^required; url=https:\/\/github\.com\/orgs\/globex\/sso\?/,
+          ),
+        },
+      },
+    });
+    await expect(
+      gh.rest.repos.get({ owner: 'globex', repo: 'billing' }),
+    ).rejects.toMatchObject({ status: 403 });
+    await expect(
+      gh.rest.issues.get({ owner: 'initech', repo: 'ledger', issue_number: 1 }),
+    ).rejects.toMatchObject({
+      status: 451,
+      response: {
+        data: {
+          message: 'Repository access blocked',
+          block: { reason: 'dmca' },
+        },
+      },
+    });
+    // Other organizations answer as before.
+    expect(
+      (await gh.rest.issues.create({ owner, repo, title: 't' })).status,
+    ).toBe(201);
+  });
+
+  it('accepts installation tokens issued before, which act as the app’s bot and not at GET /user', async () => {
+    const token = 'ghs_preissued_installation_token';
+    useGitHub({
+      tokens: [],
+      app: {
+        appId: 1,
+        installations: [{ id: 99, account: 'acme-corp' }],
+        token: 'ghs_installation_token',
+      },
+      installationTokens: [token],
+    });
+    const received: GitHubWebhookDelivery[] = [];
+    github.sendWebhooks('whsec_fake_github', async delivery => {
+      received.push(delivery);
+    });
+    const gh = octokit(token);
+    const bot = {
+      login: 'backstage-security-observations[bot]',
+      id: 211_000_001,
+      type: 'Bot',
+    };
+    const { data: issue } = await gh.rest.issues.create({
+      owner,
+      repo,
+      title: 't',
+    });
+    const ref = { owner, repo, issue_number: issue.number };
+    const { data: comment } = await gh.rest.issues.createComment({
+      ...ref,
+      body: 'hello',
+    });
+    const { data: closed } = await gh.rest.issues.update({
+      ...ref,
+      state: 'closed',
+    });
+    expect(issue.user).toMatchObject(bot);
+    expect(issue.performed_via_github_app).toMatchObject({ id: 1 });
+    expect(comment.user).toMatchObject(bot);
+    expect(closed.closed_by).toMatchObject(bot);
+    expect(received.map(delivery => JSON.parse(delivery.body).sender)).toEqual([
+      expect.objectContaining(bot), // opened
+      expect.objectContaining(bot), // comment created
+      expect.objectContaining(bot), // closed
+    ]);
+    await expect(gh.rest.users.getAuthenticated()).rejects.toMatchObject({
+      status: 403,
+    });
+    // The SAML enforcement of an organization is for people's tokens.
+    github.enforceSaml('acme-corp');
+    expect((await gh.rest.issues.get(ref)).status).toBe(200);
+  });
+
+  it('records another app’s bot as the closer when it closes an issue', async () => {
+    await octokit().rest.issues.create({ owner, repo, title: 't' });
+    await github.personClose(REPO, 1, {
+      reason: 'not_planned',
+      byBot: 'github-actions[bot]',
+    });
+    expect(github.issue(REPO, 1)).toMatchObject({
+      state_reason: 'not_planned',
+      closed_by: { login: 'github-actions[bot]', type: 'Bot' },
+    });
+  });
+
   describe('conditional reads', () => {
     it('answers a read with an ETag, and 304 without a body to If-None-Match while the issue is unchanged', async () => {
       const gh = octokit();

@@ -95,6 +95,12 @@ export interface FakeGitHubOptions {
     installations: Array<{ id: number; account: string }>;
     token: string;
   };
+  /**
+   * Installation tokens of `app` valid from the start, as one issued
+   * before the test and configured as a plain token: they act as the
+   * app's bot (`<slug>[bot]`, type Bot) without the JWT exchange.
+   */
+  installationTokens?: string[];
 }
 
 /** What the next matching request(s) get instead of the normal answer. */
@@ -138,6 +144,11 @@ export interface PersonClose {
   reason?: 'completed' | 'not_planned' | 'duplicate';
   /** Labels the person adds first. */
   addLabels?: string[];
+  /**
+   * Closed by another app's bot instead of the person, e.g. the stale
+   * action's `github-actions[bot]`.
+   */
+  byBot?: string;
 }
 
 /** Human edits on github.com. */
@@ -171,6 +182,8 @@ interface Repo {
   milestones: Milestone[];
   /** The credentials lost access: GitHub answers 404 for all of it. */
   hidden: boolean;
+  /** Taken down (e.g. a DMCA notice): GitHub answers 451 for all of it. */
+  blocked: boolean;
 }
 
 interface Answer {
@@ -289,6 +302,8 @@ export class FakeGitHub {
   /** The people the fake knows by login, so that a login has one id. */
   private readonly accounts = new Map<string, SimpleUser>();
   private readonly tokenUser: SimpleUser;
+  /** Organizations (lower-cased) whose SAML enforcement refuses the tokens. */
+  private readonly samlOrgs = new Set<string>();
   private readonly human: SimpleUser;
   private readonly personUser: SimpleUser;
   /** Comments by id, with the id of their issue. */
@@ -339,6 +354,7 @@ export class FakeGitHub {
       labels: new Map(),
       milestones: [],
       hidden: false,
+      blocked: false,
     };
     this.repos.push(repo);
     for (const [label, color, description] of DEFAULT_LABELS) {
@@ -435,6 +451,24 @@ export class FakeGitHub {
    */
   setAccess(fullName: string, access: boolean): void {
     this.repo(fullName).hidden = !access;
+  }
+
+  /**
+   * The organization enforces SAML single sign-on and the personal access
+   * token was not authorized for it: GitHub answers 403 for all of its
+   * repositories to the token. Installation tokens of an app are not
+   * affected.
+   */
+  enforceSaml(owner: string): void {
+    this.samlOrgs.add(owner.toLowerCase());
+  }
+
+  /**
+   * The repository is taken down (a DMCA notice): GitHub answers 451 for
+   * the repository and all of its issues.
+   */
+  blockRepository(fullName: string): void {
+    this.repo(fullName).blocked = true;
   }
 
   /**
@@ -572,12 +606,13 @@ export class FakeGitHub {
     const repo = this.repo(fullName);
     const issue = this.existing(repo, number);
     const events: HookEvent[] = [];
+    const by = close.byBot ? this.user(close.byBot, 'Bot') : this.personUser;
     if (close.addLabels?.length) {
       this.applyEdit(
         repo,
         issue,
         { labels: [...labelNames(issue), ...close.addLabels] },
-        this.personUser,
+        by,
         events,
       );
     }
@@ -585,7 +620,7 @@ export class FakeGitHub {
       repo,
       issue,
       { state: 'closed', state_reason: close.reason ?? 'completed' },
-      this.personUser,
+      by,
       events,
     );
     await this.deliverOwn(events);
@@ -971,11 +1006,13 @@ export class FakeGitHub {
         limitMessage: `API rate limit exceeded for user ID ${this.tokenUser.id}.`,
       };
     }
+    const issued =
+      credential === app?.token &&
+      this.appTokenExpiresAt !== undefined &&
+      this.now() < this.appTokenExpiresAt;
     if (
       app &&
-      credential === app.token &&
-      this.appTokenExpiresAt !== undefined &&
-      this.now() < this.appTokenExpiresAt
+      (issued || this.options.installationTokens?.includes(credential))
     ) {
       return {
         user: this.botUser(),
@@ -1060,7 +1097,37 @@ export class FakeGitHub {
     const repo = repoId
       ? this.repos.find(r => String(r.id) === repoId)
       : this.findRepo(owner, name);
-    return repo && !repo.hidden ? fn(repo) : this.error(404, 'Not Found', DOCS);
+    if (!repo || repo.hidden) return this.error(404, 'Not Found', DOCS);
+    if (repo.blocked) {
+      return {
+        status: 451,
+        body: {
+          message: 'Repository access blocked',
+          block: {
+            reason: 'dmca',
+            created_at: '2026-11-20T16:02:11Z',
+            html_url:
+              'https://github.com/github/dmca/blob/master/2026/11/2026-11-20-acme.md',
+          },
+        },
+      };
+    }
+    if (this.samlOrgs.has(repo.owner.toLowerCase()) && !ctx.caller.app) {
+      return {
+        status: 403,
+        body: {
+          message:
+            'Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.',
+          documentation_url:
+            'https://docs.github.com/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/',
+          status: '403',
+        },
+        headers: {
+          'x-github-sso': `required; url=${this.webBaseUrl}/orgs/${repo.owner}/sso?authorization_request=A5WNAZDLBD5N6JKPUJQZSXDJCUQHUWLNPVRGS3DPOJSXIZLQMNSW4Y3F`,
+        },
+      };
+    }
+    return fn(repo);
   }
 
   private repository(repo: Repo): Answer {

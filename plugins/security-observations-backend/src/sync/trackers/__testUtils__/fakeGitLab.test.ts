@@ -1108,6 +1108,41 @@ describe('FakeGitLab', () => {
       ).toEqual(['false positive', 'security', 'wontfix']);
     });
 
+    it('sends a person’s internal note as a Confidential Note Hook, which GitLab’s webhook reading leaves out', async () => {
+      await createIssue('t', { labels: 'security' });
+      deliveries = [];
+      const internal = await gitlab.personComments(
+        PROJECT,
+        1,
+        'Internal: reachable from the partner VPN.',
+        { internal: true },
+      );
+      const open = await gitlab.personComments(PROJECT, 1, 'Looking into it');
+
+      expect(events()).toEqual([
+        'Confidential Note Hook create',
+        'Note Hook create',
+      ]);
+      expect(payloads()[0]).toMatchObject({
+        event_type: 'confidential_note',
+        object_attributes: { id: internal.id, internal: true },
+        issue: { confidential: false },
+      });
+      expect(
+        deliveries.flatMap(delivery =>
+          gitlabWebhook.activitiesOf(
+            delivery.headers,
+            JSON.parse(delivery.body),
+          ),
+        ),
+      ).toEqual([
+        expect.objectContaining({
+          type: 'comment',
+          comment: expect.objectContaining({ id: String(open.id) }),
+        }),
+      ]);
+    });
+
     it('sends deliveries that GitLab’s webhook reading takes in', async () => {
       await createIssue('t', { confidential: true });
       await gitlab.personCloses(PROJECT, 1, { addLabels: ['wontfix'] });

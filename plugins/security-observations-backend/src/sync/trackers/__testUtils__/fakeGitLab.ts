@@ -801,14 +801,23 @@ export class FakeGitLab {
     this.webhooks = deliver ? { secret, deliver } : null;
   }
 
-  /** A person comments on gitlab.com: a Note Hook. */
+  /**
+   * A person comments on gitlab.com: a Note Hook; an internal note (for
+   * the project's members only) a Confidential Note Hook.
+   */
   async personComments(
     project: string | number,
     iid: number,
     body: string,
+    options: { internal?: boolean } = {},
   ): Promise<GitLabNote> {
     const issue = this.existing(this.projectOf(project), iid);
-    const note = this.newNote(issue, body, this.human, false);
+    const note = this.newNote(
+      issue,
+      body,
+      this.human,
+      options.internal ?? false,
+    );
     this.noteHook(issue, note, 'create');
     await this.sendFiredHooks();
     return structuredClone(note);

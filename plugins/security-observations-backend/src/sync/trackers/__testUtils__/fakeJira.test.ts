@@ -9,6 +9,7 @@ import {
   deleteComment,
   doTransition,
   editIssue,
+  getChangeLogs,
   getComment,
   getComments,
   getCurrentUser,
@@ -1778,6 +1779,139 @@ describe('FakeJira', () => {
         to: expect.any(String),
         toString: "Won't Do",
       });
+    });
+
+    it('caps the changelog it embeds at changelogLimit, newest kept, and pages all of it through GET /issue/{key}/changelog (Cloud)', async () => {
+      useJira({ changelogLimit: 2 });
+      const client = cloud();
+      const { id } = await createIssue(client, bug('Capped'));
+      for (const status of ['Done', 'To Do', 'In Progress', "Won't Do"]) {
+        tick(1000);
+        jira.transitionIssue('SEC-1', status);
+      }
+      const toStatus = (histories: any[]) =>
+        statusChanges(histories).map(change => change[2]);
+
+      const found = await searchAndReconsileIssuesUsingJqlPost(client, {
+        jql: 'key in ("SEC-1")',
+        fields: ['status'],
+        expand: 'changelog',
+      });
+      const read = await getIssue(client, {
+        issueIdOrKey: 'SEC-1',
+        fields: ['status'],
+        expand: 'changelog',
+      });
+      for (const changelog of [found.issues![0].changelog!, read.changelog!]) {
+        expect(changelog).toMatchObject({ maxResults: 2, total: 4 });
+        expect(toStatus(changelog.histories as any[])).toEqual([
+          'In Progress',
+          "Won't Do",
+        ]);
+      }
+
+      const first = await getChangeLogs(client, {
+        issueIdOrKey: 'SEC-1',
+        maxResults: 3,
+      });
+      expect(first).toMatchObject({
+        startAt: 0,
+        maxResults: 3,
+        total: 4,
+        isLast: false,
+        nextPage: `${jira.baseUrl}/rest/api/3/issue/${id}/changelog?maxResults=3&startAt=3`,
+      });
+      expect(toStatus(first.values)).toEqual(['Done', 'To Do', 'In Progress']);
+      const last = await getChangeLogs(client, {
+        issueIdOrKey: 'SEC-1',
+        startAt: 3,
+      });
+      expect(last).toMatchObject({ startAt: 3, maxResults: 100, isLast: true });
+      expect(last).not.toHaveProperty('nextPage');
+      expect(toStatus(last.values)).toEqual(["Won't Do"]);
+
+      // Data Center caps its search; its issue read embeds all.
+      useJira({ deployment: 'datacenter', changelogLimit: 1 });
+      await send('POST', '/rest/api/2/issue', bug('Capped'));
+      jira.transitionIssue('SEC-1', 'Done');
+      jira.transitionIssue('SEC-1', 'To Do');
+      const paged = await (
+        await send('POST', '/rest/api/2/search', {
+          jql: 'key in (SEC-1)',
+          expand: ['changelog'],
+        })
+      ).json();
+      expect(paged.issues[0].changelog).toMatchObject({ total: 2 });
+      expect(toStatus(paged.issues[0].changelog.histories)).toEqual(['To Do']);
+      const whole = await (
+        await send('GET', '/rest/api/2/issue/SEC-1?expand=changelog')
+      ).json();
+      expect(toStatus(whole.changelog.histories)).toEqual(['Done', 'To Do']);
+    });
+
+    it('restricts a person’s comment to a role or a group, in its answers and its deliveries', async () => {
+      await createIssue(cloud(), bug('Restricted'));
+      const received = receive();
+      const restricted = await jira.commentAs(
+        JIRA_PERSON.name,
+        'SEC-1',
+        'Only for admins: the signing key is on pay-gw-02.',
+        { type: 'role', value: 'Administrators' },
+      );
+      const open = await jira.commentAs(
+        JIRA_PERSON.name,
+        'SEC-1',
+        'Fixed in the next release.',
+      );
+      await jira.editCommentAs(
+        JIRA_PERSON.name,
+        'SEC-1',
+        open,
+        'Fixed in the next release (see the security group).',
+        { type: 'group', value: 'jira-security' },
+      );
+
+      const comments = payloads(received)
+        .filter(payload => payload.webhookEvent.startsWith('comment_'))
+        .map(payload => [payload.webhookEvent, payload.comment.visibility]);
+      expect(comments).toEqual([
+        [
+          'comment_created',
+          {
+            type: 'role',
+            value: 'Administrators',
+            identifier: 'Administrators',
+          },
+        ],
+        ['comment_created', undefined],
+        [
+          'comment_updated',
+          {
+            type: 'group',
+            value: 'jira-security',
+            identifier: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-/),
+          },
+        ],
+      ]);
+      // The parser takes in only the comment everyone could read, and
+      // takes it out again once restricted.
+      expect(
+        activities(received)
+          .filter(activity => activity.type.startsWith('comment'))
+          .map(activity =>
+            activity.type === 'comment'
+              ? `comment ${activity.comment.id}`
+              : `${activity.type} ${
+                  (activity as { commentId: string }).commentId
+                }`,
+          ),
+      ).toEqual([`comment ${open}`, `comment_deleted ${open}`]);
+      expect(
+        jira.comments('SEC-1').map(comment => [comment.id, comment.visibility]),
+      ).toEqual([
+        [restricted, { type: 'role', value: 'Administrators' }],
+        [open, { type: 'group', value: 'jira-security' }],
+      ]);
     });
 
     it('offers Won’t Do and False positive, both in the Done category, from any status, and reopens from them', async () => {

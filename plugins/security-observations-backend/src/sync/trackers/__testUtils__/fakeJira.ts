@@ -225,6 +225,15 @@ export interface FakeJiraOptions {
    * their old state). Cloud's reconcileIssues reads those ids live.
    */
   searchLagMs?: number;
+  /**
+   * The most changelog entries Jira embeds in an answer to
+   * `expand=changelog`: Cloud's searches and issue reads, Data Center's
+   * searches (its issue read embeds them all). `total` still counts all
+   * of them. The newest are kept, as Atlassian's community reports of
+   * Cloud say (the docs say only that the changelog is capped); Cloud's
+   * `GET /issue/{key}/changelog` pages through all. Default: no cap.
+   */
+  changelogLimit?: number;
   /** Burst limits on writes, in sliding windows of `secondMs` (default 1000). */
   limits?: {
     /** Per endpoint and method (RateLimit-Reason jira-burst-based). */
@@ -302,6 +311,14 @@ export interface FakeJiraComment {
   body: AdfDocument | string;
   created: string;
   updated: string;
+  visibility?: JiraCommentVisibility;
+}
+
+/** Who may read a comment: a project role or a group, as Jira's editor restricts it. */
+export interface JiraCommentVisibility {
+  type: 'role' | 'group';
+  /** The role's or the group's name, e.g. Administrators, jira-security. */
+  value: string;
 }
 
 /** A person known to the fake. */
@@ -380,6 +397,7 @@ interface CommentRecord {
   body: Rich;
   created: number;
   updated: number;
+  visibility?: JiraCommentVisibility;
 }
 
 /** A change item of the changelog, as Jira lists it. */
@@ -956,29 +974,42 @@ export class FakeJira {
     this.webhook = receive ? { secret, receive } : undefined;
   }
 
-  /** `by` (accountId or name) comments in Jira's editor; resolves with the comment's id. */
-  commentAs(by: string, key: string, body: string): Promise<string> {
+  /**
+   * `by` (accountId or name) comments in Jira's editor, for everyone or
+   * restricted to `visibility`; resolves with the comment's id.
+   */
+  commentAs(
+    by: string,
+    key: string,
+    body: string,
+    visibility?: JiraCommentVisibility,
+  ): Promise<string> {
     return this.delivered(() => {
       const user = this.userNamed(by);
       const state = structuredClone(this.existing(key));
       const comment = this.newComment(user, this.typed(body));
+      if (visibility) comment.visibility = { ...visibility };
       state.comments.push(comment);
       this.commit(state, user);
       return comment.id;
     });
   }
 
+  /** `by` edits the comment; `visibility` restricts it, null lifts that. */
   editCommentAs(
     by: string,
     key: string,
     commentId: string,
     body: string,
+    visibility?: JiraCommentVisibility | null,
   ): Promise<void> {
     return this.delivered(() => {
       const user = this.userNamed(by);
       const state = structuredClone(this.existing(key));
       const comment = this.commentOf(state, commentId);
       comment.body = this.typed(body);
+      if (visibility === null) delete comment.visibility;
+      else if (visibility) comment.visibility = { ...visibility };
       comment.updated = this.now();
       comment.updateAuthorId = user.accountId;
       this.commit(state, user);
@@ -1109,6 +1140,15 @@ export class FakeJira {
         write: 'issue',
         run: onIssue((c, s, p) => this.edit(c, s, p)),
       },
+      ...(this.cloud
+        ? ([
+            {
+              method: 'GET',
+              path: 'issue/:issueIdOrKey/changelog',
+              run: onIssue((c, s) => this.changelogPage(c, s)),
+            },
+          ] satisfies RouteDefinition[])
+        : []),
       {
         method: 'GET',
         path: 'issue/:issueIdOrKey/transitions',
@@ -1584,6 +1624,7 @@ export class FakeJira {
         fields: this.listParam(query, 'fields'),
         defaultFields: '*all',
         expand: this.listParam(query, 'expand'),
+        capChangelog: this.cloud,
       }),
     };
   }
@@ -2527,6 +2568,7 @@ export class FakeJira {
                 fields,
                 defaultFields: '*navigable',
                 expand,
+                capChangelog: true,
               }),
         ),
         ...(isLast
@@ -2567,6 +2609,7 @@ export class FakeJira {
             fields,
             defaultFields: '*navigable',
             expand,
+            capChangelog: true,
           }),
         ),
       },
@@ -2877,6 +2920,8 @@ export class FakeJira {
       fields: string[] | undefined;
       defaultFields: '*all' | '*navigable';
       expand: string[] | undefined;
+      /** Embed at most `changelogLimit` changelog entries. */
+      capChangelog?: boolean;
     },
   ): Record<string, unknown> {
     const all = [
@@ -2935,16 +2980,18 @@ export class FakeJira {
       );
     }
     if (expand.includes('changelog')) {
+      const limit = options.capChangelog
+        ? this.options.changelogLimit ?? Infinity
+        : Infinity;
+      const kept = state.histories.slice(
+        Math.max(0, state.histories.length - limit),
+      );
       json.changelog = {
+        // What Jira says of startAt when it kept the newest is not known.
         startAt: 0,
-        maxResults: state.histories.length,
+        maxResults: kept.length,
         total: state.histories.length,
-        histories: state.histories.map(history => ({
-          id: history.id,
-          author: this.userJson(ctx, this.userById(history.authorId)),
-          created: jiraTime(history.created),
-          items: structuredClone(history.items),
-        })),
+        histories: kept.map(history => this.historyJson(ctx, history)),
       };
     }
     if (
@@ -2959,6 +3006,51 @@ export class FakeJira {
       );
     }
     return json;
+  }
+
+  private historyJson(
+    ctx: Ctx,
+    history: HistoryRecord,
+  ): Record<string, unknown> {
+    return {
+      id: history.id,
+      author: this.userJson(ctx, this.userById(history.authorId)),
+      created: jiraTime(history.created),
+      items: structuredClone(history.items),
+    };
+  }
+
+  /**
+   * Cloud's `GET /issue/{key}/changelog`: the changelog oldest first, in
+   * pages of at most 100 entries by `startAt`.
+   */
+  private changelogPage(ctx: Ctx, state: IssueState): Answer {
+    const query = ctx.url.searchParams;
+    const startAt = Math.max(
+      0,
+      Math.floor(Number(query.get('startAt') ?? 0)) || 0,
+    );
+    const asked = Math.floor(Number(query.get('maxResults') ?? 100)) || 100;
+    const maxResults = Math.min(100, Math.max(1, asked));
+    const total = state.histories.length;
+    const values = state.histories
+      .slice(startAt, startAt + maxResults)
+      .map(history => this.historyJson(ctx, history));
+    const isLast = startAt + values.length >= total;
+    const page = (at: number) =>
+      `${ctx.api.root}/issue/${state.id}/changelog?maxResults=${maxResults}&startAt=${at}`;
+    return {
+      status: 200,
+      body: {
+        self: page(startAt),
+        ...(isLast ? {} : { nextPage: page(startAt + values.length) }),
+        maxResults,
+        startAt,
+        total,
+        isLast,
+        values,
+      },
+    };
   }
 
   private fieldJson(
@@ -3159,8 +3251,29 @@ export class FakeJira {
       updateAuthor: this.userJson(ctx, this.userById(comment.updateAuthorId)),
       created: jiraTime(comment.created),
       updated: jiraTime(comment.updated),
+      ...(comment.visibility
+        ? { visibility: this.visibilityJson(comment.visibility) }
+        : {}),
       ...(this.cloud ? { jsdPublic: true } : {}),
     };
+  }
+
+  /**
+   * A comment's restriction as Jira answers it; Cloud adds an
+   * `identifier`: the role's name, or the group's id.
+   */
+  private visibilityJson(
+    visibility: JiraCommentVisibility,
+  ): Record<string, unknown> {
+    if (!this.cloud) return { ...visibility };
+    const identifier =
+      visibility.type === 'role'
+        ? visibility.value
+        : hex(`group:${visibility.value}`, 32).replace(
+            /^(.{8})(.{4})(.{4})(.{4})(.{12})$/,
+            '$1-$2-$3-$4-$5',
+          );
+    return { ...visibility, identifier };
   }
 
   private userJson(ctx: Ctx, user: UserRecord): Record<string, unknown> {
@@ -3395,6 +3508,7 @@ export class FakeJira {
       body: structuredClone(comment.body),
       created: jiraTime(comment.created),
       updated: jiraTime(comment.updated),
+      ...(comment.visibility ? { visibility: { ...comment.visibility } } : {}),
     };
   }
 

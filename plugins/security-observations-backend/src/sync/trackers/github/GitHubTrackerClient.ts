@@ -69,6 +69,14 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
  */
 const READ_CONCURRENCY = 4;
 
+/**
+ * How long before GitHub's answer to a closing update its `closed_at` may
+ * be for the close to be that update's (GitHub's timestamps have whole
+ * seconds): an older one is someone else's close, which the update left
+ * as it was.
+ */
+const OWN_CLOSE_WINDOW_MS = 5_000;
+
 export interface GitHubTrackerOptions extends TrackerClientTiming {
   trackerId: string;
   /** Web host, e.g. github.com; credentials are looked up for it. */
@@ -90,13 +98,29 @@ interface GitHubIssueFields {
   state: string;
 }
 
+/** A user as GitHub's answers carry it. */
+interface GitHubUserFields {
+  id: number;
+  login: string;
+  /** `User`, `Bot` (a GitHub App's `<slug>[bot]`), `Organization`. */
+  type?: string;
+}
+
 /** And what a live read reads besides. */
 interface GitHubLiveIssueFields extends GitHubIssueFields {
   state_reason?: string | null;
   labels: Array<string | { name?: string }>;
-  closed_by?: { id: number; login: string } | null;
+  closed_by?: GitHubUserFields | null;
   closed_at: string | null;
   updated_at: string;
+  /** Who created the issue. */
+  user?: GitHubUserFields | null;
+}
+
+/** An answer's data and headers. */
+interface GitHubAnswer {
+  data: unknown;
+  headers: Record<string, string | number | undefined>;
 }
 
 interface Repo {
@@ -115,6 +139,26 @@ function parseKey(key: string): Repo & { issue_number: number } {
     throw new TrackerError('invalid', `'${key}' is not a GitHub issue key`);
   }
   return { owner: match[1], repo: match[2], issue_number: Number(match[3]) };
+}
+
+/**
+ * Why one issue cannot be read, when GitHub refused it alone (a 4xx: a
+ * 403 of SAML enforcement or of an app's missing access, a 451 of a
+ * repository taken down) or its key is not GitHub's; undefined for
+ * failures of the tracker as a whole (limits, rejected credentials, 5xx,
+ * timeouts), which stop the read.
+ */
+function unreadableBecause(error: unknown): string | undefined {
+  if (!(error instanceof TrackerError)) return undefined;
+  const status = error.details.status;
+  const refused =
+    status === undefined
+      ? error.kind === 'invalid'
+      : status >= 400 &&
+        status < 500 &&
+        error.kind !== 'rate_limited' &&
+        error.kind !== 'unauthorized';
+  return refused ? error.message : undefined;
 }
 
 /** The marker first: a body cut by hand or by a bot keeps it. */
@@ -142,8 +186,13 @@ export class GitHubTrackerClient implements TrackerClient {
   private readonly createPacer: WritePacer;
   private readonly updatePacer: WritePacer;
   private readonly labelPacer: WritePacer;
-  /** The answer of `whoAmI`, once it came. */
+  /** The answer of `GET /user`, once it came (null for an app's token). */
   private me?: Promise<TrackerUser | null>;
+  /**
+   * The account GitHub named as the author of the client's own writes: a
+   * GitHub App's bot, which `GET /user` does not know.
+   */
+  private ownAccount?: TrackerUser;
 
   constructor(private readonly options: GitHubTrackerOptions) {
     const retryBaseMs = options.retryBaseMs ?? 1000;
@@ -255,6 +304,8 @@ export class GitHubTrackerClient implements TrackerClient {
         request: { retries: 0, signal },
       }),
     );
+    // GitHub names the author: the token's account, or the app's bot.
+    this.learnOwnAccount(created.data.user);
     return {
       ...this.issueOf(created.data),
       requestedAt: new Date(requestedAt),
@@ -287,7 +338,38 @@ export class GitHubTrackerClient implements TrackerClient {
             : 'reopened',
       },
     );
-    return this.issueOf(updated as GitHubIssueFields);
+    const answer = updated.data as GitHubLiveIssueFields;
+    if (answer.state === 'closed' && this.closedNow(answer, updated.headers)) {
+      this.learnOwnAccount(answer.closed_by);
+    }
+    return this.issueOf(answer);
+  }
+
+  /**
+   * Whether the issue of a closing update's answer was closed by that
+   * update: its `closed_at` is within a few seconds of GitHub's answer
+   * (its `date`). An issue closed before by someone else keeps their
+   * `closed_by`, which must not be taken for the sync's.
+   */
+  private closedNow(
+    issue: GitHubLiveIssueFields,
+    headers: GitHubAnswer['headers'],
+  ): boolean {
+    const answeredAt = Date.parse(String(headers.date ?? ''));
+    const closedAt = Date.parse(issue.closed_at ?? '');
+    if (Number.isNaN(answeredAt) || Number.isNaN(closedAt)) return false;
+    return answeredAt - closedAt <= OWN_CLOSE_WINDOW_MS;
+  }
+
+  /**
+   * Keeps the account GitHub names as the author of one of the client's
+   * own writes. Only a bot: a token's account is `GET /user`'s, and a
+   * person's name there would have the sync take their changes for its
+   * own.
+   */
+  private learnOwnAccount(user: GitHubUserFields | null | undefined): void {
+    if (user?.type !== 'Bot') return;
+    this.ownAccount = { id: String(user.id), name: user.login };
   }
 
   async addLabels(key: string, labels: string[]): Promise<void> {
@@ -313,7 +395,7 @@ export class GitHubTrackerClient implements TrackerClient {
     fields: Record<string, unknown>,
     /** More request options, e.g. `retries: 0` for content creation. */
     options: { retries?: number } = {},
-  ): Promise<unknown> {
+  ): Promise<GitHubAnswer> {
     try {
       return await this.call(what, async signal => {
         const first = await this.octokit.request(route, {
@@ -321,7 +403,7 @@ export class GitHubTrackerClient implements TrackerClient {
           ...fields,
           request: { ...options, signal, redirect: 'manual' },
         });
-        if (![301, 307, 308].includes(first.status)) return first.data;
+        if (![301, 307, 308].includes(first.status)) return first;
         const location =
           first.headers.location ?? (first.data as { url?: string }).url;
         const moved = await this.octokit.request({
@@ -335,7 +417,7 @@ export class GitHubTrackerClient implements TrackerClient {
             credentialsFor: `${ref.owner}/${ref.repo}`,
           },
         });
-        return moved.data;
+        return moved;
       });
     } catch (error) {
       if (error instanceof TrackerError && error.details.status === 404) {
@@ -394,7 +476,7 @@ export class GitHubTrackerClient implements TrackerClient {
     send: (signal: AbortSignal) => Promise<unknown>,
   ): Promise<number> {
     try {
-      await this.call(what, send);
+      await this.call(what, send, 'read');
       return 200;
     } catch (error) {
       const status = (error as TrackerError).details?.status;
@@ -445,13 +527,15 @@ export class GitHubTrackerClient implements TrackerClient {
     return { found: null };
   }
 
-  whoAmI(): Promise<TrackerUser | null> {
+  async whoAmI(): Promise<TrackerUser | null> {
+    if (this.ownAccount) return this.ownAccount;
     // A failure is not kept: the next call asks again.
     this.me ??= this.readAuthenticatedUser().catch(error => {
       this.me = undefined;
       throw error;
     });
-    return this.me;
+    // An app's bot is known once the client has written something.
+    return (await this.me) ?? this.ownAccount ?? null;
   }
 
   private async readAuthenticatedUser(): Promise<TrackerUser | null> {
@@ -460,7 +544,7 @@ export class GitHubTrackerClient implements TrackerClient {
       url: `https://${this.options.host}`,
     });
     // An app writes as its bot through installation tokens, which GET
-    // /user refuses.
+    // /user refuses: the bot is learned from the client's writes.
     if (credentials.type === 'app') return null;
     try {
       const { data } = await this.call('read the authenticated user', signal =>
@@ -499,8 +583,18 @@ export class GitHubTrackerClient implements TrackerClient {
       }
       return status.then(answer => answer === 200);
     };
-    return mapConcurrently(requests, READ_CONCURRENCY, request =>
-      this.readIssue(request, readable),
+    return mapConcurrently(
+      requests,
+      READ_CONCURRENCY,
+      async (request): Promise<LiveRead> => {
+        try {
+          return await this.readIssue(request, readable);
+        } catch (error) {
+          const problem = unreadableBecause(error);
+          if (problem === undefined) throw error;
+          return { key: request.key, outcome: 'unreadable', problem };
+        }
+      },
     );
   }
 
@@ -517,19 +611,23 @@ export class GitHubTrackerClient implements TrackerClient {
     const ref = parseKey(key);
     let answer;
     try {
-      answer = await this.call(`read ${key}`, async signal => {
-        try {
-          return await this.octokit.rest.issues.get({
-            ...ref,
-            headers: request.etag ? { 'if-none-match': request.etag } : {},
-            request: { signal },
-          });
-        } catch (error) {
-          // Octokit throws for a 304, which neither plugin retries.
-          if ((error as { status?: number }).status === 304) return null;
-          throw error;
-        }
-      });
+      answer = await this.call(
+        `read ${key}`,
+        async signal => {
+          try {
+            return await this.octokit.rest.issues.get({
+              ...ref,
+              headers: request.etag ? { 'if-none-match': request.etag } : {},
+              request: { signal },
+            });
+          } catch (error) {
+            // Octokit throws for a 304, which neither plugin retries.
+            if ((error as { status?: number }).status === 304) return null;
+            throw error;
+          }
+        },
+        'read',
+      );
     } catch (error) {
       const status = (error as TrackerError).details?.status;
       if (status === 410) return { key, outcome: 'gone' };
@@ -538,10 +636,11 @@ export class GitHubTrackerClient implements TrackerClient {
         // The credentials lost the repository: the issue may well be
         // there. Nothing is known of it, and the sync's writes to it will
         // fail visibly.
-        this.options.log?.warn(
-          `GitHub could not read ${key}: the repository ${ref.owner}/${ref.repo} does not exist or the credentials cannot see it`,
-        );
-        return { key, outcome: 'unchanged' };
+        return {
+          key,
+          outcome: 'unreadable',
+          problem: `GitHub could not read ${key}: 404 the repository ${ref.owner}/${ref.repo} does not exist or the credentials cannot see it`,
+        };
       }
       throw error;
     }
@@ -572,14 +671,17 @@ export class GitHubTrackerClient implements TrackerClient {
     // Comments are content creation: the same 80 a minute and 500 an
     // hour as issues.
     await this.createPacer.acquire();
-    const comment = (await this.writeFollowingMoves(
-      `comment on ${key}`,
-      'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
-      ref,
-      { body: `${body}\n\n<!-- ${commentMarker(commentId)} -->` },
-      // A retried comment could be a second one.
-      { retries: 0 },
-    )) as { id: number; html_url: string };
+    const comment = (
+      await this.writeFollowingMoves(
+        `comment on ${key}`,
+        'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+        ref,
+        { body: `${body}\n\n<!-- ${commentMarker(commentId)} -->` },
+        // A retried comment could be a second one.
+        { retries: 0 },
+      )
+    ).data as { id: number; html_url: string; user?: GitHubUserFields };
+    this.learnOwnAccount(comment.user);
     return { id: String(comment.id), url: comment.html_url };
   }
 
@@ -596,6 +698,8 @@ export class GitHubTrackerClient implements TrackerClient {
   private async call<T>(
     what: string,
     send: (signal: AbortSignal) => Promise<T>,
+    /** A read: a refusal says GitHub's own reason, not a write's. */
+    access: 'read' | 'write' = 'write',
   ): Promise<T> {
     const signal = AbortSignal.timeout(
       this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
@@ -603,11 +707,15 @@ export class GitHubTrackerClient implements TrackerClient {
     try {
       return await send(signal);
     } catch (error) {
-      throw this.trackerError(error, what);
+      throw this.trackerError(error, what, access);
     }
   }
 
-  private trackerError(error: unknown, what: string): TrackerError {
+  private trackerError(
+    error: unknown,
+    what: string,
+    access: 'read' | 'write' = 'write',
+  ): TrackerError {
     if (error instanceof TrackerError) return error;
     const failure = error as {
       name?: string;
@@ -659,13 +767,21 @@ export class GitHubTrackerClient implements TrackerClient {
     const kind = kindOfStatus(status);
     const hint: Record<string, string> = {
       unauthorized: 'the credentials were rejected',
-      forbidden: 'the credentials may not write issues there',
       not_found:
         'the repository does not exist or the credentials cannot see it',
+      // A read refused says GitHub's reason (SAML enforcement, an app's
+      // missing permission).
+      ...(access === 'write'
+        ? { forbidden: 'the credentials may not write issues there' }
+        : {}),
     };
+    // Without the link to GitHub's documentation that Octokit appends.
+    const reason = (failure.message ?? '')
+      .replace(/ - https:\/\/\S+$/, '')
+      .slice(0, 300);
     return new TrackerError(
       kind,
-      `${said}: ${status} ${hint[kind] ?? message}`,
+      `${said}: ${status} ${hint[kind] ?? reason}`,
       details,
     );
   }

@@ -36,6 +36,75 @@ const tokenCredentials = (token = TOKEN): GithubCredentialsProvider =>
     ),
   );
 
+/** The fake's GitHub App (app id 1, installed on acme-corp). */
+const APP = {
+  appId: 1,
+  installations: [{ id: 99, account: 'acme-corp' }],
+  token: 'ghs_installation_token',
+};
+/** What GitHub names as the author of the app's writes. */
+const APP_BOT = {
+  id: '211000001',
+  name: 'backstage-security-observations[bot]',
+};
+
+/** The integration's credentials for the fake's app, with a new key. */
+const appCredentials = (): GithubCredentialsProvider => {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return DefaultGithubCredentialsProvider.fromIntegrations(
+    ScmIntegrations.fromConfig(
+      new ConfigReader({
+        integrations: {
+          github: [
+            {
+              host: 'github.com',
+              apps: [
+                {
+                  appId: APP.appId,
+                  privateKey: privateKey.export({
+                    type: 'pkcs1',
+                    format: 'pem',
+                  }),
+                  clientId: 'x',
+                  clientSecret: 'y',
+                  webhookSecret: 'z',
+                },
+              ],
+            },
+          ],
+        },
+      }),
+    ),
+  );
+};
+
+/** An installation token configured as a plain token (e.g. GITHUB_TOKEN). */
+const installationTokenCredentials = (
+  token: string,
+): GithubCredentialsProvider => ({
+  getCredentials: async () => ({
+    type: 'token',
+    token,
+    headers: { Authorization: `Bearer ${token}` },
+  }),
+});
+
+/** What the engine asks a create for. */
+const desiredIssue = (
+  observationId: string,
+  state: 'open' | 'closed' = 'open',
+) => ({
+  observationId,
+  title: `Finding ${observationId}`,
+  body: 'text',
+  bodyWithin: () => 'text',
+  labels: [],
+  state,
+  closeReason: 'fixed' as const,
+  observation: {} as never,
+  observationUrl: `https://backstage.acme.example/observations/${observationId}`,
+});
+
 describe('GitHubTrackerClient, two-way sync', () => {
   const server = setupServer();
   let clock: number;
@@ -61,6 +130,7 @@ describe('GitHubTrackerClient, two-way sync', () => {
     options: {
       credentials?: GithubCredentialsProvider;
       pacing?: Partial<GitHubPacing>;
+      retryBaseMs?: number;
     } = {},
   ) =>
     new GitHubTrackerClient({
@@ -70,7 +140,7 @@ describe('GitHubTrackerClient, two-way sync', () => {
       credentials: options.credentials ?? tokenCredentials(),
       pacing: { ...GITHUB_DOT_COM_PACING, ...options.pacing },
       clock: virtualClock,
-      retryBaseMs: 1000,
+      retryBaseMs: options.retryBaseMs ?? 1000,
       requestTimeoutMs: 30_000,
       log: { debug: () => {}, warn: message => warnings.push(message) },
     });
@@ -118,42 +188,8 @@ describe('GitHubTrackerClient, two-way sync', () => {
 
     it('is null for a GitHub App, whose bot GET /user does not know', async () => {
       clock = Date.now(); // the integration caches app tokens by the real clock
-      useGitHub({
-        tokens: [],
-        app: {
-          appId: 1,
-          installations: [{ id: 99, account: 'acme-corp' }],
-          token: 'ghs_installation_token',
-        },
-      });
-      const { privateKey } = generateKeyPairSync('rsa', {
-        modulusLength: 2048,
-      });
-      const app = DefaultGithubCredentialsProvider.fromIntegrations(
-        ScmIntegrations.fromConfig(
-          new ConfigReader({
-            integrations: {
-              github: [
-                {
-                  host: 'github.com',
-                  apps: [
-                    {
-                      appId: 1,
-                      privateKey: privateKey.export({
-                        type: 'pkcs1',
-                        format: 'pem',
-                      }),
-                      clientId: 'x',
-                      clientSecret: 'y',
-                      webhookSecret: 'z',
-                    },
-                  ],
-                },
-              ],
-            },
-          }),
-        ),
-      );
+      useGitHub({ tokens: [], app: APP });
+      const app = appCredentials();
       expect(await client({ credentials: app }).whoAmI()).toBeNull();
       expect(github.calls).toEqual([]);
 
@@ -161,20 +197,94 @@ describe('GitHubTrackerClient, two-way sync', () => {
       const { token } = await app.getCredentials({
         url: `https://github.com/${REPO}`,
       });
-      const installationToken: GithubCredentialsProvider = {
-        getCredentials: async () => ({
-          type: 'token',
-          token,
-          headers: { Authorization: `Bearer ${token}` },
-        }),
-      };
       expect(
-        await client({ credentials: installationToken }).whoAmI(),
+        await client({
+          credentials: installationTokenCredentials(token!),
+        }).whoAmI(),
       ).toBeNull();
       expect(github.calls.at(-1)).toMatchObject({
         path: '/user',
         status: 403,
       });
+    });
+
+    it('knows a GitHub App’s bot once the app created an issue: GitHub names it as the author', async () => {
+      clock = Date.now(); // the integration caches app tokens by the real clock
+      useGitHub({ tokens: [], app: APP });
+      const sync = client({ credentials: appCredentials() });
+      expect(await sync.whoAmI()).toBeNull();
+
+      const created = await sync.create(
+        { project: REPO, options: {} },
+        desiredIssue('obs-1'),
+        async () => {},
+      );
+      expect(github.issue(REPO, 1)?.user).toMatchObject({
+        login: APP_BOT.name,
+        type: 'Bot',
+      });
+      expect(await sync.whoAmI()).toEqual(APP_BOT);
+      // Its own close, which a reconciliation reads back, is by the bot.
+      await sync.update(created.key, desiredIssue('obs-1', 'closed'));
+      const [read] = await sync.readIssues([
+        { key: created.key, etag: null, since: null },
+      ]);
+      expect(read).toMatchObject({ changedBy: APP_BOT });
+      expect(github.calls.map(c => c.path)).not.toContain('/user');
+    });
+
+    it('knows the bot of an installation token configured as a plain token from its first comment or close', async () => {
+      const installationToken = 'ghs_preissued_installation_token';
+      useGitHub({ app: APP, installationTokens: [installationToken] });
+      const { keys } = await createIssues(2);
+
+      const commenting = client({
+        credentials: installationTokenCredentials(installationToken),
+      });
+      // GET /user refuses an installation token: nothing known yet.
+      expect(await commenting.whoAmI()).toBeNull();
+      await commenting.addComment(keys[0], 'Tracked.', COMMENT_ID);
+      expect(await commenting.whoAmI()).toEqual(APP_BOT);
+
+      const closing = client({
+        credentials: installationTokenCredentials(installationToken),
+      });
+      expect(await closing.whoAmI()).toBeNull();
+      await closing.update(keys[1], desiredIssue('obs-2', 'closed'));
+      expect(github.issue(REPO, 2)?.closed_by).toMatchObject({
+        login: APP_BOT.name,
+      });
+      expect(await closing.whoAmI()).toEqual(APP_BOT);
+    });
+
+    it('does not take someone else’s close for its own', async () => {
+      const installationToken = 'ghs_preissued_installation_token';
+      useGitHub({ app: APP, installationTokens: [installationToken] });
+      const { keys } = await createIssues(2);
+      const sync = client({
+        credentials: installationTokenCredentials(installationToken),
+      });
+      // Another app's bot closed it a minute before the sync's update,
+      // which leaves GitHub's closed_by as it was.
+      await github.personClose(REPO, 1, {
+        reason: 'not_planned',
+        byBot: 'github-actions[bot]',
+      });
+      clock += 60_000;
+      await sync.update(keys[0], desiredIssue('obs-1', 'closed'));
+      expect(github.issue(REPO, 1)?.closed_by).toMatchObject({
+        login: 'github-actions[bot]',
+        type: 'Bot',
+      });
+      expect(await sync.whoAmI()).toBeNull();
+
+      // A person closed it the same second: a person is never the sync.
+      await github.personClose(REPO, 2);
+      await sync.update(keys[1], desiredIssue('obs-2', 'closed'));
+      expect(github.issue(REPO, 2)?.closed_by).toMatchObject({
+        login: 'octocat',
+      });
+      expect(await sync.whoAmI()).toBeNull();
     });
 
     it('asks again after a failure', async () => {
@@ -316,24 +426,109 @@ describe('GitHubTrackerClient, two-way sync', () => {
       });
     });
 
-    it('keeps issues of a repository the credentials lost as unchanged, and says so', async () => {
+    it('reads issues of a repository the credentials lost as unreadable, saying why, and the rest of the batch', async () => {
       const { sync, keys } = await createIssues(2);
+      const octokit = new Octokit({ auth: TOKEN, baseUrl: github.apiBaseUrl });
+      await octokit.rest.issues.create({
+        owner: 'acme-corp',
+        repo: 'security-backlog',
+        title: 'Elsewhere',
+      });
       github.setAccess(REPO, false);
-      const reads = await sync.readIssues(
-        keys.map(key => ({ key, etag: null, since: null })),
-      );
-      expect(reads).toEqual(keys.map(key => ({ key, outcome: 'unchanged' })));
-      expect(warnings).toEqual(
-        keys.map(key =>
-          expect.stringContaining(
-            `could not read ${key}: the repository ${REPO} does not exist or the credentials cannot see it`,
-          ),
-        ),
-      );
+      const reads = await sync.readIssues([
+        ...keys.map(key => ({ key, etag: null, since: null })),
+        { key: `${BACKLOG}#1`, etag: null, since: null },
+      ]);
+      expect(reads).toEqual([
+        ...keys.map(key => ({
+          key,
+          outcome: 'unreadable',
+          problem: `GitHub could not read ${key}: 404 the repository ${REPO} does not exist or the credentials cannot see it`,
+        })),
+        expect.objectContaining({ key: `${BACKLOG}#1`, outcome: 'found' }),
+      ]);
       // The repository was asked about once.
       expect(
         github.calls.filter(c => c.path === `/repos/${REPO}`),
       ).toHaveLength(1);
+      // Said once, by the read: the reconciliation reports it.
+      expect(warnings).toEqual([]);
+    });
+
+    it('reads the rest of a batch when GitHub refuses some issues alone: SAML enforcement (403), a repository taken down (451), a key that is not GitHub’s', async () => {
+      for (const name of ['globex/billing', 'initech/ledger']) {
+        github.addRepo(name);
+      }
+      const octokit = new Octokit({ auth: TOKEN, baseUrl: github.apiBaseUrl });
+      for (const [owner, repo] of [
+        ['acme-corp', 'payments-api'],
+        ['globex', 'billing'],
+        ['initech', 'ledger'],
+      ]) {
+        await octokit.rest.issues.create({ owner, repo, title: 'Finding' });
+      }
+      github.enforceSaml('globex');
+      github.blockRepository('initech/ledger');
+      const sync = client();
+
+      const reads = await sync.readIssues(
+        [
+          `${REPO}#1`,
+          'globex/billing#1',
+          'initech/ledger#1',
+          'initech-ledger-1',
+        ].map(key => ({
+          key,
+          etag: null,
+          since: null,
+        })),
+      );
+      expect(reads).toEqual([
+        expect.objectContaining({ key: `${REPO}#1`, outcome: 'found' }),
+        {
+          key: 'globex/billing#1',
+          outcome: 'unreadable',
+          problem:
+            'GitHub could not read globex/billing#1: 403 Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.',
+        },
+        {
+          key: 'initech/ledger#1',
+          outcome: 'unreadable',
+          problem:
+            'GitHub could not read initech/ledger#1: 451 Repository access blocked',
+        },
+        {
+          key: 'initech-ledger-1',
+          outcome: 'unreadable',
+          problem: "'initech-ledger-1' is not a GitHub issue key",
+        },
+      ]);
+      // Refusals are not retried.
+      expect(
+        github.calls.filter(c => c.path === '/repos/globex/billing/issues/1'),
+      ).toHaveLength(1);
+    });
+
+    it('stops at a failure of GitHub as a whole: a server error after the retries, rejected credentials', async () => {
+      const { keys } = await createIssues(2);
+      github.failNext(
+        { method: 'GET', path: /\/issues\/2$/, times: 4 },
+        { status: 502 },
+      );
+      await expect(
+        client({ retryBaseMs: 1 }).readIssues(
+          keys.map(key => ({ key, etag: null, since: null })),
+        ),
+      ).rejects.toMatchObject({
+        kind: 'unavailable',
+        details: { status: 502 },
+      });
+
+      await expect(
+        client({ credentials: tokenCredentials('ghp_revoked') }).readIssues(
+          keys.map(key => ({ key, etag: null, since: null })),
+        ),
+      ).rejects.toMatchObject({ kind: 'unauthorized' });
     });
 
     it('reads at most four issues at once, answering in the order asked', async () => {

@@ -303,7 +303,7 @@ export class GitLabTrackerClient implements TrackerClient {
    * its issues are gone when the project can still be read (see
    * `goneOrOutOfReach`); when it cannot, the token lost access (or the
    * project was deleted, which GitLab does not tell apart), the links are
-   * kept, and they read as unchanged until access is back.
+   * kept, and they read as unreadable, saying why, until access is back.
    */
   private async readBatch(batch: LiveReadBatch): Promise<LiveRead[]> {
     const what = `read the issues of ${batch.project}`;
@@ -331,7 +331,9 @@ export class GitLabTrackerClient implements TrackerClient {
       const explained = await this.explainNotFound(batch.project, what, error);
       return sameForAll(
         batch,
-        explained.kind === 'gone' ? 'gone' : 'unchanged',
+        explained.kind === 'gone'
+          ? { outcome: 'gone' }
+          : { outcome: 'unreadable', problem: explained.message },
       );
     }
   }

@@ -215,17 +215,24 @@ describe('GitLabTrackerClient, two-way', () => {
     ]);
   });
 
-  it('keeps the links of a project the token cannot read, and reads the others', async () => {
+  it('reads the issues of a project the token cannot read as unreadable, saying why, and the others', async () => {
     await createIssue(PROJECT, 'a');
-    await createIssue(BACKLOG, 'b');
+    await createIssue(PROJECT, 'b');
+    await createIssue(BACKLOG, 'c');
     gitlab.setAccess(PROJECT, false);
 
     const reads = await client().readIssues([
       read(1, null),
       read(1, null, BACKLOG),
+      read(2, new Date(now)),
     ]);
 
-    expect(reads.map(r => r.outcome)).toEqual(['unchanged', 'found']);
+    const problem = `GitLab could not read the issues of ${PROJECT}: 404 the project does not exist or the token cannot see it`;
+    expect(reads).toEqual([
+      { key: key(1), outcome: 'unreadable', problem },
+      expect.objectContaining({ key: key(1, BACKLOG), outcome: 'found' }),
+      { key: key(2), outcome: 'unreadable', problem },
+    ]);
   });
 
   it('reads every issue of a project as gone when its list answers 404 but the project reads', async () => {

@@ -111,12 +111,12 @@ export function liveReadsOf(
   });
 }
 
-/** All reads of a batch, the same outcome. */
+/** All reads of a batch, the same outcome: gone, or unreadable and why. */
 export function sameForAll(
   batch: LiveReadBatch,
-  outcome: 'gone' | 'unchanged',
+  read: { outcome: 'gone' } | { outcome: 'unreadable'; problem: string },
 ): LiveRead[] {
-  return batch.requests.map(({ request }) => ({ key: request.key, outcome }));
+  return batch.requests.map(({ request }) => ({ key: request.key, ...read }));
 }
 
 function dateOrNull(text: string | null): Date | null {

@@ -34,8 +34,28 @@ export interface JiraLiveIssue {
   /** The key now: a moved issue answers under its new key. */
   key: string;
   fields?: { status?: JiraStatus; labels?: string[] };
-  changelog?: { histories?: JiraHistoryJson[] };
+  /**
+   * The changelog as Jira embeds it (`expand=changelog`): searches and
+   * issue reads on Cloud, searches on Data Center, may cap it, and then
+   * say so by a `total` above the number of `histories`.
+   */
+  changelog?: {
+    startAt?: number;
+    maxResults?: number;
+    total?: number;
+    histories?: JiraHistoryJson[];
+  };
 }
+
+/** A part of an issue's changelog, oldest first, from `startAt` of `total` entries. */
+export interface JiraChangelogPage {
+  startAt: number;
+  total: number;
+  histories: JiraHistoryJson[];
+}
+
+/** Changelog entries per page of `getChangelog` on Cloud: Jira's most. */
+export const CHANGELOG_PAGE_SIZE = 100;
 
 /** What the reconciliation reads of an issue. */
 export const LIVE_FIELDS = ['status', 'labels', 'updated'];
@@ -115,6 +135,13 @@ export interface JiraApi {
   searchLiveIssues(jql: string, page?: string): Promise<JiraLivePage>;
   /** One issue with status, labels and changelog, by its key or a former one. */
   getLiveIssue(key: string): Promise<JiraLiveIssue>;
+  /**
+   * The issue's changelog from entry `startAt` (oldest first): on Cloud a
+   * page of `CHANGELOG_PAGE_SIZE` entries of `GET /issue/{key}/changelog`;
+   * on Data Center, which has no such endpoint, the whole changelog of
+   * the issue's read (`expand=changelog`), whatever `startAt`.
+   */
+  getChangelog(key: string, startAt: number): Promise<JiraChangelogPage>;
   getProject(key: string): Promise<JiraProject>;
   createComponent(project: string, name: string): Promise<void>;
   getFields(): Promise<JiraField[]>;

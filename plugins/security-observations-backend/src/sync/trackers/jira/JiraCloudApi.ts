@@ -1,6 +1,8 @@
 import {
+  CHANGELOG_PAGE_SIZE,
   issueStateOf,
   JiraApi,
+  JiraChangelogPage,
   JiraEdit,
   JiraIssueBean,
   JiraIssueState,
@@ -10,7 +12,7 @@ import {
   LIVE_FIELDS,
   LIVE_PAGE_SIZE,
 } from './JiraApi';
-import { JiraUserJson } from './jiraLiveIssue';
+import { JiraHistoryJson, JiraUserJson } from './jiraLiveIssue';
 import { JiraTransport } from './JiraTransport';
 import { loadJiraCloud } from './loadJiraCloud';
 import { markdownToAdf } from './markdownToAdf';
@@ -125,6 +127,19 @@ export class JiraCloudApi implements JiraApi {
       expand: 'changelog',
     });
     return issue as unknown as JiraLiveIssue;
+  }
+
+  async getChangelog(key: string, startAt: number): Promise<JiraChangelogPage> {
+    const page = await this.jira.getChangeLogs(this.transport, {
+      issueIdOrKey: key,
+      startAt,
+      maxResults: CHANGELOG_PAGE_SIZE,
+    });
+    return {
+      startAt: page.startAt,
+      total: page.total,
+      histories: page.values as unknown as JiraHistoryJson[],
+    };
   }
 
   async searchIssues(jql: string, maxResults: number) {

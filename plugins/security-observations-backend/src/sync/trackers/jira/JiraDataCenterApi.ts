@@ -1,6 +1,7 @@
 import {
   issueStateOf,
   JiraApi,
+  JiraChangelogPage,
   JiraEdit,
   JiraIssueBean,
   JiraIssueState,
@@ -128,6 +129,13 @@ export class JiraDataCenterApi implements JiraApi {
       url: `${API}/issue/${encodeURIComponent(key)}`,
       searchParams: { fields: LIVE_FIELDS, expand: 'changelog' },
     });
+  }
+
+  async getChangelog(key: string): Promise<JiraChangelogPage> {
+    // An issue's own read embeds all of its changelog.
+    const issue = await this.getLiveIssue(key);
+    const histories = issue.changelog?.histories ?? [];
+    return { startAt: 0, total: histories.length, histories };
   }
 
   async searchIssues(jql: string, maxResults: number) {

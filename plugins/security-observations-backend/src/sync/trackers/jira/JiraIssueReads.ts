@@ -1,13 +1,27 @@
 import { goneOrOutOfReach } from '../issueGone';
 import { LiveRead, LiveReadRequest } from '../TrackerClient';
 import { TrackerError } from '../TrackerError';
-import { JiraApi, JiraLiveIssue, LIVE_PAGE_SIZE } from './JiraApi';
+import {
+  CHANGELOG_PAGE_SIZE,
+  JiraApi,
+  JiraLiveIssue,
+  LIVE_PAGE_SIZE,
+} from './JiraApi';
 import {
   browseUrl,
   formerKeysOf,
+  JiraHistoryJson,
   lastStatusChangeOf,
   liveStatusOf,
 } from './jiraLiveIssue';
+
+/**
+ * Pages of an issue's changelog read back from its newest entry when the
+ * embedded one was capped: an issue whose last status change is further
+ * back (hundreds of edits since) says nobody and no time rather than cost
+ * a request per hundred entries on every reconciliation.
+ */
+const MAX_CHANGELOG_PAGES = 5;
 
 export interface JiraIssueReadsOptions {
   api: JiraApi;
@@ -24,7 +38,9 @@ export interface JiraIssueReadsOptions {
  * names the key: those are read one by one (404: gone), the rest searched
  * again. A key no search answer accounts for (a moved issue whose
  * changelog does not show the old key) is read by that key too, which
- * Jira still resolves.
+ * Jira still resolves. Jira caps the changelog it embeds (`total` says
+ * how long it is): the last status change may then be missing, and the
+ * changelog is read by itself.
  */
 export class JiraIssueReads {
   /** Project reads of this run, for telling "gone" from "out of reach". */
@@ -69,9 +85,11 @@ export class JiraIssueReads {
         issue.key,
         ...formerKeysOf(issue.changelog?.histories),
       ].filter(key => unanswered.has(key));
+      if (asked.length === 0) continue;
+      const read = await this.found(issue);
       for (const key of asked) {
         unanswered.delete(key);
-        reads.push(this.found(key, issue));
+        reads.push({ ...read, key });
       }
     }
     return [...reads, ...(await this.readOneByOne([...unanswered]))];
@@ -101,13 +119,16 @@ export class JiraIssueReads {
     return reads;
   }
 
-  /** One issue by key: 404 is gone while its project can be read. */
+  /**
+   * One issue by key: 404 is gone while its project can be read, and
+   * unreadable (the credentials lost the project) when it cannot.
+   */
   private async readOne(key: string): Promise<LiveRead> {
+    let issue: JiraLiveIssue;
     try {
-      const issue = await this.options.send(`read ${key}`, () =>
+      issue = await this.options.send(`read ${key}`, () =>
         this.options.api.getLiveIssue(key),
       );
-      return this.found(key, issue);
     } catch (error) {
       if (!(error instanceof TrackerError) || error.details.status !== 404) {
         throw error;
@@ -123,10 +144,14 @@ export class JiraIssueReads {
           error.details,
         ),
       });
-      // The credentials lost the project: say so rather than call its issues gone.
-      if (verdict.kind !== 'gone') throw verdict;
+      // The credentials lost the project: say so rather than call its
+      // issues gone, and read the others.
+      if (verdict.kind !== 'gone') {
+        return { key, outcome: 'unreadable', problem: verdict.message };
+      }
       return { key, outcome: 'gone' };
     }
+    return { ...(await this.found(issue)), key };
   }
 
   private readProject(project: string): Promise<unknown> {
@@ -140,10 +165,11 @@ export class JiraIssueReads {
     return read;
   }
 
-  private found(key: string, issue: JiraLiveIssue): LiveRead {
-    const change = lastStatusChangeOf(issue.changelog?.histories);
+  /** What the issue says, as the read of its own key. */
+  private async found(issue: JiraLiveIssue): Promise<LiveRead> {
+    const change = lastStatusChangeOf(await this.histories(issue));
     return {
-      key,
+      key: issue.key,
       outcome: 'found',
       currentKey: issue.key,
       url: browseUrl(this.options.baseUrl, issue.key),
@@ -154,5 +180,40 @@ export class JiraIssueReads {
       changedBy: change.by,
       changedAt: change.at,
     };
+  }
+
+  /**
+   * The changelog entries that tell the issue's last status change: the
+   * embedded changelog when it is whole; when Jira capped it, the
+   * changelog read by itself from its newest entries back until a status
+   * change shows (Cloud pages oldest first; Data Center's issue read has
+   * all of it).
+   */
+  private async histories(issue: JiraLiveIssue): Promise<JiraHistoryJson[]> {
+    const embedded = issue.changelog?.histories ?? [];
+    const total = issue.changelog?.total ?? embedded.length;
+    if (total <= embedded.length) return embedded;
+    const read = (startAt: number) =>
+      this.options.send(`read the changelog of ${issue.key}`, () =>
+        this.options.api.getChangelog(issue.key, startAt),
+      );
+    let page = await read(Math.max(0, total - CHANGELOG_PAGE_SIZE));
+    // Changed since the search: start again from the newest entries.
+    if (page.startAt + page.histories.length < page.total) {
+      page = await read(Math.max(0, page.total - CHANGELOG_PAGE_SIZE));
+    }
+    const histories = [...page.histories];
+    for (
+      let pages = 1;
+      pages < MAX_CHANGELOG_PAGES &&
+      page.startAt > 0 &&
+      page.histories.length > 0 &&
+      lastStatusChangeOf(histories).at === null;
+      pages++
+    ) {
+      page = await read(Math.max(0, page.startAt - CHANGELOG_PAGE_SIZE));
+      histories.unshift(...page.histories);
+    }
+    return histories;
   }
 }

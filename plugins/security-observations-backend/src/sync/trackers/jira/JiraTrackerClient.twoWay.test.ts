@@ -4,6 +4,7 @@ import {
   adfText,
   AdfDocument,
   FakeJira,
+  FakeJiraOptions,
   JIRA_PERSON,
   JiraDeployment,
 } from '../__testUtils__/fakeJira';
@@ -55,13 +56,18 @@ describe.each<[string, JiraDeployment]>([
   let jira: FakeJira;
   let client: JiraTrackerClient;
 
-  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-  beforeEach(() => {
-    clock = Date.parse('2026-12-06T10:00:00Z');
-    jira = new FakeJira({ deployment, now: () => clock });
+  /** A new fake Jira with the projects PAY and SEC, at the same address. */
+  const useJira = (options: Partial<FakeJiraOptions> = {}) => {
+    jira = new FakeJira({ deployment, now: () => clock, ...options });
     jira.addProject({ key: 'PAY', name: 'Payments' });
     jira.addProject({ key: 'SEC', name: 'Security' });
     server.resetHandlers(...jira.handlers);
+  };
+
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  beforeEach(() => {
+    clock = Date.parse('2026-12-06T10:00:00Z');
+    useJira();
     const transport = new JiraTransport({
       baseUrl: jira.baseUrl,
       authorization,
@@ -94,7 +100,7 @@ describe.each<[string, JiraDeployment]>([
     clock += ms;
   };
   /** Issues made in Jira as the sync would (the bot's credentials). */
-  const createIssues = async (count: number) => {
+  const createIssues = async (count: number, project = 'PAY') => {
     for (let i = 0; i < count; i++) {
       const response = await fetch(
         `${jira.baseUrl}/rest/api/${version}/issue`,
@@ -103,7 +109,7 @@ describe.each<[string, JiraDeployment]>([
           headers: { authorization, 'content-type': 'application/json' },
           body: JSON.stringify({
             fields: {
-              project: { key: 'PAY' },
+              project: { key: project },
               issuetype: { name: 'Bug' },
               summary: `Finding ${i + 1}`,
             },
@@ -124,13 +130,14 @@ describe.each<[string, JiraDeployment]>([
       name: 'Security Sync Bot',
     };
   };
-  const jane = () => {
-    const user = jira.accounts().find(u => u.name === JIRA_PERSON.name)!;
+  const person = (name: string) => {
+    const user = jira.accounts().find(u => u.name === name)!;
     return {
       id: deployment === 'cloud' ? user.accountId : user.key,
-      name: 'Jane Doe',
+      name: user.displayName,
     };
   };
+  const jane = () => person(JIRA_PERSON.name);
 
   it('says who the credentials are, from /myself, once', async () => {
     expect(await client.whoAmI()).toEqual(bot());
@@ -224,13 +231,113 @@ describe.each<[string, JiraDeployment]>([
     ]);
   });
 
-  it('fails rather than call issues gone when the credentials lost their project', async () => {
-    await createIssues(1);
+  it('reads the issues of a project the credentials lost as unreadable, not gone, and the others as found', async () => {
+    await createIssues(2);
+    await createIssues(1, 'SEC');
     jira.setAccess('PAY', false);
-    await expect(client.readIssues([request('PAY-1')])).rejects.toMatchObject({
-      kind: 'not_found',
-      message: expect.stringContaining('the project PAY'),
+
+    expect(
+      await client.readIssues(['PAY-1', 'SEC-1', 'PAY-2'].map(request)),
+    ).toEqual([
+      {
+        key: 'PAY-1',
+        outcome: 'unreadable',
+        problem:
+          'Jira could not read PAY-1: 404 the project PAY does not exist or the credentials cannot see it',
+      },
+      expect.objectContaining({ key: 'SEC-1', outcome: 'found' }),
+      {
+        key: 'PAY-2',
+        outcome: 'unreadable',
+        problem:
+          'Jira could not read PAY-2: 404 the project PAY does not exist or the credentials cannot see it',
+      },
+    ]);
+    // The project was asked about once.
+    expect(calls().filter(call => call.includes('/project/PAY'))).toHaveLength(
+      1,
+    );
+  });
+
+  describe('when Jira caps the changelog it embeds', () => {
+    const search =
+      deployment === 'cloud'
+        ? 'POST /rest/api/3/search/jql 200'
+        : 'POST /rest/api/2/search 200';
+    const changelogRead = (key: string) =>
+      deployment === 'cloud'
+        ? `GET /rest/api/3/issue/${key}/changelog 200`
+        : `GET /rest/api/2/issue/${key} 200`;
+    /** Sam closes PAY-1 as won't do after Jane started it, then Jane edits it `edits` times. */
+    const closedThenEdited = async (edits: number) => {
+      await createIssues(2);
+      tick(1000);
+      jira.transitionIssue('PAY-1', 'In Progress');
+      tick(1000);
+      jira.transitionIssue('PAY-1', "Won't Do", undefined, 'sam.dev');
+      const closedAt = new Date(clock);
+      for (let i = 1; i <= edits; i++) {
+        tick(1000);
+        jira.editIssue('PAY-1', { labels: [`triage-${i}`] });
+      }
+      jira.resetCalls();
+      return closedAt;
+    };
+
+    it('reads the changelog of a capped issue by itself for who changed the status last', async () => {
+      useJira({ changelogLimit: 3 });
+      const closedAt = await closedThenEdited(4);
+
+      const reads = await client.readIssues([
+        request('PAY-1'),
+        request('PAY-2'),
+      ]);
+      expect(reads[0]).toMatchObject({
+        key: 'PAY-1',
+        status: { state: 'closed', name: "Won't Do" },
+        changedBy: person('sam.dev'),
+        changedAt: closedAt,
+      });
+      expect(reads[1]).toMatchObject({ key: 'PAY-2', changedBy: null });
+      // PAY-2's changelog is whole: read once, in the search.
+      expect(calls()).toEqual([search, changelogRead('PAY-1')]);
     });
+
+    it('walks a long changelog back from its newest entries until a status change shows', async () => {
+      useJira({ changelogLimit: 40 });
+      const closedAt = await closedThenEdited(229);
+
+      const [read] = await client.readIssues([request('PAY-1')]);
+      expect(read).toMatchObject({
+        changedBy: person('sam.dev'),
+        changedAt: closedAt,
+      });
+      // Cloud: 100 entries a page, newest first (231 entries: from 131,
+      // 31, then 0); Data Center: the issue's read has all of them.
+      expect(calls()).toEqual(
+        deployment === 'cloud'
+          ? [search, ...Array(3).fill(changelogRead('PAY-1'))]
+          : [search, changelogRead('PAY-1')],
+      );
+    });
+
+    if (deployment === 'cloud') {
+      it('gives up telling who after five pages of other changes', async () => {
+        useJira({ changelogLimit: 40 });
+        await closedThenEdited(520);
+
+        const [read] = await client.readIssues([request('PAY-1')]);
+        expect(read).toMatchObject({
+          status: { name: "Won't Do" },
+          changedBy: null,
+          changedAt: null,
+        });
+        expect(calls()).toEqual([
+          search,
+          ...Array(5).fill(changelogRead('PAY-1')),
+        ]);
+      });
+    }
   });
 
   it('answers a moved issue under its new key', async () => {
