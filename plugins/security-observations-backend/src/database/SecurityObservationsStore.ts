@@ -293,11 +293,23 @@ export class SecurityObservationsStore {
     return trackerActivity.trackersWithLinkedIssues(this.db, entityRef);
   }
 
-  recordLiveStatus(
-    observationId: string,
-    live: Parameters<typeof trackerActivity.recordLiveStatus>[2],
+  recordLiveStatusChange(
+    input: Parameters<typeof trackerActivity.recordLiveStatusChange>[1],
   ) {
-    return trackerActivity.recordLiveStatus(this.db, observationId, live);
+    return trackerActivity.recordLiveStatusChange(this.db, input);
+  }
+
+  /** An assessment within the caller's transaction (e.g. a mapped tracker change). */
+  applyAssessmentIn(trx: Knex, input: AssessmentInput) {
+    return applyAssessment(trx, input);
+  }
+
+  /** A four-eyes request within the caller's transaction. */
+  requestAssessmentIn(
+    trx: Knex,
+    input: Parameters<typeof requestAssessment>[1],
+  ) {
+    return requestAssessment(trx, input);
   }
 
   recordIssuesRead(
@@ -339,8 +351,10 @@ export class SecurityObservationsStore {
     return trackerActivity.deleteTrackerComment(this.db, input);
   }
 
-  commentsToPush(now: Date, limit: number) {
-    return trackerActivity.commentsToPush(this.db, now, limit);
+  commentsToPush(
+    options: Parameters<typeof trackerActivity.commentsToPush>[1],
+  ) {
+    return trackerActivity.commentsToPush(this.db, options);
   }
 
   recordCommentPushed(

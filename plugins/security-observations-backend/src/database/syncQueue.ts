@@ -300,11 +300,14 @@ export async function recordSynced(
           : { sync_state: settled.sync_state, sync_next_attempt_at: null }),
       });
     if (updated === 0) {
-      // Enqueued again while it was synced: it stays in the queue.
+      // Enqueued again while it was synced: it stays in the queue, and
+      // what was pushed counts as unknown, so the next attempt writes the
+      // issue (a tracker may have said meanwhile that it is gone or moved).
       updated = await trx('observations')
         .where(mine)
         .update({
           ...pushed,
+          tracker_synced_hash: null,
           sync_state: 'pending',
           sync_next_attempt_at: now,
         });

@@ -64,25 +64,44 @@ export async function trackersWithLinkedIssues(
   return (await query).map((row: { tracker_id: string }) => row.tracker_id);
 }
 
-/** Stores what the tracker shows of the issue now. */
-export async function recordLiveStatus(
+/** What the tracker shows of the issue now, and since when. */
+export interface LiveStatusRecord {
+  status: StoredLiveStatus;
+  changedBy: string | null;
+  changedAt: Date | null;
+  seenAt: Date;
+}
+
+const liveStatusColumns = (live: LiveStatusRecord) => ({
+  tracker_live_status: JSON.stringify(live.status),
+  tracker_live_changed_by: live.changedBy,
+  tracker_live_changed_at: live.changedAt?.toISOString() ?? null,
+  tracker_live_seen_at: live.seenAt.toISOString(),
+});
+
+/**
+ * Stores the issue's live status, and what it leads to (`then`, e.g. the
+ * assessment a status mapping gives), in one transaction, only over the
+ * live status the caller decided from (`expected`, the stored JSON or
+ * null): false, with nothing stored, when another writer came first.
+ */
+export async function recordLiveStatusChange(
   db: Knex,
-  observationId: string,
-  live: {
-    status: StoredLiveStatus;
-    changedBy: string | null;
-    changedAt: Date | null;
-    seenAt: Date;
+  input: LiveStatusRecord & {
+    observationId: string;
+    expected: string | null;
+    then?: (trx: Knex) => Promise<unknown>;
   },
-): Promise<void> {
-  await db('observations')
-    .where({ id: observationId })
-    .update({
-      tracker_live_status: JSON.stringify(live.status),
-      tracker_live_changed_by: live.changedBy,
-      tracker_live_changed_at: live.changedAt?.toISOString() ?? null,
-      tracker_live_seen_at: live.seenAt.toISOString(),
-    });
+): Promise<boolean> {
+  return db.transaction(async trx => {
+    const query = trx('observations').where({ id: input.observationId });
+    if (input.expected === null) query.whereNull('tracker_live_status');
+    else query.where({ tracker_live_status: input.expected });
+    const updated = await query.update(liveStatusColumns(input));
+    if (updated === 0) return false;
+    await input.then?.(trx);
+    return true;
+  });
 }
 
 /** The reconciliation read these issues now; GitHub's ETags for the next read. */
@@ -118,12 +137,16 @@ export async function recordIssueGone(
   options: { status: StoredLiveStatus; by: string | null; now: Date },
 ): Promise<void> {
   await db.transaction(async trx => {
-    await recordLiveStatus(trx, row.id, {
-      status: options.status,
-      changedBy: options.by,
-      changedAt: options.now,
-      seenAt: options.now,
-    });
+    await trx('observations')
+      .where({ id: row.id })
+      .update(
+        liveStatusColumns({
+          status: options.status,
+          changedBy: options.by,
+          changedAt: options.now,
+          seenAt: options.now,
+        }),
+      );
     await trx('observations')
       .where({ id: row.id })
       // What was pushed is unknown now: the sync writes the issue, hears
@@ -143,11 +166,16 @@ export async function recordIssueMoved(
 ): Promise<void> {
   const now = options.now.toISOString();
   await db.transaction(async trx => {
-    await trx('observations').where({ id: row.id }).update({
-      tracker_issue_key: options.key,
-      tracker_issue_url: options.url,
-      tracker_live_etag: null,
-    });
+    await trx('observations')
+      .where({ id: row.id })
+      .update({
+        tracker_issue_key: options.key,
+        tracker_issue_url: options.url,
+        tracker_live_etag: null,
+        // A sync attempt holding the row would write the old key back: it
+        // then leaves the row pending, and the next attempt follows the move.
+        sync_generation: trx.raw('sync_generation + 1'),
+      });
     await trx('observation_events').insert({
       observation_id: row.id,
       entity_ref: row.entity_ref,
@@ -206,10 +234,20 @@ export async function upsertTrackerComment(
     );
     if (existing) {
       if (existing.body === input.body) return 'unchanged';
-      await trx('observation_comments').where({ id: existing.id }).update({
-        body: input.body,
-        updated_at: input.updatedAt.toISOString(),
-      });
+      // Only a newer text: an older edit that arrives late (or again)
+      // does not undo a later one.
+      const updated = await trx('observation_comments')
+        .where({ id: existing.id })
+        .where(builder =>
+          builder
+            .whereNull('updated_at')
+            .orWhere('updated_at', '<', input.updatedAt.toISOString()),
+        )
+        .update({
+          body: input.body,
+          updated_at: input.updatedAt.toISOString(),
+        });
+      if (updated === 0) return 'unchanged';
       await insertCommentEvent(trx, input, 'comment_edited');
       return 'edited';
     }
@@ -296,8 +334,7 @@ async function insertCommentEvent(
 /** Comments waiting to go to their observation's issue. */
 export async function commentsToPush(
   db: Knex,
-  now: Date,
-  limit: number,
+  options: { now: Date; limit: number; trackerIds: string[] },
 ): Promise<
   Array<{
     id: string;
@@ -309,16 +346,21 @@ export async function commentsToPush(
     tracker_issue_key: string | null;
   }>
 > {
+  // Only comments that can go now: the observation has an issue on a
+  // tracker that takes comments. Those still waiting for an issue never
+  // stand in the way of the others.
   return db('observation_comments as c')
     .join('observations as o', 'o.id', 'c.observation_id')
     .where('c.push_state', 'pending')
+    .where(whereInJsonValues(db, 'o.tracker_id', options.trackerIds))
+    .whereNotNull('o.tracker_issue_key')
     .where(builder =>
       builder
         .whereNull('c.push_next_attempt_at')
-        .orWhere('c.push_next_attempt_at', '<=', now.toISOString()),
+        .orWhere('c.push_next_attempt_at', '<=', options.now.toISOString()),
     )
     .orderBy('c.created_at', 'asc')
-    .limit(limit)
+    .limit(options.limit)
     .select(
       'c.id',
       'c.observation_id',

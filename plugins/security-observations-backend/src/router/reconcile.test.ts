@@ -28,7 +28,18 @@ describe('the reconciliation through the plugin', () => {
   const server = setupServer();
   let github: FakeGitHub;
 
-  beforeAll(() => server.listen({ onUnhandledRequest: 'bypass' }));
+  beforeAll(() =>
+    server.listen({
+      // The test's own requests to the backend pass; anything else would
+      // be a call to the real network.
+      onUnhandledRequest: (request, print) => {
+        const { hostname } = new URL(request.url);
+        if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(hostname)) {
+          print.error();
+        }
+      },
+    }),
+  );
   beforeEach(() => {
     github = new FakeGitHub();
     github.addRepo(REPO);

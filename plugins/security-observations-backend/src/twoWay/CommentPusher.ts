@@ -49,10 +49,13 @@ export class CommentPusher {
     const report: CommentPushReport = { pushed: 0, failed: 0, waiting: 0 };
     const now = new Date(this.clock.now());
     const pausedTrackers = new Set<string>();
-    const comments = await store.commentsToPush(
+    const comments = await store.commentsToPush({
       now,
-      this.options.batchSize ?? 200,
-    );
+      limit: this.options.batchSize ?? 200,
+      trackerIds: this.options.trackers
+        .filter(tracker => tracker.twoWay?.pushComments)
+        .map(tracker => tracker.id),
+    });
     for (const comment of comments) {
       if (options.signal?.aborted) break;
       const tracker = this.options.trackers.find(

@@ -98,17 +98,26 @@ export class Reconciler {
     const rows = await store.linkedIssuesToRead({
       trackerId,
       entityRef: options.entityRef,
-      limit: options.entityRef ? 10_000 : this.options.maxIssuesPerRun,
+      limit: this.options.maxIssuesPerRun,
     });
     for (let start = 0; start < rows.length; start += BATCH) {
       if (options.signal?.aborted) return;
       const batch = rows.slice(start, start + BATCH);
       const now = new Date(this.clock.now());
+      // A dry run reads conditionally too: "unchanged since the last
+      // read" means the stored live status is current, nothing to change.
       const reads = await client.readIssues(
-        // A dry run reads in full: it must not depend on what was read before.
-        batch.map(row => this.requestOf(row, now, Boolean(options.dryRun))),
+        batch.map(row => this.requestOf(row, now)),
       );
       result.checked += reads.length;
+      for (const read of reads) {
+        if (read.outcome === 'unreadable') {
+          result.problems.push({
+            trackerId,
+            message: `${read.key}: ${read.problem}`,
+          });
+        }
+      }
       const outcomes = await activities.apply({
         trackerIds: [trackerId],
         activities: reads.flatMap(read =>
@@ -139,14 +148,9 @@ export class Reconciler {
     }
   }
 
-  private requestOf(
-    row: ObservationRow,
-    now: Date,
-    full: boolean,
-  ): LiveReadRequest {
+  private requestOf(row: ObservationRow, now: Date): LiveReadRequest {
     const checkedAt = toIsoStringOrNull(row.tracker_live_checked_at ?? null);
     const since =
-      !full &&
       checkedAt &&
       row.tracker_live_status &&
       now.getTime() - Date.parse(checkedAt) < FULL_READ_EVERY_MS
@@ -154,7 +158,7 @@ export class Reconciler {
         : null;
     return {
       key: row.tracker_issue_key!,
-      etag: full ? null : row.tracker_live_etag ?? null,
+      etag: row.tracker_live_etag ?? null,
       since,
     };
   }
@@ -164,6 +168,7 @@ export class Reconciler {
 function activitiesOf(read: LiveRead, dryRun: boolean): TrackerActivity[] {
   switch (read.outcome) {
     case 'unchanged':
+    case 'unreadable':
       return [];
     case 'gone':
       return [

@@ -1,4 +1,5 @@
 import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
+import { Knex } from 'knex';
 import {
   AssessmentRequest,
   ReconcileChange,
@@ -122,10 +123,14 @@ export class TrackerActivityService {
     activity: Extract<TrackerActivity, { type: 'status' }>,
     input: ApplyActivitiesInput,
   ): Promise<ReconcileChange[]> {
-    const { store } = this.options;
     const before: StoredLiveStatus | null = row.tracker_live_status
       ? JSON.parse(row.tracker_live_status)
       : null;
+    const changedAt = dateOrNull(row.tracker_live_changed_at);
+    // Deliveries come out of order (GitHub sends `labeled` and `closed`
+    // concurrently; Jira retries for half an hour): an older word than
+    // the one stored changes nothing.
+    if (activity.at && changedAt && activity.at < changedAt) return [];
     const live = activity.status;
     const by = activity.actor?.name ?? null;
     const changed =
@@ -142,48 +147,88 @@ export class TrackerActivityService {
         by,
       });
     }
-    if (!input.dryRun) {
-      await store.recordLiveStatus(row.id, {
-        status: live,
-        // Unchanged: who changed it last is still who it was.
-        changedBy: changed ? by : row.tracker_live_changed_by ?? null,
-        changedAt: changed
-          ? activity.at ?? input.now
-          : dateOrNull(row.tracker_live_changed_at),
-        seenAt: input.now,
-      });
-    }
-    if (!changed || !tracker.twoWay) return changes;
-    const status = mappedStatus(tracker.twoWay.statusMapping, live);
-    if (!status || status === row.status) return changes;
-    if (await this.isEcho(tracker, row, live, activity.actor)) return changes;
-    changes.push({ kind: 'status', from: row.status, to: status, by });
-    if (!input.dryRun) {
-      await this.assess(row, tracker, status, live, activity, input.now);
-    }
-    return changes;
+    const status = changed
+      ? await this.mappedChange(row, tracker, before, activity)
+      : undefined;
+    if (status)
+      changes.push({ kind: 'status', from: row.status, to: status, by });
+    if (input.dryRun) return changes;
+
+    // The live status and the assessment it maps to are stored together,
+    // and only over the live status this decision was made from: of two
+    // deliveries (or a delivery and a reconciliation) racing, one wins.
+    const recorded = await this.options.store.recordLiveStatusChange({
+      observationId: row.id,
+      expected: row.tracker_live_status ?? null,
+      status: live,
+      // Unchanged: who changed it last is still who it was.
+      changedBy: changed ? by : row.tracker_live_changed_by ?? null,
+      changedAt: changed ? activity.at ?? input.now : changedAt,
+      seenAt: input.now,
+      then: status
+        ? trx =>
+            this.assess(trx, row, tracker, status, live, activity, input.now)
+        : undefined,
+    });
+    return recorded ? changes : [];
   }
 
   /**
-   * Whether a status change is the sync's own doing coming back: made by
-   * the sync's account, or, when the tracker does not say who made it,
-   * the state the sync last pushed.
+   * The status a tracker change maps to, when it is a change to apply: a
+   * two-way tracker's rule covers the new status, and not already the old
+   * one (a label added to a closed issue re-asserts nothing), the
+   * observation is not there yet, and it is not the sync's own doing.
+   */
+  private async mappedChange(
+    row: ObservationRow,
+    tracker: TrackerConfig,
+    before: StoredLiveStatus | null,
+    activity: Extract<TrackerActivity, { type: 'status' }>,
+  ): Promise<Status | undefined> {
+    if (!tracker.twoWay) return undefined;
+    const rules = tracker.twoWay.statusMapping;
+    const status = mappedStatus(rules, activity.status);
+    if (!status || status === row.status) return undefined;
+    if (
+      before &&
+      before.state !== 'gone' &&
+      mappedStatus(rules, {
+        state: before.state === 'closed' ? 'closed' : 'open',
+        name: before.name,
+        reason: before.reason,
+        labels: before.labels ?? [],
+      }) === status
+    ) {
+      return undefined;
+    }
+    return (await this.isEcho(tracker, row, activity)) ? undefined : status;
+  }
+
+  /**
+   * Whether a status change is the sync's own doing coming back. Made by
+   * the sync's account, when the tracker names who made it and the sync
+   * knows its account. Otherwise (a GitHub App before its first write, a
+   * reconciliation of a GitHub reopen) the state decides: the state the
+   * sync pushed is its own; while a sync attempt holds the observation,
+   * what it pushes is not known yet, so nothing is mapped (the
+   * reconciliation looks again).
    */
   private async isEcho(
     tracker: TrackerConfig,
     row: ObservationRow,
-    live: LiveStatus,
-    actor: TrackerUser | null,
+    activity: Extract<TrackerActivity, { type: 'status' }>,
   ): Promise<boolean> {
-    if (actor) {
-      const me = await this.whoAmI(tracker.id);
-      return me !== null && me.id === actor.id;
-    }
-    return live.state === row.tracker_issue_state;
+    const me = activity.actor ? await this.whoAmI(tracker.id) : null;
+    if (activity.actor && me) return me.id === activity.actor.id;
+    const leased = (row as { sync_lease_owner?: string | null })
+      .sync_lease_owner;
+    if (leased) return true;
+    return activity.status.state === row.tracker_issue_state;
   }
 
   /** The mapped status as an assessment by the tracker user, or a request for one. */
   private async assess(
+    trx: Knex,
     row: ObservationRow,
     tracker: TrackerConfig,
     status: Status,
@@ -214,7 +259,7 @@ export class TrackerActivityService {
     });
     try {
       if (requireApproval) {
-        const pending = await store.requestAssessment({
+        const pending = await store.requestAssessmentIn(trx, {
           entityRef: row.entity_ref,
           observationIds: [row.id],
           assessment: {
@@ -226,7 +271,7 @@ export class TrackerActivityService {
         });
         await event.success({ meta: { pendingAssessmentId: pending.id } });
       } else {
-        await store.applyAssessment({
+        await store.applyAssessmentIn(trx, {
           entityRef: row.entity_ref,
           observationIds: [row.id],
           status,

@@ -37,28 +37,26 @@ export class WebhookDeliveries {
   private constructor(private readonly db: Knex) {}
 
   /**
-   * Records a delivery; false when its id was recorded before (a replay).
-   * One insert, so two replicas that get the same delivery at once cannot
-   * both accept it.
+   * Records what identifies a delivery (its id, the hash of its body);
+   * false when any of it was recorded before (a replay). One insert, so
+   * two replicas that get the same delivery at once cannot both accept it.
    */
-  async firstTime(
-    topic: string,
-    deliveryId: string,
-    now: Date,
-  ): Promise<boolean> {
+  async firstTime(topic: string, keys: string[], now: Date): Promise<boolean> {
     const inserted = await this.db(TABLE)
-      .insert({
-        topic,
-        delivery_id: deliveryId,
-        received_at: now.toISOString(),
-      })
+      .insert(
+        keys.map(key => ({
+          topic,
+          delivery_id: key,
+          received_at: now.toISOString(),
+        })),
+      )
       .onConflict(['topic', 'delivery_id'])
       .ignore()
       .returning('delivery_id');
     this.recorded += 1;
     if (this.recorded % 500 === 1) await this.prune(now);
-    // An insert that the conflict turned into nothing returns no row.
-    return inserted.length > 0;
+    // A key that conflicted was turned into nothing: it returns no row.
+    return inserted.length === keys.length;
   }
 
   private async prune(now: Date) {

@@ -14,8 +14,20 @@ import {
 import { WebhookPayloadError } from '../webhooks/TrackerWebhook';
 import { WebhookDeliveries } from './WebhookDeliveries';
 
-/** Headers that carry a secret itself (GitLab's token), dropped once checked. */
-const SECRET_HEADERS = ['x-gitlab-token'];
+/**
+ * Headers that carry the secret itself (GitLab's token) or a signature of
+ * the body (which a debug log of the event would hand to whoever reads
+ * it, for a replay): dropped once checked.
+ */
+const SIGNATURE_HEADERS = [
+  'x-gitlab-token',
+  'x-hub-signature-256',
+  'x-hub-signature',
+];
+
+/** What a refused sender is told: nothing of which trackers or hosts are set up. */
+const NOT_SIGNED =
+  'the delivery is not signed with a webhook secret this Backstage accepts';
 
 /**
  * Set by the validator on an accepted delivery: the ids of the trackers
@@ -47,12 +59,14 @@ export function createWebhookValidator(options: {
   const { kind, trackers, deliveries, logger } = options;
   const webhook = TRACKER_WEBHOOKS[kind];
   const topic = webhookTopic(kind);
+  /** Refuses with `message`; the log says `why` when the sender is told less. */
   const refuse = (
     context: RequestValidationContext,
     status: number,
     message: string,
+    why = message,
   ) => {
-    logger.warn(`Refused a ${kind} webhook delivery: ${message}`);
+    logger.warn(`Refused a ${kind} webhook delivery: ${why}`);
     context.reject({ status, payload: { error: { message } } });
   };
 
@@ -67,6 +81,7 @@ export function createWebhookValidator(options: {
       refuse(
         context,
         401,
+        NOT_SIGNED,
         `no ${kind} tracker${
           host ? ` on ${host}` : ''
         } has twoWay and a webhookSecret configured, so no delivery is accepted`,
@@ -79,12 +94,15 @@ export function createWebhookValidator(options: {
         webhook.verify(request.raw.body, request.headers, secret),
       )
       .map(({ trackerId }) => trackerId);
-    for (const header of SECRET_HEADERS) delete request.headers[header];
+    for (const header of SIGNATURE_HEADERS) delete request.headers[header];
     if (signedBy.length === 0) {
       refuse(
         context,
         401,
-        'the signature is missing or does not match the webhook secret',
+        NOT_SIGNED,
+        `the signature is missing or matches no webhook secret of a ${kind} tracker${
+          host ? ` on ${host}` : ''
+        }`,
       );
       return;
     }
@@ -105,7 +123,13 @@ export function createWebhookValidator(options: {
       return;
     }
     const now = options.now?.() ?? new Date();
-    if (!(await deliveries.firstTime(topic, deliveryId, now))) {
+    // Ids are unique per tracker site (Jira's per site): kept per host.
+    // The id is not signed, so a captured delivery could come again under
+    // a new one; that changes nothing, because a status is applied only
+    // when it differs from the one stored and is not older than it, and a
+    // comment only when its text is newer.
+    const keys = [`${host ?? ''}:${deliveryId}`.slice(0, 255)];
+    if (!(await deliveries.firstTime(topic, keys, now))) {
       refuse(context, 409, `the delivery ${deliveryId} was received before`);
       return;
     }
