@@ -32,8 +32,8 @@ describe('the reconciliation through the plugin', () => {
     server.listen({
       // The test's own requests to the backend pass; anything else would
       // be a call to the real network.
-      onUnhandledRequest: (request, print) => {
-        const { hostname } = new URL(request.url);
+      onUnhandledRequest: (unhandled, print) => {
+        const { hostname } = new URL(unhandled.url);
         if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(hostname)) {
           print.error();
         }
