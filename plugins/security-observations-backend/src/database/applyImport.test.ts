@@ -51,8 +51,8 @@ describe('applyImport', () => {
       const report = [
         dependencyFinding('CVE-2024-0001', 'openssl'),
         dependencyFinding('CVE-2024-0002', 'zlib'),
-        // The same identity twice in one report is one observation.
-        dependencyFinding('CVE-2024-0002', 'zlib', { title: 'duplicate' }),
+        // An exact repeat in one report is one observation.
+        dependencyFinding('CVE-2024-0002', 'zlib'),
       ];
 
       const first = await importFindings(report);
@@ -307,8 +307,8 @@ describe('applyImport', () => {
       // different chunks of the first.
       const second = await importFindings([
         ...report(3_000, 15_000),
-        // A repeat of an identity from an earlier chunk is still one.
-        dependencyFinding('CVE-2025-13000', 'lib3000', { title: 'again' }),
+        // An exact repeat of a finding from an earlier chunk is still one.
+        dependencyFinding('CVE-2025-13000', 'lib3000'),
       ]);
       expect(second.counts).toEqual({
         new: 3_000,

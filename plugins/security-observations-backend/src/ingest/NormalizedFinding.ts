@@ -3,6 +3,7 @@ import {
   SEVERITIES,
   Severity,
 } from 'backstage-plugin-security-observations-common';
+import { SEPARATOR } from './parsers/identity';
 import { ParsedFinding } from './parsers/types';
 
 /**
@@ -59,25 +60,37 @@ function contentHash(finding: ParsedFinding): string {
 }
 
 /**
- * Hashes each finding as it comes and keeps the first of several with the
- * same identity (a report may list one finding twice, e.g. one CVE through
- * two paths to the same package); those are one observation. Only the
- * identities seen so far are held, not the findings.
+ * Hashes each finding as it comes. An exact repeat (the same identity
+ * and the same content: a report listing one element twice) is one
+ * observation: only its first is kept. Distinct findings that happen to
+ * share an identity key (the same rule twice in one file, one CVE at two
+ * locations that normalize alike) get an ordinal in report order (`#2`,
+ * `#3`, ...), so none is lost. Only the keys and content hashes seen so far
+ * are held, not the findings.
  */
 export function* normalizeFindings(
   findings: Iterable<ParsedFinding>,
 ): Generator<NormalizedFinding> {
-  const seen = new Set<string>();
+  const seen = new Map<string, string[]>();
   for (const finding of findings) {
-    const identityHash = sha256(finding.identityKey);
-    if (seen.has(identityHash)) {
+    const content = contentHash(finding);
+    const contents = seen.get(finding.identityKey);
+    let identityKey = finding.identityKey;
+    if (!contents) {
+      seen.set(identityKey, [content]);
+    } else if (contents.includes(content)) {
       continue;
+    } else {
+      contents.push(content);
+      identityKey = `${identityKey}${SEPARATOR}#${contents.length}`;
     }
-    seen.add(identityHash);
     yield {
-      identityHash,
-      contentHash: contentHash(finding),
-      finding,
+      identityHash: sha256(identityKey),
+      contentHash: content,
+      finding:
+        identityKey === finding.identityKey
+          ? finding
+          : { ...finding, identityKey },
     };
   }
 }

@@ -5,7 +5,7 @@ import { PackageURL } from 'packageurl-js';
  * Building blocks of identity keys. An identity key joins its parts with a
  * separator that cannot occur in them, so `a|b` + `c` never equals `a` + `b|c`.
  */
-const SEPARATOR = '\u001f';
+export const SEPARATOR = '\u001f';
 
 export function identityKey(
   ...parts: Array<string | number | undefined>
@@ -80,21 +80,6 @@ export function purlWithoutVersion(purl: string): string {
     purlCache.set(purl, result);
   }
   return result;
-}
-
-/**
- * The identity key of these parts; a key already given in this report (as
- * counted in `seen`, one map per report) gets an ordinal (`#2`, `#3`, …), so
- * no two findings of one report share a key.
- */
-export function uniqueKey(
-  seen: Map<string, number>,
-  parts: Array<string | number | undefined>,
-): string {
-  const base = identityKey(...parts);
-  const count = (seen.get(base) ?? 0) + 1;
-  seen.set(base, count);
-  return count === 1 ? base : identityKey(...parts, `#${count}`);
 }
 
 function escapeRegExp(value: string): string {

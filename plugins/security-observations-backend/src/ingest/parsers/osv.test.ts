@@ -1,3 +1,4 @@
+import { normalizeFindings } from '../NormalizedFinding';
 import path from 'node:path';
 import fc from 'fast-check';
 import { corpusFiles, readJson } from '../../__testUtils__/corpus';
@@ -364,7 +365,9 @@ describe('osvParser', () => {
         package: { name: 'django', version: '2.2.0', ecosystem: 'PyPI' },
       });
       expect(
-        osvParser.parse(document).findings.map(f => f.identityKey),
+        Array.from(normalizeFindings(osvParser.parse(document).findings)).map(
+          normalized => normalized.finding.identityKey,
+        ),
       ).toEqual([
         identityKey('GHSA-1', 'PyPI', 'django', 'src/poetry.lock'),
         identityKey('GHSA-1', 'PyPI', 'django', 'src/poetry.lock', '#2'),

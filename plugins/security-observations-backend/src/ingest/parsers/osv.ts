@@ -3,7 +3,7 @@ import {
   Severity,
 } from 'backstage-plugin-security-observations-common';
 import { PackageURL } from 'packageurl-js';
-import { normalizePath, uniqueKey } from './identity';
+import { normalizePath, identityKey } from './identity';
 import { mdLink } from './markdown';
 import { isRecord, JsonReader } from './read';
 import { ReportParseError } from './ReportParseError';
@@ -261,7 +261,6 @@ function read(document: unknown): ReportReading {
 }
 
 function* findingsOf(root: JsonReader): Generator<ParsedFinding> {
-  const seen = new Map<string, number>();
   for (const result of root.get('results').items()) {
     const source = result.get('source');
     const sourcePath = source.isMissing()
@@ -342,7 +341,7 @@ function* findingsOf(root: JsonReader): Generator<ParsedFinding> {
         const summary = members.find(v => v.summary)?.summary;
         const fixedVersion = fixedVersionOf(members, name, ecosystem);
         yield {
-          identityKey: uniqueKey(seen, [primaryId, ecosystem, name, file]),
+          identityKey: identityKey(primaryId, ecosystem, name, file),
           title: `${primaryId} in ${name}${version ? ` ${version}` : ''}${
             summary ? `: ${summary}` : ''
           }`,
