@@ -12,6 +12,7 @@ import { SecurityObservationsStore } from '../database/SecurityObservationsStore
 import { ReportJsonError } from './json/ReportJsonError';
 import { readJsonReport } from './json/readJsonReport';
 import { ReportBytes } from './json/ReportBytes';
+import { describeShape } from './describeShape';
 import { normalizeFindings } from './NormalizedFinding';
 import {
   ReportReading,
@@ -20,6 +21,10 @@ import {
   ReportParseError,
   ReportParser,
 } from './parsers';
+import { XmlReportParser } from './parsers/types';
+
+/** Warnings listed in an import's answer; the rest are counted. */
+const MAX_WARNINGS = 100;
 
 /** Finds a catalog entity by ref; undefined when it does not exist. */
 export type EntityLookup = (entityRef: string) => Promise<Entity | undefined>;
@@ -47,6 +52,8 @@ export class ImportService {
       store: SecurityObservationsStore;
       findEntity: EntityLookup;
       parsers: ReportParser[];
+      /** Parsers of XML formats, tried when the report starts with `<`. */
+      xmlParsers?: XmlReportParser[];
       clock?: () => Date;
       /**
        * Whether changes on this branch of the entity go to its tracker:
@@ -85,12 +92,18 @@ export class ImportService {
           this.options.syncsBranch?.(entity, scope.branch) ?? false,
       }),
     );
+    const warnings = reading.warnings ?? [];
     return {
       importId,
       format: reading.format,
       ...scope,
       findings: findingCount,
       counts,
+      // The first ones say what to look at; a count says how many more.
+      warnings: warnings.slice(0, MAX_WARNINGS),
+      ...(warnings.length > MAX_WARNINGS
+        ? { warningsOmitted: warnings.length - MAX_WARNINGS }
+        : {}),
     };
   }
 
@@ -116,6 +129,8 @@ export class ImportService {
     report: ReportBytes,
     format: ReportFormat | undefined,
   ): ReportReading {
+    const xml = this.xmlParserOf(report, format);
+    if (xml) return xml.read(report);
     const { document, preview } = readJsonReport(report);
     const { parsers } = this.options;
     // Detection looks at the preview (the report with its large arrays cut
@@ -125,12 +140,42 @@ export class ImportService {
       : parsers.find(candidate => candidate.detect(preview));
     if (!parser) {
       throw new InputError(
-        `Unknown report format: the report is none of ${parsers
+        `Unknown report format: the report is ${describeShape(
+          preview,
+        )}, which is none of ${parsers
           .map(candidate => candidate.label)
           .join(', ')}. Accepted format= values: ${REPORT_FORMATS.join(', ')}`,
       );
     }
     return parser.read(document);
+  }
+
+  /**
+   * The XML parser for a report that starts with `<` (after a BOM and
+   * whitespace), or undefined for JSON.
+   */
+  private xmlParserOf(
+    report: ReportBytes,
+    format: ReportFormat | undefined,
+  ): XmlReportParser | undefined {
+    const head = report
+      .text(0, Math.min(report.length, 4096))
+      .replace(/^\uFEFF/, '')
+      .trimStart();
+    if (!head.startsWith('<')) return undefined;
+    const parsers = this.options.xmlParsers ?? [];
+    const parser = format
+      ? parsers.find(candidate => candidate.format === format)
+      : parsers.find(candidate => candidate.detect(head));
+    if (!parser) {
+      throw new InputError(
+        `Unknown report format: the report is XML, but not ${
+          parsers.map(candidate => candidate.label).join(' or ') ||
+          'an XML format this backend reads'
+        }${format ? ` (format=${format})` : ''}`,
+      );
+    }
+    return parser;
   }
 }
 

@@ -25,6 +25,15 @@ export const importResponseSchema = z.object({
   source: z.string(),
   findings: z.number(),
   counts: importCountsSchema,
+  /**
+   * Optional parts of the report that were skipped (a vendor bending the
+   * schema), each with its JSON path; the findings were kept without them.
+   */
+  warnings: z
+    .array(z.object({ path: z.string(), message: z.string() }))
+    .optional(),
+  /** Warnings beyond the first 100, counted. */
+  warningsOmitted: z.number().optional(),
 });
 
 /** @public */

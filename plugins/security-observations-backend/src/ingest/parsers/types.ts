@@ -1,4 +1,5 @@
 import { Severity } from 'backstage-plugin-security-observations-common';
+import { ReportBytes } from '../json/ReportBytes';
 
 /** The report formats the upload route accepts; the `format=` values. */
 export const REPORT_FORMATS = [
@@ -65,6 +66,17 @@ export interface ParsedFinding {
   };
 }
 
+/**
+ * An optional part of a report that a parser skipped (a vendor that bends
+ * the schema): the finding is kept without it, and the import's answer
+ * lists the warning with the JSON path of what was skipped.
+ */
+export interface ReportWarning {
+  /** JSON path, e.g. `runs[0].results[3].fingerprints.primary`. */
+  path: string;
+  message: string;
+}
+
 /** What a parser makes of one report, its findings read one at a time. */
 export interface ReportReading {
   format: ReportFormat;
@@ -79,6 +91,11 @@ export interface ReportReading {
    * the first thing that is wrong; iterate once.
    */
   findings: Iterable<ParsedFinding>;
+  /**
+   * Filled while `findings` is iterated: the optional parts skipped. The
+   * import reads it once the findings are stored.
+   */
+  warnings?: ReportWarning[];
 }
 
 /** A report read whole: `ReportReading` with its findings collected. */
@@ -115,4 +132,18 @@ export function reportParser(
       return { ...reading, findings: Array.from(reading.findings) };
     },
   };
+}
+
+/**
+ * A parser of an XML format (CycloneDX XML), in `ingest/parsers/<format>Xml.ts`.
+ * It reads the raw bytes itself, streaming, with DTDs and entity expansion
+ * off.
+ */
+export interface XmlReportParser {
+  format: ReportFormat;
+  label: string;
+  /** Cheap check on the start of the document (its first few kilobytes as text). */
+  detect(head: string): boolean;
+  /** As `ReportParser.read`, from the report's bytes. */
+  read(report: ReportBytes): ReportReading;
 }
