@@ -11,7 +11,7 @@ import { scheduleRiskAcceptanceExpiry } from './assessment/scheduleRiskAcceptanc
 import { readPluginConfig } from './config/readPluginConfig';
 import { SecurityObservationsStore } from './database/SecurityObservationsStore';
 import { ImportService } from './ingest/ImportService';
-import { reportParsers } from './ingest/parsers';
+import { reportParsers, xmlReportParsers } from './ingest/parsers';
 import { createRouter, unauthenticatedPaths } from './router/createRouter';
 import { EntityRoutes } from './sync/routing/EntityRoutes';
 import { readTrackersConfig } from './sync/routing/TrackerConfig';
@@ -98,6 +98,7 @@ export const securityObservationsPlugin = createBackendPlugin({
         const imports = new ImportService({
           store,
           parsers: reportParsers,
+          xmlParsers: xmlReportParsers,
           findEntity,
           syncsBranch: (entity, branch) => routes.syncsBranch(entity, branch),
         });

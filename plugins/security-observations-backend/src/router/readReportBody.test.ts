@@ -92,6 +92,32 @@ describe('readReportBody', () => {
     expect(spillDirs().filter(name => !before.includes(name))).toEqual([]);
   });
 
+  it.each([
+    'application/json',
+    'application/sarif+json',
+    'application/vnd.cyclonedx+json; charset=utf-8',
+    'application/xml',
+    'text/xml; charset=UTF-8',
+    'application/vnd.cyclonedx+xml',
+  ])('accepts a report posted as %s', async contentType => {
+    const xml = Buffer.from(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1"/>\n',
+    );
+    const bytes = await readReportBody(
+      request(xml, { 'content-type': contentType }),
+      limits,
+    );
+    expect(bytes.text(0, bytes.length)).toBe(xml.toString());
+  });
+
+  it('refuses other content types, naming the accepted ones', async () => {
+    await expect(
+      readReportBody(request(report, { 'content-type': 'text/plain' }), limits),
+    ).rejects.toThrow(
+      "Content-Type must be one of application/json, application/sarif+json, application/vnd.cyclonedx+json, application/xml, text/xml, application/vnd.cyclonedx+xml, got 'text/plain'",
+    );
+  });
+
   it('says when a gzip body is not gzip', async () => {
     await expect(
       readReportBody(

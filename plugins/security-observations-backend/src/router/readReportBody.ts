@@ -12,8 +12,23 @@ import {
 } from '../ingest/json/ReportBytes';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from './httpErrors';
 
-/** JSON, SARIF (`application/sarif+json`) and any other `+json` type. */
-const JSON_CONTENT_TYPE = /^(application|text)\/([\w.-]+\+)?json\s*(;|$)/i;
+/**
+ * JSON, SARIF (`application/sarif+json`) and any other `+json` type; XML
+ * (`application/xml`, `text/xml`, `application/vnd.cyclonedx+xml`) and any
+ * other `+xml` type. The body itself says which it is: the import reads a
+ * report that starts with `<` as XML.
+ */
+const REPORT_CONTENT_TYPE =
+  /^(application|text)\/([\w.-]+\+)?(json|xml)\s*(;|$)/i;
+
+const ACCEPTED_CONTENT_TYPES = [
+  'application/json',
+  'application/sarif+json',
+  'application/vnd.cyclonedx+json',
+  'application/xml',
+  'text/xml',
+  'application/vnd.cyclonedx+xml',
+];
 
 export interface BodyLimits {
   maxReportBytes: number;
@@ -96,9 +111,9 @@ export async function readReportBody(
   spillThresholdBytes = SPILL_THRESHOLD_BYTES,
 ): Promise<ReportBytes> {
   const contentType = req.headers['content-type'] ?? '';
-  if (!JSON_CONTENT_TYPE.test(contentType)) {
+  if (!REPORT_CONTENT_TYPE.test(contentType)) {
     throw new UnsupportedMediaTypeError(
-      `Content-Type must be application/json or application/sarif+json, got '${
+      `Content-Type must be one of ${ACCEPTED_CONTENT_TYPES.join(', ')}, got '${
         contentType || 'none'
       }'`,
     );

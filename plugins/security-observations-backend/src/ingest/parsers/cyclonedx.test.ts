@@ -9,6 +9,7 @@ import {
 } from '../../__testUtils__/parserProperties';
 import { cyclonedxParser } from './cyclonedx';
 import { gitleaksParser } from './gitleaks';
+import { normalizeFindings } from '../NormalizedFinding';
 import { identityKey } from './identity';
 import { osvParser } from './osv';
 import { semgrepParser } from './semgrep';
@@ -43,7 +44,10 @@ const otherFormats = foreignDocuments(['sarif', 'trivy', 'grype']);
 describe('cyclonedxParser', () => {
   describe('corpus', () => {
     it('reads every CycloneDX corpus file, one finding per affected ref, with its VEX status', () => {
-      for (const file of corpusFiles('cyclonedx')) {
+      // The XML ones are cyclonedxXml.test.ts's.
+      for (const file of corpusFiles('cyclonedx').filter(name =>
+        name.endsWith('.json'),
+      )) {
         const document = readJson(file) as any;
         expect(cyclonedxParser.detect(document)).toBe(true);
         const report = cyclonedxParser.parse(document);
@@ -150,7 +154,7 @@ describe('cyclonedxParser', () => {
       );
     });
 
-    it('reads a fixed version from a single >= unaffected range; a repeated key gets an ordinal', () => {
+    it('reads a fixed version from a single >= unaffected range', () => {
       const shaded = byTitle('CVE-2022-42003 in jackson-databind@2.12.6');
       expect(shaded.package).toEqual({
         purl: 'pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.12.6?classifier=shaded',
@@ -158,14 +162,44 @@ describe('cyclonedxParser', () => {
         version: '2.12.6',
         fixedVersion: '2.12.7.1',
       });
-      // The same package twice in one BOM: the repeat gets an ordinal.
-      expect(shaded.identityKey).toBe(
+    });
+
+    it('keeps the same package at two versions as two findings: the second key gets an ordinal', () => {
+      const keys = report.findings
+        .filter(f => f.vulnerabilityIds[0] === 'CVE-2022-42003')
+        .map(f => f.identityKey);
+      // The parser gives both the same key; normalizing numbers the second.
+      expect(keys).toEqual([
         identityKey(
           'CVE-2022-42003',
           'pkg:maven/com.fasterxml.jackson.core/jackson-databind',
-          '#2',
         ),
-      );
+        identityKey(
+          'CVE-2022-42003',
+          'pkg:maven/com.fasterxml.jackson.core/jackson-databind',
+        ),
+      ]);
+      expect(
+        Array.from(normalizeFindings(report.findings))
+          .filter(n => n.finding.vulnerabilityIds[0] === 'CVE-2022-42003')
+          .map(n => [n.finding.title, n.finding.identityKey]),
+      ).toEqual([
+        [
+          'CVE-2022-42003 in jackson-databind@2.13.3',
+          identityKey(
+            'CVE-2022-42003',
+            'pkg:maven/com.fasterxml.jackson.core/jackson-databind',
+          ),
+        ],
+        [
+          'CVE-2022-42003 in jackson-databind@2.12.6',
+          identityKey(
+            'CVE-2022-42003',
+            'pkg:maven/com.fasterxml.jackson.core/jackson-databind',
+            '#2',
+          ),
+        ],
+      ]);
     });
 
     it('maps not_affected with its justification and scores a prefix-less CVSSv31 vector', () => {
@@ -347,6 +381,7 @@ describe('cyclonedxParser', () => {
         format: 'cyclonedx',
         scanner: 'cyclonedx',
         findings: [],
+        warnings: [],
       });
     });
 
@@ -363,14 +398,14 @@ describe('cyclonedxParser', () => {
       expect(finding.identityKey).toBe(identityKey('CVE-2', 'pkg:pypi/django'));
     });
 
-    it('accepts 1.4, 1.5 and 1.6 and names them when rejecting another version', () => {
-      for (const specVersion of ['1.4', '1.5', '1.6']) {
+    it('accepts 1.2 to 1.7 and names them when rejecting another version', () => {
+      for (const specVersion of ['1.2', '1.3', '1.4', '1.5', '1.6', '1.7']) {
         expect(
           cyclonedxParser.parse({ ...bom([]), specVersion }).findings,
         ).toEqual([]);
       }
-      expect(parseError({ ...bom([]), specVersion: '1.3' }).message).toBe(
-        'CycloneDX: specVersion: unsupported version "1.3"; expected 1.4, 1.5 or 1.6',
+      expect(parseError({ ...bom([]), specVersion: '1.1' }).message).toBe(
+        'CycloneDX: specVersion: unsupported version "1.1"; expected 1.2 to 1.7',
       );
       expect(parseError({ ...bom([]), specVersion: 1.6 }).path).toBe(
         'specVersion',
@@ -398,6 +433,73 @@ describe('cyclonedxParser', () => {
       expect(parseError({ ...bom([]), bomFormat: 'SPDX' }).message).toBe(
         'CycloneDX: bomFormat: expected "CycloneDX"',
       );
+    });
+
+    it('reads a BOM-Link ref (a VEX naming another BOM) by its bom-ref, so a new build of that BOM keeps the identity', () => {
+      const link = (serial: string, version: number) =>
+        `urn:cdx:${serial}/${version}#${encodeURIComponent('lib')}`;
+      const [first, second] = [
+        link('3e671687-395b-41f5-a30f-a58921a69b79', 1),
+        link('9c3cb5a4-5ad0-4b32-9a3c-1f0c1c4b2f51', 7),
+      ].map(
+        ref =>
+          cyclonedxParser.parse(bom([{ id: 'CVE-3', affects: [{ ref }] }]))
+            .findings[0],
+      );
+      expect(first.identityKey).toBe(identityKey('CVE-3', 'pkg:npm/lib'));
+      expect(first.title).toBe('CVE-3 in lib@1.0.0');
+      expect(second.identityKey).toBe(first.identityKey);
+      // A link to a component this document does not hold: its bom-ref.
+      const [elsewhere] = cyclonedxParser.parse(
+        bom([
+          {
+            id: 'CVE-3',
+            affects: [
+              {
+                ref: 'urn:cdx:3e671687-395b-41f5-a30f-a58921a69b79/2#pkg%3Anpm%2Fleft-pad%401.3.0',
+              },
+            ],
+          },
+        ]),
+      ).findings;
+      expect(elsewhere).toMatchObject({
+        identityKey: identityKey('CVE-3', 'pkg:npm/left-pad'),
+        title: 'CVE-3 in left-pad@1.3.0',
+      });
+    });
+
+    it('lists the VEX responses in the description, and skips a malformed one with a warning', () => {
+      const reading = cyclonedxParser.parse(
+        bom([
+          {
+            id: 'CVE-4',
+            analysis: {
+              state: 'exploitable',
+              response: ['will_not_fix', 'workaround_available'],
+              detail: 'Reachable from the public API.',
+            },
+            affects: [{ ref: 'lib' }],
+          },
+          {
+            id: 'CVE-5',
+            analysis: { state: 'exploitable', response: 'update' },
+            affects: [{ ref: 'lib' }],
+          },
+        ]),
+      );
+      expect(reading.findings[0].description).toBe(
+        '**Analysis:** Reachable from the public API.\n\n**Response:** will not fix, workaround available',
+      );
+      expect(reading.findings[1]).toMatchObject({
+        title: 'CVE-5 in lib@1.0.0',
+        description: '',
+      });
+      expect(reading.warnings).toEqual([
+        {
+          path: 'vulnerabilities[1].analysis.response',
+          message: 'expected an array of strings; the VEX response is left out',
+        },
+      ]);
     });
 
     it('falls back to the first reference id when id is missing', () => {

@@ -1,6 +1,6 @@
 import { Severity } from 'backstage-plugin-security-observations-common';
 import { PackageURL } from 'packageurl-js';
-import { purlWithoutVersion, uniqueKey } from './identity';
+import { purlWithoutVersion, identityKey } from './identity';
 import { mdLink } from './markdown';
 import { JsonReader } from './read';
 import { ReportParseError } from './ReportParseError';
@@ -13,16 +13,69 @@ import {
   ParsedFinding,
   ParserStatus,
   ReportReading,
+  ReportWarning,
   reportParser,
 } from './types';
 
-const LABEL = 'CycloneDX';
-const SPEC_VERSIONS = ['1.4', '1.5', '1.6'];
+/*
+ * CycloneDX, JSON and XML alike: each shape is read into the few fields
+ * below (`CdxVulnerability`, `CdxComponent`), and one mapping makes the
+ * findings, so that the same BOM gives the same findings and identities
+ * whichever way it is written. This file reads JSON; `cyclonedxXml.ts`
+ * reads XML.
+ */
 
-interface Component {
+const LABEL = 'CycloneDX';
+const SPEC_VERSIONS = ['1.2', '1.3', '1.4', '1.5', '1.6', '1.7'];
+
+/** A component as the mapping needs it. */
+export interface CdxComponent {
   purl?: string;
   name?: string;
   version?: string;
+  /** Only used where a component has neither purl nor bom-ref. */
+  group?: string;
+}
+
+/** The components of a BOM that have a `bom-ref`, by it. */
+export type CdxComponentIndex = Map<string, CdxComponent>;
+
+export interface CdxRating {
+  method?: string;
+  severity?: string;
+  score?: number;
+  vector?: string;
+}
+
+export interface CdxAffect {
+  /** The bom-ref, BOM-Link or purl that names the affected component. */
+  ref?: string;
+  /**
+   * The component itself, where the document puts the vulnerability inside
+   * it (the XML vulnerability extension of CycloneDX 1.2 and 1.3).
+   */
+  component?: CdxComponent;
+  versions: Array<{ version?: string; range?: string; status?: string }>;
+}
+
+/** One vulnerability of a BOM, whatever its shape. */
+export interface CdxVulnerability {
+  id?: string;
+  bomRef?: string;
+  referenceIds: string[];
+  ratings: CdxRating[];
+  cwes: number[];
+  description?: string;
+  detail?: string;
+  recommendation?: string;
+  advisories: Array<{ title?: string; url?: string }>;
+  analysis?: {
+    state?: string;
+    justification?: string;
+    responses: string[];
+    detail?: string;
+  };
+  affects: CdxAffect[];
 }
 
 /** Rating methods, most preferred first; anything else ranks after them. */
@@ -52,69 +105,58 @@ function slug(name: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
-/** Every component with a `bom-ref`, nested ones included. */
-function indexComponents(
-  component: JsonReader,
-  index: Map<string, Component>,
-): void {
-  if (component.isMissing()) return;
-  const ref = component.get('bom-ref').optionalString();
-  if (ref !== undefined && !index.has(ref)) {
-    index.set(ref, {
-      purl: component.get('purl').optionalString(),
-      name: component.get('name').optionalString(),
-      version: component.get('version').optionalString(),
-    });
-  }
-  for (const child of component.get('components').optionalArray()) {
-    indexComponents(child, index);
-  }
-}
-
-/** The component a ref names; a purl ref that names nothing is read as a purl. */
-function resolveRef(
-  ref: string,
-  index: Map<string, Component>,
-): Component | undefined {
-  const component = index.get(ref);
-  if (component) return component;
-  if (ref.startsWith('pkg:')) {
-    try {
-      const purl = PackageURL.fromString(ref);
-      return {
-        purl: ref,
-        name: purl.name,
-        version: purl.version ?? undefined,
-      };
-    } catch {
-      return { purl: ref };
-    }
-  }
-  return undefined;
-}
-
-/** `metadata.tools`: 1.4 array of {vendor,name}; 1.5+ {components,services}. */
-function scannerName(root: JsonReader): string {
-  const metadata = root.get('metadata');
-  if (metadata.isMissing()) return 'cyclonedx';
-  const tools = metadata.get('tools');
-  let candidates: JsonReader[] = [];
-  if (Array.isArray(tools.value)) {
-    candidates = tools.array();
-  } else if (tools.isObject()) {
-    candidates = [
-      ...tools.get('components').optionalArray(),
-      ...tools.get('services').optionalArray(),
-    ];
-  } else if (!tools.isMissing()) {
-    tools.array(); // throws "expected an array"
-  }
-  for (const tool of candidates) {
-    const name = tool.get('name').optionalString();
+/** The scanner: the first tool (of `metadata.tools`) whose name slugs to something. */
+export function cyclonedxScanner(names: Array<string | undefined>): string {
+  for (const name of names) {
     const result = name ? slug(name) : '';
     if (result) return result;
   }
   return 'cyclonedx';
+}
+
+/**
+ * `urn:cdx:<serial>/<version>#<bom-ref>`: a BOM-Link, with which a VEX
+ * document names a component of another BOM. The bom-ref part, without the
+ * serial number and version that change with every build of that BOM.
+ */
+function bomLinkRef(ref: string): string | undefined {
+  const match = /^urn:cdx:[^/#]+\/\d+#(.+)$/.exec(ref);
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return match[1];
+  }
+}
+
+/**
+ * The component a ref names, and the ref that stands for it where it has no
+ * purl: a bom-ref of this BOM, the bom-ref of a BOM-Link, or a purl read as
+ * the package.
+ */
+function resolveRef(
+  ref: string,
+  index: CdxComponentIndex,
+): { component?: CdxComponent; ref: string } {
+  const local = bomLinkRef(ref) ?? ref;
+  const component = index.get(local);
+  if (component) return { component, ref: local };
+  if (local.startsWith('pkg:')) {
+    try {
+      const purl = PackageURL.fromString(local);
+      return {
+        component: {
+          purl: local,
+          name: purl.name,
+          version: purl.version ?? undefined,
+        },
+        ref: local,
+      };
+    } catch {
+      return { component: { purl: local }, ref: local };
+    }
+  }
+  return { ref: local };
 }
 
 function methodRank(method: string | undefined): number {
@@ -126,27 +168,23 @@ function methodRank(method: string | undefined): number {
  * The most preferred rating that says something: its severity name, else its
  * score, else its vector.
  */
-function severityOf(vulnerability: JsonReader): Severity {
-  const ratings = vulnerability
-    .get('ratings')
-    .optionalArray()
-    .map((rating, position) => ({
-      rating,
-      method: rating.get('method').optionalString(),
-      position,
-    }))
+function severityOf(ratings: CdxRating[]): Severity {
+  const ranked = ratings
+    .map((rating, position) => ({ rating, position }))
     .sort(
       (a, b) =>
-        methodRank(a.method) - methodRank(b.method) || a.position - b.position,
+        methodRank(a.rating.method) - methodRank(b.rating.method) ||
+        a.position - b.position,
     );
-  for (const { rating, method } of ratings) {
-    const byName = severityFromName(rating.get('severity').optionalString());
+  for (const { rating } of ranked) {
+    const byName = severityFromName(rating.severity);
     if (byName !== 'unknown') return byName;
-    const score = rating.get('score').optionalNumeric();
-    if (score !== undefined) return severityFromScore(score);
-    let vector = rating.get('vector').optionalString()?.trim();
+    if (rating.score !== undefined) return severityFromScore(rating.score);
+    let vector = rating.vector?.trim();
     if (vector) {
-      const prefix = method ? VECTOR_PREFIX.get(method) : undefined;
+      const prefix = rating.method
+        ? VECTOR_PREFIX.get(rating.method)
+        : undefined;
       if (prefix && !vector.startsWith('CVSS:')) {
         vector = prefix + vector;
       }
@@ -163,46 +201,247 @@ function versionFromRange(range: string | undefined): string | undefined {
   return match ? match[1].trim() : undefined;
 }
 
-function fixedVersionOf(affect: JsonReader): string | undefined {
-  for (const entry of affect.get('versions').optionalArray()) {
-    if (entry.get('status').optionalString() !== 'unaffected') continue;
-    const version =
-      entry.get('version').optionalString() ??
-      versionFromRange(entry.get('range').optionalString());
+function fixedVersionOf(affect: CdxAffect): string | undefined {
+  for (const entry of affect.versions) {
+    if (entry.status !== 'unaffected') continue;
+    const version = entry.version ?? versionFromRange(entry.range);
     if (version) return version;
   }
   return undefined;
 }
 
-function describe(vulnerability: JsonReader): string {
+function describe(vulnerability: CdxVulnerability): string {
   const parts: string[] = [];
-  const description = vulnerability.get('description').optionalString();
-  const detail = vulnerability.get('detail').optionalString();
-  const recommendation = vulnerability.get('recommendation').optionalString();
+  const { description, detail, recommendation, analysis } = vulnerability;
   if (description?.trim()) parts.push(description.trim());
   if (detail?.trim()) parts.push(detail.trim());
   if (recommendation?.trim()) {
     parts.push(`**Recommendation:** ${recommendation.trim()}`);
   }
-  const advisories = vulnerability
-    .get('advisories')
-    .optionalArray()
-    .flatMap(advisory => {
-      const url = advisory.get('url').optionalString();
-      const title = advisory.get('title').optionalString();
-      return url ? [`- ${mdLink(title?.trim() || url, url)}`] : [];
-    });
+  const advisories = vulnerability.advisories.flatMap(({ url, title }) =>
+    url ? [`- ${mdLink(title?.trim() || url, url)}`] : [],
+  );
   if (advisories.length > 0) {
     parts.push(`**Advisories:**\n\n${advisories.join('\n')}`);
   }
-  const analysis = vulnerability.get('analysis');
-  const analysisDetail = analysis.isMissing()
-    ? undefined
-    : analysis.get('detail').optionalString();
-  if (analysisDetail?.trim()) {
-    parts.push(`**Analysis:** ${analysisDetail.trim()}`);
+  if (analysis?.detail?.trim()) {
+    parts.push(`**Analysis:** ${analysis.detail.trim()}`);
+  }
+  // VEX `response`: what the producer does about it (`will_not_fix`, `update`).
+  const responses = (analysis?.responses ?? [])
+    .map(response => response.trim().replace(/_/g, ' '))
+    .filter(response => response !== '');
+  if (responses.length > 0) {
+    parts.push(`**Response:** ${[...new Set(responses)].join(', ')}`);
   }
   return parts.join('\n\n');
+}
+
+/** The component's name for identity where it has neither purl nor bom-ref. */
+function componentName(component: CdxComponent | undefined): string {
+  if (!component?.name) return '';
+  return component.group
+    ? `${component.group}/${component.name}`
+    : component.name;
+}
+
+/**
+ * The findings of one vulnerability: one per component it affects, or one
+ * without a package when it names none. Identity: the vulnerability id and
+ * the affected component's purl without version (qualifiers dropped), else
+ * the bom-ref naming it, else its group/name.
+ *
+ * @param missingId - throws the shape's error for a vulnerability that has
+ *   no id, reference id or bom-ref at all.
+ */
+export function cyclonedxFindings(
+  vulnerability: CdxVulnerability,
+  components: CdxComponentIndex,
+  missingId: () => never,
+): ParsedFinding[] {
+  const { referenceIds } = vulnerability;
+  const id = vulnerability.id || referenceIds[0] || vulnerability.bomRef;
+  if (!id) missingId();
+  const vulnerabilityIds = [...new Set([id, ...referenceIds])];
+  const cwes = [...new Set(vulnerability.cwes.map(cwe => `CWE-${cwe}`))];
+  const severity = severityOf(vulnerability.ratings);
+  const description = describe(vulnerability);
+  const state = vulnerability.analysis?.state;
+  const status: ParserStatus =
+    (state !== undefined && VEX_STATUS.get(state)) || 'open';
+  const justification =
+    status === 'not_affected'
+      ? vulnerability.analysis?.justification
+      : undefined;
+
+  const base = {
+    description,
+    severity,
+    status,
+    ...(justification ? { justification } : {}),
+    vulnerabilityIds,
+    cwes,
+  };
+
+  if (vulnerability.affects.length === 0) {
+    return [{ ...base, identityKey: identityKey(id), title: id }];
+  }
+  return vulnerability.affects.map(affect => {
+    const target = affect.component
+      ? { component: affect.component, ref: affect.ref }
+      : resolveRef(affect.ref ?? '', components);
+    const { component, ref } = target;
+    const fixedVersion = fixedVersionOf(affect);
+    const name = component?.name;
+    const version = component?.version;
+    const packageInfo = {
+      ...(component?.purl ? { purl: component.purl } : {}),
+      ...(name ? { name } : {}),
+      ...(version ? { version } : {}),
+      ...(fixedVersion ? { fixedVersion } : {}),
+    };
+    return {
+      ...base,
+      identityKey: identityKey(
+        id,
+        component?.purl
+          ? purlWithoutVersion(component.purl)
+          : ref || componentName(component),
+      ),
+      title: `${id} in ${name ?? ref ?? 'a component'}${
+        version ? `@${version}` : ''
+      }`,
+      ...(Object.keys(packageInfo).length > 0 ? { package: packageInfo } : {}),
+    };
+  });
+}
+
+/** Every JSON component with a `bom-ref`, nested ones included. */
+function indexComponents(
+  component: JsonReader,
+  index: CdxComponentIndex,
+): void {
+  if (component.isMissing()) return;
+  const ref = component.get('bom-ref').optionalString();
+  if (ref !== undefined && !index.has(ref)) {
+    index.set(ref, {
+      purl: component.get('purl').optionalString(),
+      name: component.get('name').optionalString(),
+      version: component.get('version').optionalString(),
+    });
+  }
+  for (const child of component.get('components').optionalArray()) {
+    indexComponents(child, index);
+  }
+}
+
+/** `metadata.tools`: 1.4 array of {vendor,name}; 1.5+ {components,services}. */
+function toolNames(root: JsonReader): Array<string | undefined> {
+  const metadata = root.get('metadata');
+  if (metadata.isMissing()) return [];
+  const tools = metadata.get('tools');
+  let candidates: JsonReader[] = [];
+  if (Array.isArray(tools.value)) {
+    candidates = tools.array();
+  } else if (tools.isObject()) {
+    candidates = [
+      ...tools.get('components').optionalArray(),
+      ...tools.get('services').optionalArray(),
+    ];
+  } else if (!tools.isMissing()) {
+    tools.array(); // throws "expected an array"
+  }
+  return candidates.map(tool => tool.get('name').optionalString());
+}
+
+/**
+ * `analysis.response`, read leniently: newer than the rest of what is read
+ * here, so a producer that writes it otherwise loses it (with a warning),
+ * not the report.
+ */
+function responsesOf(
+  analysis: JsonReader,
+  warnings: ReportWarning[],
+): string[] {
+  const response = analysis.get('response');
+  if (response.isMissing()) return [];
+  if (
+    Array.isArray(response.value) &&
+    response.value.every(item => typeof item === 'string')
+  ) {
+    return response.value as string[];
+  }
+  warnings.push({
+    path: response.path,
+    message: 'expected an array of strings; the VEX response is left out',
+  });
+  return [];
+}
+
+/** One JSON vulnerability in the shape-neutral form; type errors at their JSON path. */
+function vulnerabilityOf(
+  vulnerability: JsonReader,
+  warnings: ReportWarning[],
+): CdxVulnerability {
+  const id = vulnerability.get('id').optionalString();
+  const referenceIds = vulnerability
+    .get('references')
+    .optionalArray()
+    .map(reference => reference.get('id').optionalString())
+    .filter((referenceId): referenceId is string => !!referenceId);
+  const cwes = vulnerability
+    .get('cwes')
+    .optionalArray()
+    .map(cwe => cwe.number());
+  const ratings = vulnerability
+    .get('ratings')
+    .optionalArray()
+    .map(rating => ({
+      method: rating.get('method').optionalString(),
+      severity: rating.get('severity').optionalString(),
+      score: rating.get('score').optionalNumeric(),
+      vector: rating.get('vector').optionalString(),
+    }));
+  const analysis = vulnerability.get('analysis');
+  return {
+    id,
+    bomRef: vulnerability.get('bom-ref').optionalString(),
+    referenceIds,
+    ratings,
+    cwes,
+    description: vulnerability.get('description').optionalString(),
+    detail: vulnerability.get('detail').optionalString(),
+    recommendation: vulnerability.get('recommendation').optionalString(),
+    advisories: vulnerability
+      .get('advisories')
+      .optionalArray()
+      .map(advisory => ({
+        url: advisory.get('url').optionalString(),
+        title: advisory.get('title').optionalString(),
+      })),
+    analysis: analysis.isMissing()
+      ? undefined
+      : {
+          state: analysis.get('state').optionalString(),
+          justification: analysis.get('justification').optionalString(),
+          responses: responsesOf(analysis, warnings),
+          detail: analysis.get('detail').optionalString(),
+        },
+    affects: vulnerability
+      .get('affects')
+      .optionalArray()
+      .map(affect => ({
+        ref: affect.get('ref').string(),
+        versions: affect
+          .get('versions')
+          .optionalArray()
+          .map(entry => ({
+            version: entry.get('version').optionalString(),
+            range: entry.get('range').optionalString(),
+            status: entry.get('status').optionalString(),
+          })),
+      })),
+  };
 }
 
 function read(document: unknown): ReportReading {
@@ -221,11 +460,11 @@ function read(document: unknown): ReportReading {
       specVersion.path,
       `unsupported version ${JSON.stringify(
         specVersion.value ?? null,
-      )}; expected 1.4, 1.5 or 1.6`,
+      )}; expected 1.2 to 1.7`,
     );
   }
 
-  const components = new Map<string, Component>();
+  const components: CdxComponentIndex = new Map();
   const metadata = root.get('metadata');
   if (!metadata.isMissing()) {
     indexComponents(metadata.get('component'), components);
@@ -233,102 +472,34 @@ function read(document: unknown): ReportReading {
   for (const component of root.get('components').optionalItems()) {
     indexComponents(component, components);
   }
+  const warnings: ReportWarning[] = [];
   return {
     format: 'cyclonedx',
-    scanner: scannerName(root),
-    findings: findingsOf(root, components),
+    scanner: cyclonedxScanner(toolNames(root)),
+    findings: findingsOf(root, components, warnings),
+    warnings,
   };
 }
 
 function* findingsOf(
   root: JsonReader,
-  components: Map<string, Component>,
+  components: CdxComponentIndex,
+  warnings: ReportWarning[],
 ): Generator<ParsedFinding> {
-  const seen = new Map<string, number>();
   for (const vulnerability of root.get('vulnerabilities').optionalItems()) {
-    const idReader = vulnerability.get('id');
-    const referenceIds = vulnerability
-      .get('references')
-      .optionalArray()
-      .map(reference => reference.get('id').optionalString())
-      .filter((id): id is string => !!id);
-    const id =
-      idReader.optionalString() ||
-      referenceIds[0] ||
-      vulnerability.get('bom-ref').optionalString();
-    if (!id) {
-      idReader.string(); // throws "expected a string" at the id's path
-      throw new ReportParseError(LABEL, idReader.path, 'must not be empty');
-    }
-    const vulnerabilityIds = [...new Set([id, ...referenceIds])];
-    const cwes = [
-      ...new Set(
-        vulnerability
-          .get('cwes')
-          .optionalArray()
-          .map(cwe => `CWE-${cwe.number()}`),
-      ),
-    ];
-    const severity = severityOf(vulnerability);
-    const description = describe(vulnerability);
-
-    const analysis = vulnerability.get('analysis');
-    const state = analysis.isMissing()
-      ? undefined
-      : analysis.get('state').optionalString();
-    const status: ParserStatus =
-      (state !== undefined && VEX_STATUS.get(state)) || 'open';
-    const justification =
-      status === 'not_affected'
-        ? analysis.get('justification').optionalString()
-        : undefined;
-
-    const base = {
-      description,
-      severity,
-      status,
-      ...(justification ? { justification } : {}),
-      vulnerabilityIds,
-      cwes,
-    };
-
-    const affects = vulnerability.get('affects').optionalArray();
-    if (affects.length === 0) {
-      yield {
-        ...base,
-        identityKey: uniqueKey(seen, [id]),
-        title: id,
-      };
-      continue;
-    }
-    for (const affect of affects) {
-      const ref = affect.get('ref').string();
-      const component = resolveRef(ref, components);
-      const fixedVersion = fixedVersionOf(affect);
-      const name = component?.name;
-      const version = component?.version;
-      const packageInfo = {
-        ...(component?.purl ? { purl: component.purl } : {}),
-        ...(name ? { name } : {}),
-        ...(version ? { version } : {}),
-        ...(fixedVersion ? { fixedVersion } : {}),
-      };
-      yield {
-        ...base,
-        identityKey: uniqueKey(seen, [
-          id,
-          component?.purl ? purlWithoutVersion(component.purl) : ref,
-        ]),
-        title: `${id} in ${name ?? ref}${version ? `@${version}` : ''}`,
-        ...(Object.keys(packageInfo).length > 0
-          ? { package: packageInfo }
-          : {}),
-      };
-    }
+    yield* cyclonedxFindings(
+      vulnerabilityOf(vulnerability, warnings),
+      components,
+      () => {
+        const idReader = vulnerability.get('id');
+        idReader.string(); // throws "expected a string" at the id's path
+        throw new ReportParseError(LABEL, idReader.path, 'must not be empty');
+      },
+    );
   }
 }
 
-/** CycloneDX 1.4 to 1.6 BOMs and VEX documents with `vulnerabilities`. */
+/** CycloneDX JSON 1.2 to 1.7: BOMs and VEX documents with `vulnerabilities`. */
 export const cyclonedxParser = reportParser({
   format: 'cyclonedx',
   label: LABEL,

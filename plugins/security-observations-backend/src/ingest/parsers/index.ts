@@ -1,4 +1,5 @@
 import { cyclonedxParser } from './cyclonedx';
+import { cyclonedxXmlParser } from './cyclonedxXml';
 import { gitleaksParser } from './gitleaks';
 import { grypeParser } from './grype';
 import { osvParser } from './osv';
@@ -21,6 +22,9 @@ export const reportParsers: ReportParser[] = [
   osvParser,
   gitleaksParser,
 ];
+
+/** Parsers of XML reports, tried when a report starts with `<`. */
+export const xmlReportParsers = [cyclonedxXmlParser];
 
 export { ReportParseError } from './ReportParseError';
 export type {
