@@ -16,6 +16,10 @@ const LAZY_ARRAY_PATHS = new Set([
   'Results/*/Vulnerabilities', // Trivy
   'Results/*/Misconfigurations',
   'Results/*/Secrets',
+  'Resources', // trivy k8s: one resource at a time
+  'Findings',
+  'Vulnerabilities',
+  'Misconfigurations',
   'matches', // Grype
   'vulnerabilities', // CycloneDX
   'components',

@@ -8,7 +8,9 @@ import {
   parseOrReportParseErrorCheck,
   replaceAt,
 } from '../../__testUtils__/parserProperties';
+import { normalizeFindings } from '../NormalizedFinding';
 import { grypeParser } from './grype';
+import { SEPARATOR } from './identity';
 import { ParsedFinding, ParsedReport } from './types';
 
 const fixture = (name: string) =>
@@ -294,12 +296,35 @@ describe('grypeParser', () => {
       expect(new Set(keys).size).toBe(6);
     });
 
-    it('gives repeated matches distinct keys', () => {
+    it('keeps a match listed twice once, as one observation', () => {
+      // Grype lists a byte-identical match twice when one advisory reaches
+      // a package through two database entries (anchore/grype#132).
       const doc = fixture('image-debian-v1.json');
-      doc.matches.push(structuredClone(doc.matches[1]));
-      const keys = grypeParser.parse(doc).findings.map(f => f.identityKey);
-      expect(new Set(keys).size).toBe(6);
-      expect(keys[1]).toBe(report.findings[1].identityKey);
+      doc.matches.splice(2, 0, structuredClone(doc.matches[1]));
+      const normalized = Array.from(
+        normalizeFindings(grypeParser.parse(doc).findings),
+      );
+      expect(normalized.map(n => n.finding.identityKey)).toEqual(
+        report.findings.map(f => f.identityKey),
+      );
+      expect(normalized.map(n => n.identityHash)).toEqual(
+        Array.from(normalizeFindings(report.findings)).map(n => n.identityHash),
+      );
+    });
+
+    it('numbers distinct matches that share a key, in report order', () => {
+      // --by-cve can list one match twice, once without its fix
+      // (anchore/grype#1202): both are kept, the second numbered.
+      const doc = fixture('image-debian-v1.json');
+      const copy = structuredClone(doc.matches[2]);
+      copy.vulnerability.fix = { versions: [], state: 'unknown' };
+      doc.matches.push(copy);
+      const keys = Array.from(
+        normalizeFindings(grypeParser.parse(doc).findings),
+      ).map(n => n.finding.identityKey);
+      expect(keys).toHaveLength(6);
+      expect(keys[2]).toBe(report.findings[2].identityKey);
+      expect(keys[5]).toBe(`${keys[2]}${SEPARATOR}#2`);
     });
 
     it('falls back to type and name without a purl', () => {
@@ -348,6 +373,291 @@ describe('grypeParser', () => {
     });
   });
 
+  describe('recent Grype: KEV, EPSS, CWE and CVSS lists', () => {
+    const reading = grypeParser.read(
+      fixture('image-grype-0.92_kev-epss-cwes.json'),
+    );
+    const findings = Array.from(reading.findings);
+    const [log4j, expat, compress] = findings;
+
+    it('is detected and reads every match, with no warning', () => {
+      expect(
+        grypeParser.detect(fixture('image-grype-0.92_kev-epss-cwes.json')),
+      ).toBe(true);
+      expect(findings.map(f => [f.title, f.severity])).toEqual([
+        ['GHSA-jfh8-c2jp-5v3q in log4j-core 2.14.1', 'critical'],
+        // Unknown: the related NVD record's CVSS 3.1 7.5
+        ['CVE-2023-52425 in libexpat1 2.5.0-1', 'high'],
+        // Unknown: its own CVSS 4.0 6.8 over the related 3.1 5.5
+        ['GHSA-4265-ccf5-phj5 in commons-compress 1.21', 'medium'],
+      ]);
+      expect(reading.warnings).toEqual([]);
+    });
+
+    it('reads CWEs of the match and of its related records', () => {
+      expect(log4j.cwes).toEqual(['CWE-502', 'CWE-917']);
+      expect(expat.cwes).toEqual(['CWE-400']);
+      expect(compress.cwes).toEqual(['CWE-770']);
+    });
+
+    it('says when CISA lists the vulnerability as known exploited', () => {
+      expect(log4j.description).toContain(
+        '- **Known exploited:** `CVE-2021-44228` is listed in the CISA KEV catalog since 2021-12-10; known ransomware use: Known',
+      );
+      // once, though the match and its related record both carry it
+      expect(log4j.description.match(/Known exploited/g)).toHaveLength(1);
+      expect(expat.description).not.toContain('Known exploited');
+    });
+
+    it('keeps EPSS and risk, which change daily, out of the content', () => {
+      const doc = fixture('image-grype-0.92_kev-epss-cwes.json');
+      for (const match of doc.matches) {
+        match.vulnerability.risk = 12.5;
+        match.vulnerability.epss = [
+          {
+            cve: 'CVE-2021-44228',
+            epss: 0.5,
+            percentile: 0.9,
+            date: '2025-05-21',
+          },
+        ];
+      }
+      expect(grypeParser.parse(doc).findings).toEqual(findings);
+    });
+
+    it('has the identities of older Grype output for the same matches', () => {
+      const old = fixture('image-grype-0.92_kev-epss-cwes.json');
+      for (const match of old.matches) {
+        for (const record of [
+          match.vulnerability,
+          ...match.relatedVulnerabilities,
+        ]) {
+          delete record.knownExploited;
+          delete record.epss;
+          delete record.cwes;
+          delete record.risk;
+        }
+        delete match.vulnerability.fix.available;
+      }
+      expect(grypeParser.parse(old).findings.map(f => f.identityKey)).toEqual(
+        findings.map(f => f.identityKey),
+      );
+    });
+  });
+
+  describe('the first Grype releases', () => {
+    // The vulnerability of anchore/grype#132 (Grype 0.1, 2020): one
+    // `cvss-v2` and one `cvss-v3` object, `links`, `fixed-in-version`.
+    const firstRelease = () => ({
+      matches: [
+        {
+          vulnerability: {
+            id: 'CVE-2017-8806',
+            severity: 'Unknown',
+            links: [
+              'https://usn.ubuntu.com/usn/usn-3476-1/',
+              'https://www.debian.org/security/2017/dsa-4029',
+            ],
+            description:
+              'The Debian pg_ctlcluster, pg_createcluster, and pg_upgradecluster scripts handled symbolic links insecurely.',
+            'cvss-v2': {
+              'base-score': 3.6,
+              'exploitability-score': 3.9,
+              'impact-score': 4.9,
+              vector: 'AV:L/AC:L/Au:N/C:N/I:P/A:P',
+            },
+            'cvss-v3': {
+              'base-score': 5.5,
+              'exploitability-score': 1.8,
+              'impact-score': 3.6,
+              vector: 'CVSS:3.0/AV:L/AC:L/PR:L/UI:N/S:U/C:N/I:H/A:N',
+            },
+            'fixed-in-version': '181+deb9u1',
+          },
+          matchDetails: {
+            matcher: 'java-matcher',
+            searchKey: {
+              cpe: 'cpe:2.3:*:postgresql:postgresql:42.2.5:*:*:*:*:*:*:*',
+            },
+            matchedOn: {
+              cpe: 'cpe:2.3:a:postgresql:postgresql:*:*:*:*:*:*:*:*',
+            },
+          },
+          artifact: {
+            name: 'postgresql',
+            version: '42.2.5',
+            type: 'java-archive',
+            locations: [
+              {
+                path: '/opt/jboss/keycloak/modules/system/layers/base/org/postgresql/main/postgresql-42.2.5.jar',
+              },
+            ],
+          },
+        },
+      ],
+      source: { type: 'image', target: { userInput: 'jboss/keycloak:latest' } },
+      distro: { name: 'centos', version: '8' },
+    });
+
+    it('reads their CVSS objects, links and fixed-in version', () => {
+      const [finding] = grypeParser.parse(firstRelease()).findings;
+      expect(finding).toMatchObject({
+        title: 'CVE-2017-8806 in postgresql 42.2.5',
+        severity: 'medium',
+        package: { fixedVersion: '181+deb9u1' },
+        location: { image: 'jboss/keycloak:latest' },
+      });
+      expect(finding.description).toContain('- **Fixed in:** `181+deb9u1`');
+      expect(finding.description).toContain(
+        '- <https://www.debian.org/security/2017/dsa-4029>',
+      );
+      // v2 only when there is no v3
+      const doc = firstRelease();
+      delete (doc.matches[0].vulnerability as any)['cvss-v3'];
+      expect(grypeParser.parse(doc).findings[0].severity).toBe('low');
+    });
+  });
+
+  describe('optional parts that cannot be read', () => {
+    const read = (mutate: (doc: any) => void) => {
+      const doc = fixture('image-grype-0.92_kev-epss-cwes.json');
+      mutate(doc);
+      const reading = grypeParser.read(doc);
+      return {
+        findings: Array.from(reading.findings),
+        warnings: reading.warnings,
+      };
+    };
+    const plain = read(() => {}).findings;
+
+    it.each([
+      [
+        'a CVSS list that is an object',
+        (doc: any) => {
+          doc.matches[2].vulnerability.cvss = { version: '4.0' };
+        },
+        'matches[2].vulnerability.cvss',
+        'CVSS entry skipped: expected an array',
+      ],
+      [
+        'a CVSS entry that is a string',
+        (doc: any) => {
+          doc.matches[2].vulnerability.cvss.push('CVSS:3.1/AV:N');
+        },
+        'matches[2].vulnerability.cvss[1]',
+        'CVSS entry skipped: expected an object',
+      ],
+      [
+        'a score that is not a number',
+        (doc: any) => {
+          doc.matches[1].relatedVulnerabilities[0].cvss[0].metrics.baseScore =
+            'high';
+        },
+        'matches[1].relatedVulnerabilities[0].cvss[0].metrics.baseScore',
+        'CVSS score skipped: expected a number',
+      ],
+      [
+        'a KEV list that is a string',
+        (doc: any) => {
+          doc.matches[0].vulnerability.knownExploited = 'yes';
+        },
+        'matches[0].vulnerability.knownExploited',
+        'KEV entry skipped: expected an array',
+      ],
+      [
+        'a KEV date that is a number',
+        (doc: any) => {
+          doc.matches[0].relatedVulnerabilities[0].knownExploited[0].dateAdded = 20211210;
+        },
+        'matches[0].relatedVulnerabilities[0].knownExploited[0].dateAdded',
+        'KEV date skipped: expected a string',
+      ],
+      [
+        'a CWE that is a number',
+        (doc: any) => {
+          doc.matches[1].relatedVulnerabilities[0].cwes[0].cwe = 400;
+        },
+        'matches[1].relatedVulnerabilities[0].cwes[0].cwe',
+        'CWE skipped: expected a string',
+      ],
+      [
+        'fix versions that are a string',
+        (doc: any) => {
+          doc.matches[0].vulnerability.fix.versions = '2.15.0';
+        },
+        'matches[0].vulnerability.fix.versions',
+        'fix versions skipped: expected an array',
+      ],
+      [
+        'a related record whose id is an object',
+        (doc: any) => {
+          doc.matches[2].relatedVulnerabilities[0].id = {
+            cve: 'CVE-2024-26308',
+          };
+        },
+        'matches[2].relatedVulnerabilities[0].id',
+        'related vulnerability skipped: expected a string',
+      ],
+      [
+        'locations that are a string',
+        (doc: any) => {
+          doc.matches[1].artifact.locations = '/var/lib/dpkg/status';
+        },
+        'matches[1].artifact.locations',
+        'location skipped: expected an array',
+      ],
+    ])(
+      'keeps the finding without %s, with a warning',
+      (_what, mutate, warningPath, message) => {
+        const { findings, warnings } = read(mutate as (doc: any) => void);
+        expect(findings.map(f => f.title)).toEqual(plain.map(f => f.title));
+        expect(warnings).toEqual([{ path: warningPath, message }]);
+      },
+    );
+
+    it('falls back to the vector when the score cannot be read', () => {
+      const { findings } = read(doc => {
+        doc.matches[1].relatedVulnerabilities[0].cvss[0].metrics.baseScore =
+          'high';
+      });
+      expect(findings[1].severity).toBe('high');
+    });
+
+    it('reads what it can of a broken part', () => {
+      const { findings } = read(doc => {
+        doc.matches[0].vulnerability.fix.versions = '2.15.0';
+        doc.matches[2].relatedVulnerabilities[0].id = 7;
+      });
+      expect(findings[0].package?.fixedVersion).toBeUndefined();
+      expect(findings[0].description).toContain('- **Fix:** fixed');
+      expect(findings[2].vulnerabilityIds).toEqual(['GHSA-4265-ccf5-phj5']);
+      // the related record's CVSS is skipped with it: the own 6.8 remains
+      expect(findings[2].severity).toBe('medium');
+    });
+
+    it('never reads EPSS or risk, whatever their shape', () => {
+      const { findings, warnings } = read(doc => {
+        doc.matches[0].vulnerability.epss = { score: 'n/a' };
+        doc.matches[0].vulnerability.risk = 'high';
+      });
+      expect(findings).toEqual(plain);
+      expect(warnings).toEqual([]);
+    });
+
+    it('still refuses a match without its id or its package name', () => {
+      const doc = fixture('image-grype-0.92_kev-epss-cwes.json');
+      doc.matches[1].vulnerability.id = 52425;
+      expect(parseError(doc).message).toBe(
+        'Grype JSON: matches[1].vulnerability.id: expected a string',
+      );
+      const noName = fixture('image-grype-0.92_kev-epss-cwes.json');
+      delete noName.matches[2].artifact.name;
+      expect(parseError(noName).message).toBe(
+        'Grype JSON: matches[2].artifact.name: expected a string',
+      );
+    });
+  });
+
   describe('errors', () => {
     it('names the JSON path of a wrong value', () => {
       const doc = fixture('image-debian-v1.json');
@@ -384,25 +694,6 @@ describe('grypeParser', () => {
       ],
       [
         (doc: any) => {
-          doc.matches[3].relatedVulnerabilities[0].id = {};
-        },
-        'Grype JSON: matches[3].relatedVulnerabilities[0].id: expected a string',
-      ],
-      [
-        (doc: any) => {
-          doc.matches[2].vulnerability.fix.versions = '2.15.0';
-        },
-        'Grype JSON: matches[2].vulnerability.fix.versions: expected an array',
-      ],
-      [
-        (doc: any) => {
-          doc.matches[2].vulnerability.severity = 'Unknown';
-          doc.matches[2].vulnerability.cvss[0].metrics.baseScore = 'ten';
-        },
-        'Grype JSON: matches[2].vulnerability.cvss[0].metrics.baseScore: expected a number',
-      ],
-      [
-        (doc: any) => {
           doc.matches[2].vulnerability.id = ' ';
         },
         'Grype JSON: matches[2].vulnerability.id: expected a non-empty string',
@@ -430,8 +721,16 @@ describe('grypeParser', () => {
       fc.array(
         fc.record(
           {
-            version: maybe(fc.constantFrom('2.0', '3.1', '4.0')),
-            vector: maybe(fc.string()),
+            version: maybe(fc.constantFrom('2.0', '3.1', '4.0', '')),
+            vector: maybe(
+              fc.oneof(
+                fc.string(),
+                fc.constantFrom(
+                  'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H',
+                  'AV:N/AC:L/Au:N/C:C/I:C/A:C',
+                ),
+              ),
+            ),
             metrics: maybe(
               fc.record(
                 { baseScore: maybe(fc.double()) },
@@ -457,6 +756,50 @@ describe('grypeParser', () => {
                         fc.constantFrom('Unknown', 'Negligible', 'High'),
                       ),
                       cvss,
+                      'cvss-v3': maybe(
+                        fc.record(
+                          {
+                            'base-score': maybe(fc.double()),
+                            vector: maybe(fc.string()),
+                          },
+                          { requiredKeys: [] },
+                        ),
+                      ),
+                      knownExploited: maybe(
+                        fc.array(
+                          fc.record(
+                            {
+                              cve: maybe(fc.string()),
+                              dateAdded: maybe(fc.string()),
+                              knownRansomwareCampaignUse: maybe(
+                                fc.constantFrom('Known', 'Unknown'),
+                              ),
+                            },
+                            { requiredKeys: [] },
+                          ),
+                        ),
+                      ),
+                      epss: maybe(
+                        fc.array(
+                          fc.record({
+                            cve: fc.string(),
+                            epss: fc.double(),
+                            percentile: fc.double(),
+                          }),
+                        ),
+                      ),
+                      cwes: maybe(
+                        fc.array(
+                          fc.oneof(
+                            fc.string(),
+                            fc.record({
+                              cve: fc.string(),
+                              cwe: maybe(fc.string()),
+                            }),
+                          ),
+                        ),
+                      ),
+                      risk: maybe(fc.double()),
                       fix: maybe(
                         fc.record(
                           {
@@ -476,7 +819,11 @@ describe('grypeParser', () => {
                 relatedVulnerabilities: maybe(
                   fc.array(
                     fc.record(
-                      { id: maybe(fc.string()), cvss },
+                      {
+                        id: maybe(fc.string()),
+                        cvss,
+                        knownExploited: maybe(fc.jsonValue({ maxDepth: 2 })),
+                      },
                       { requiredKeys: [] },
                     ),
                   ),
@@ -520,23 +867,82 @@ describe('grypeParser', () => {
       ).not.toThrow();
     });
 
+    const realReports = [
+      fixture('image-debian-v1.json'),
+      fixture('image-grype-0.92_kev-epss-cwes.json'),
+    ];
+
     it('returns or throws ReportParseError when any value of a real report is replaced', () => {
-      const document = fixture('image-debian-v1.json');
-      const paths = allPaths(document, { includeRoot: false });
+      const paths = realReports.map(doc =>
+        allPaths(doc, { includeRoot: false }),
+      );
       expect(() =>
         fc.assert(
           fc.property(
+            fc.nat({ max: realReports.length - 1 }),
             fc.nat(),
             fc.jsonValue({ maxDepth: 2 }),
-            (index, replacement) => {
+            (which, index, replacement) => {
               expectParseOrReportParseError(
-                replaceAt(document, paths[index % paths.length], replacement),
+                replaceAt(
+                  realReports[which],
+                  paths[which][index % paths[which].length],
+                  replacement,
+                ),
               );
             },
           ),
-          { numRuns: 500 },
+          { numRuns: 1000 },
         ),
       ).not.toThrow();
+    });
+
+    /** The parts a match cannot do without: they may refuse the report. */
+    const isRequired = (at: Array<string | number>) => {
+      const [matches, , part, key] = at;
+      if (matches !== 'matches') return false;
+      if (at.length <= 2) return true;
+      if (part === 'vulnerability' || part === 'artifact') {
+        return (
+          at.length === 3 ||
+          (at.length === 4 &&
+            key === (part === 'vulnerability' ? 'id' : 'name'))
+        );
+      }
+      return false;
+    };
+
+    it('never refuses a real report for a replaced optional part, and keeps every finding', () => {
+      const optionalPaths = realReports.map(doc =>
+        allPaths(doc, { includeRoot: false }).filter(at => !isRequired(at)),
+      );
+      fc.assert(
+        fc.property(
+          fc.nat({ max: realReports.length - 1 }),
+          fc.nat(),
+          fc.jsonValue({ maxDepth: 2 }),
+          (which, index, replacement) => {
+            const at =
+              optionalPaths[which][index % optionalPaths[which].length];
+            const reading = grypeParser.read(
+              replaceAt(realReports[which], at, replacement),
+            );
+            expect(Array.from(reading.findings)).toHaveLength(
+              realReports[which].matches.length,
+            );
+            // a warning names the replaced part, or a part inside it
+            const replaced = at
+              .map((key, i) =>
+                typeof key === 'number' ? `[${key}]` : `${i ? '.' : ''}${key}`,
+              )
+              .join('');
+            for (const warning of reading.warnings ?? []) {
+              expect(warning.path.startsWith(replaced)).toBe(true);
+            }
+          },
+        ),
+        { numRuns: 1000 },
+      );
     });
   });
 });

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
+import fs from 'node:fs';
 import path from 'node:path';
+import request from 'supertest';
 import { corpusFiles, readJson } from '../../__testUtils__/corpus';
 import {
   allPaths,
@@ -8,6 +10,13 @@ import {
   parseOrReportParseErrorCheck,
   replaceAt,
 } from '../../__testUtils__/parserProperties';
+import {
+  SCANNER_TOKEN,
+  startPluginBackend,
+} from '../../__testUtils__/startPluginBackend';
+import { createTestDatabases } from '../../__testUtils__/testDatabases';
+import { normalizeFindings } from '../NormalizedFinding';
+import { SEPARATOR } from './identity';
 import { trivyParser } from './trivy';
 import { ParsedFinding, ParsedReport } from './types';
 
@@ -456,14 +465,28 @@ describe('trivyParser', () => {
       again.StartLine = 12;
       again.EndLine = 12;
       doc.Results[0].Secrets.push(again);
-      const keys = trivyParser.parse(doc).findings.map(f => f.identityKey);
-      expect(keys).toHaveLength(3);
+      // The parser gives both the same key (the line is not part of it);
+      // normalizeFindings numbers the second, in report order.
+      const keys = Array.from(
+        normalizeFindings(trivyParser.parse(doc).findings),
+      ).map(normalized => normalized.finding.identityKey);
+      const plain = trivyParser.parse(fixture('secrets-masked.json'))
+        .findings[0].identityKey;
+      expect(keys).toEqual([
+        plain,
+        expect.any(String),
+        `${plain}${SEPARATOR}#2`,
+      ]);
       expect(new Set(keys).size).toBe(3);
-      // the first occurrence keeps its plain key
-      expect(keys[0]).toBe(
-        trivyParser.parse(fixture('secrets-masked.json')).findings[0]
-          .identityKey,
-      );
+    });
+
+    it('keeps an exact repeat of a secret once', () => {
+      const doc = fixture('secrets-masked.json');
+      doc.Results[0].Secrets.push(structuredClone(doc.Results[0].Secrets[0]));
+      expect(trivyParser.parse(doc).findings).toHaveLength(3);
+      expect(
+        Array.from(normalizeFindings(trivyParser.parse(doc).findings)),
+      ).toHaveLength(2);
     });
 
     it('places secrets found in an image in that image', () => {
@@ -478,6 +501,356 @@ describe('trivyParser', () => {
         startLine: 3,
         endLine: 3,
       });
+    });
+  });
+
+  describe('trivy k8s reports', () => {
+    const all = trivyParser.read(fixture('k8s-0.50_report-all.json'));
+    const allFindings = Array.from(all.findings);
+    const keyOf = (finding: ParsedFinding) => finding.identityKey;
+
+    it('detects all three shapes, and an empty cluster', () => {
+      for (const name of [
+        'k8s-0.50_report-all.json',
+        'k8s-0.50_report-summary.json',
+        'k8s-0.28_vulnerabilities-misconfigurations.json',
+      ]) {
+        expect(trivyParser.detect(fixture(name))).toBe(true);
+      }
+      expect(trivyParser.detect({ ClusterName: 'kind-kind' })).toBe(true);
+      expect(trivyParser.parse({ ClusterName: 'kind-kind' }).findings).toEqual(
+        [],
+      );
+      expect(
+        trivyParser.detect({ ClusterName: 'kind-kind', Resources: {} }),
+      ).toBe(false);
+      expect(trivyParser.detect({ ClusterName: 7, Resources: [] })).toBe(false);
+    });
+
+    it('reads the findings of every resource, placed in the resource', () => {
+      expect(
+        allFindings.map(f => [
+          f.location?.uri,
+          f.location?.image,
+          f.ruleId ?? f.vulnerabilityIds[0],
+        ]),
+      ).toEqual([
+        [
+          'k8s:default/Deployment/payments-api',
+          'registry.example.com/payments/api:1.4.0',
+          'CVE-2023-52425',
+        ],
+        [
+          'k8s:default/Deployment/payments-api',
+          'registry.example.com/payments/api:1.4.0',
+          'CVE-2024-2511',
+        ],
+        ['k8s:default/Deployment/payments-api', undefined, 'CVE-2021-44228'],
+        [
+          'k8s:default/Deployment/payments-api',
+          'registry.example.com/platform/log-shipper:2.3.0',
+          'CVE-2023-52425',
+        ],
+        [
+          'k8s:default/Deployment/payments-worker',
+          'registry.example.com/payments/api:1.4.0',
+          'CVE-2023-52425',
+        ],
+        ['k8s:default/Deployment/payments-api', undefined, 'KSV014'],
+        ['k8s:default/Deployment/payments-worker', undefined, 'KSV014'],
+        ['k8s:ClusterRole/payments-operator', undefined, 'KSV041'],
+      ]);
+      // nothing of a cluster scan is a file of the repository
+      for (const finding of allFindings) {
+        expect(finding.location?.file).toBeUndefined();
+        expect(finding.location?.startLine).toBeUndefined();
+      }
+      const [expat, , log4j] = allFindings;
+      expect(expat).toMatchObject({
+        title:
+          'CVE-2023-52425: expat: parsing large tokens can trigger a denial of service',
+        severity: 'high',
+        package: {
+          purl: 'pkg:deb/debian/libexpat1@2.5.0-1?arch=amd64&distro=debian-12.5',
+          fixedVersion: '2.5.0-1+deb12u1',
+        },
+      });
+      expect(expat.description).toContain(
+        '**Kubernetes resource:** `Deployment default/payments-api` in cluster `arn:aws:eks:eu-west-1:123456789012:cluster/payments-prod`',
+      );
+      // the path in the image stays in the description
+      expect(log4j.description).toContain(
+        '- **Path:** `app/lib/log4j-core-2.14.1.jar`',
+      );
+      expect(allFindings[7].description).toContain(
+        '**Kubernetes resource:** `ClusterRole payments-operator`',
+      );
+    });
+
+    it('tells one CVE in two deployments, and in two containers of one, apart', () => {
+      const expat = allFindings.filter(
+        f => f.vulnerabilityIds[0] === 'CVE-2023-52425',
+      );
+      expect(expat).toHaveLength(3);
+      expect(new Set(expat.map(keyOf)).size).toBe(3);
+      const keys = allFindings.map(keyOf);
+      expect(new Set(keys).size).toBe(keys.length);
+      // the same deployment name in another namespace is another resource
+      const doc = fixture('k8s-0.50_report-all.json');
+      doc.Resources[2].Namespace = 'staging';
+      doc.Resources[2].Name = 'payments-api';
+      const staging = trivyParser.parse(doc).findings[4];
+      expect(staging.location?.uri).toBe('k8s:staging/Deployment/payments-api');
+      expect(keys).not.toContain(staging.identityKey);
+    });
+
+    it('gives --report summary the identities of --report all', () => {
+      const summary = trivyParser.parse(
+        fixture('k8s-0.50_report-summary.json'),
+      ).findings;
+      const byKey = (findings: ParsedFinding[]) =>
+        Object.fromEntries(findings.map(f => [f.identityKey, f]));
+      expect(byKey(summary)).toEqual(byKey(allFindings));
+    });
+
+    it('keeps identities through an image upgrade and a renamed cluster', () => {
+      const doc = fixture('k8s-0.50_report-all.json');
+      doc.ClusterName = 'payments-prod';
+      const app = doc.Resources[0];
+      app.Results[0].Target =
+        'registry.example.com/payments/api:1.5.0 (debian 12.6)';
+      app.Results[0].Vulnerabilities[1].InstalledVersion = '3.0.11-1~deb12u3';
+      app.Results[1].Vulnerabilities[0].PkgPath =
+        'app/lib/log4j-core-2.14.0.jar';
+      app.Results[1].Vulnerabilities[0].InstalledVersion = '2.14.0';
+      const after = trivyParser.parse(doc).findings;
+      expect(after.map(keyOf)).toEqual(allFindings.map(keyOf));
+      expect(after[0].location?.image).toBe(
+        'registry.example.com/payments/api:1.5.0',
+      );
+      for (const finding of allFindings) {
+        expect(finding.identityKey).not.toMatch(/1\.4\.0|payments-prod|arn:/);
+      }
+    });
+
+    it('warns of a resource Trivy could not scan', () => {
+      expect(all.warnings).toEqual([
+        {
+          path: 'Resources[6].Error',
+          message: expect.stringMatching(
+            /^Trivy could not scan CronJob default\/ledger-export: scan error: unable to initialize a scanner/,
+          ),
+        },
+      ]);
+      expect(all.warnings?.[0].message).not.toMatch(/\n|\t/);
+    });
+
+    it('reads the shape of the 0.2x releases: Vulnerabilities and Misconfigurations', () => {
+      const old = trivyParser.parse(
+        fixture('k8s-0.28_vulnerabilities-misconfigurations.json'),
+      ).findings;
+      expect(
+        old.map(f => [
+          f.location?.uri,
+          f.ruleId ?? f.vulnerabilityIds[0],
+          f.severity,
+        ]),
+      ).toEqual([
+        ['k8s:default/Deployment/redis-follower', 'CVE-2020-27350', 'medium'],
+        ['k8s:default/Deployment/redis-follower', 'CVE-2019-18276', 'low'],
+        ['k8s:default/Deployment/redis-leader', 'CVE-2020-27350', 'medium'],
+        ['k8s:default/Deployment/redis-follower', 'KSV012', 'medium'],
+        ['k8s:default/Deployment/redis-follower', 'KSV014', 'low'],
+        ['k8s:default/Deployment/redis-leader', 'KSV012', 'medium'],
+        ['k8s:default/Deployment/redis-leader', 'KSV014', 'low'],
+      ]);
+      expect(old[2].location?.image).toBe('docker.io/redis:6.0.5');
+      expect(new Set(old.map(keyOf)).size).toBe(7);
+      expect(old[3].description).toContain(
+        "**Finding:** Container 'follower' of Deployment 'redis-follower' should set 'securityContext.runAsNonRoot' to true",
+      );
+    });
+
+    it('names the path of what is wrong', () => {
+      const doc = fixture('k8s-0.50_report-all.json');
+      delete doc.Resources[3].Kind;
+      expect(parseError(doc).message).toBe(
+        'Trivy JSON: Resources[3].Kind: expected a string',
+      );
+      const summary = fixture('k8s-0.50_report-summary.json');
+      summary.Findings[3].Results[1].Vulnerabilities[0].VulnerabilityID = 5;
+      expect(parseError(summary).message).toBe(
+        'Trivy JSON: Findings[3].Results[1].Vulnerabilities[0].VulnerabilityID: expected a string',
+      );
+    });
+  });
+
+  describe('reports before schema 2', () => {
+    const legacy = trivyParser.parse(fixture('legacy-0.19_image.json'));
+
+    it('detects a bare array of results', () => {
+      expect(trivyParser.detect(fixture('legacy-0.19_image.json'))).toBe(true);
+      expect(
+        trivyParser.detect([
+          { Target: 'app/package-lock.json', Vulnerabilities: null },
+        ]),
+      ).toBe(true);
+      // what is Trivy-like but no result
+      expect(
+        trivyParser.detect([{ Target: 'app/package-lock.json', Type: 'npm' }]),
+      ).toBe(false);
+      expect(
+        trivyParser.detect([{ RuleID: 'aws-access-token', File: 'x' }]),
+      ).toBe(false);
+      expect(trivyParser.detect([])).toBe(false);
+    });
+
+    it('reads OS and language results, the image from the OS target', () => {
+      expect(
+        legacy.findings.map(f => [
+          f.vulnerabilityIds[0],
+          f.package?.name,
+          f.severity,
+          f.location,
+        ]),
+      ).toEqual([
+        [
+          'CVE-2011-3374',
+          'apt',
+          'low',
+          { image: 'registry.example.com/payments/api:1.3.2' },
+        ],
+        [
+          'CVE-2019-18276',
+          'bash',
+          'low',
+          { image: 'registry.example.com/payments/api:1.3.2' },
+        ],
+        [
+          'TEMP-0841856-B18BAF',
+          'bash',
+          'low',
+          { image: 'registry.example.com/payments/api:1.3.2' },
+        ],
+        [
+          'CVE-2021-23337',
+          'lodash',
+          'high',
+          {
+            image: 'registry.example.com/payments/api:1.3.2',
+            file: 'app/package-lock.json',
+          },
+        ],
+      ]);
+      expect(legacy.findings[3].package).toEqual({
+        name: 'lodash',
+        version: '4.17.20',
+        fixedVersion: '4.17.21',
+      });
+    });
+
+    it('has the identities of schema 2 reports without a purl', () => {
+      const schema2 = {
+        SchemaVersion: 2,
+        ArtifactName: 'registry.example.com/payments/api:1.3.2',
+        ArtifactType: 'container_image',
+        Results: fixture('legacy-0.19_image.json').map((result: any) => ({
+          ...result,
+          Class: result.Type === 'debian' ? 'os-pkgs' : 'lang-pkgs',
+        })),
+      };
+      expect(
+        trivyParser.parse(schema2).findings.map(f => f.identityKey),
+      ).toEqual(legacy.findings.map(f => f.identityKey));
+    });
+
+    it('tells OS results from language results without a Type', () => {
+      // Trivy up to 0.15 wrote neither Class nor Type
+      const doc = fixture('legacy-0.19_image.json').map((result: any) => {
+        const { Type, ...rest } = result;
+        return rest;
+      });
+      const findings = trivyParser.parse(doc).findings;
+      expect(findings[0].location).toEqual({
+        image: 'registry.example.com/payments/api:1.3.2',
+      });
+      expect(findings[3].location?.file).toBe('app/package-lock.json');
+    });
+
+    it('reads the misconfigurations of trivy config before schema 2', () => {
+      const doc = [
+        {
+          Target: 'Dockerfile',
+          Type: 'dockerfile',
+          MisconfSummary: { Successes: 22, Failures: 1, Exceptions: 0 },
+          Misconfigurations: [
+            {
+              Type: 'Dockerfile Security Check',
+              ID: 'DS002',
+              Title: "Image user should not be 'root'",
+              Message:
+                'Specify at least 1 USER command in Dockerfile with non-root user as argument',
+              Severity: 'HIGH',
+              Status: 'FAIL',
+              IacMetadata: {
+                Provider: 'Dockerfile',
+                Service: 'general',
+                StartLine: 3,
+                EndLine: 3,
+              },
+            },
+          ],
+        },
+      ];
+      expect(trivyParser.parse(doc).findings).toEqual([
+        expect.objectContaining({
+          ruleId: 'DS002',
+          severity: 'high',
+          location: { file: 'Dockerfile', startLine: 3, endLine: 3 },
+        }),
+      ]);
+    });
+  });
+
+  describe('results without findings', () => {
+    it('imports a licence scan as empty, with a warning per licence result', () => {
+      const doc = fixture('fs-licenses-only.json');
+      expect(trivyParser.detect(doc)).toBe(true);
+      const reading = trivyParser.read(doc);
+      expect(Array.from(reading.findings)).toEqual([]);
+      expect(reading.warnings).toEqual([
+        {
+          path: 'Results[1].Licenses',
+          message:
+            '2 licence findings not imported: licences are not security findings',
+        },
+        {
+          path: 'Results[2].Licenses',
+          message:
+            '1 licence finding not imported: licences are not security findings',
+        },
+      ]);
+    });
+
+    it('never refuses a report for the shape of its licences', () => {
+      const doc = fixture('fs-licenses-only.json');
+      doc.Results[1].Licenses = { GPL: 1 };
+      delete doc.Results[2].Target;
+      const reading = trivyParser.read(doc);
+      expect(Array.from(reading.findings)).toEqual([]);
+      expect(reading.warnings).toHaveLength(1);
+    });
+
+    it('imports results that carry only a MisconfSummary as empty', () => {
+      const doc = fixture('config-misconf-summary-only.json');
+      expect(trivyParser.detect(doc)).toBe(true);
+      const reading = trivyParser.read(doc);
+      expect(Array.from(reading.findings)).toEqual([]);
+      expect(reading.warnings).toEqual([]);
+      // no Target is needed where there is nothing to place
+      delete doc.Results[0].Target;
+      doc.Results[1].Target = 3;
+      expect(trivyParser.parse(doc).findings).toEqual([]);
     });
   });
 
@@ -501,9 +874,16 @@ describe('trivyParser', () => {
       );
     });
 
-    it('rejects documents that are not objects', () => {
-      expect(parseError([]).message).toBe('Trivy JSON: expected an object');
+    it('rejects documents that are neither objects nor arrays', () => {
       expect(parseError(null).message).toBe('Trivy JSON: expected an object');
+      expect(parseError('Results').message).toBe(
+        'Trivy JSON: expected an object',
+      );
+      // a bare array is the report of Trivy before schema 2
+      expect(trivyParser.parse([]).findings).toEqual([]);
+      expect(parseError([7]).message).toBe(
+        'Trivy JSON: [0]: expected an object',
+      );
     });
 
     it.each([
@@ -575,78 +955,36 @@ describe('trivyParser', () => {
       ).not.toThrow();
     });
 
-    const trivyShaped = fc.record(
+    const trivyResult = fc.record(
       {
-        SchemaVersion: maybe(fc.constant(2)),
-        ArtifactName: maybe(fc.string()),
-        ArtifactType: maybe(fc.constantFrom('container_image', 'filesystem')),
-        Results: maybe(
+        Target: maybe(fc.string()),
+        Class: maybe(
+          fc.constantFrom(
+            'os-pkgs',
+            'lang-pkgs',
+            'config',
+            'secret',
+            'license',
+          ),
+        ),
+        Type: maybe(fc.string()),
+        Vulnerabilities: maybe(
           fc.array(
             fc.record(
               {
-                Target: maybe(fc.string()),
-                Class: maybe(
-                  fc.constantFrom('os-pkgs', 'lang-pkgs', 'config', 'secret'),
-                ),
-                Type: maybe(fc.string()),
-                Vulnerabilities: maybe(
-                  fc.array(
+                VulnerabilityID: maybe(fc.string()),
+                PkgName: maybe(fc.string()),
+                PkgPath: maybe(fc.string()),
+                InstalledVersion: maybe(fc.string()),
+                PkgIdentifier: maybe(fc.record({ PURL: maybe(fc.string()) })),
+                Severity: maybe(fc.constantFrom('UNKNOWN', 'LOW', 'CRITICAL')),
+                CVSS: maybe(
+                  fc.dictionary(
+                    fc.string(),
                     fc.record(
                       {
-                        VulnerabilityID: maybe(fc.string()),
-                        PkgName: maybe(fc.string()),
-                        PkgPath: maybe(fc.string()),
-                        InstalledVersion: maybe(fc.string()),
-                        PkgIdentifier: maybe(
-                          fc.record({ PURL: maybe(fc.string()) }),
-                        ),
-                        Severity: maybe(
-                          fc.constantFrom('UNKNOWN', 'LOW', 'CRITICAL'),
-                        ),
-                        CVSS: maybe(
-                          fc.dictionary(
-                            fc.string(),
-                            fc.record(
-                              {
-                                V3Score: maybe(fc.double()),
-                                V3Vector: maybe(fc.string()),
-                              },
-                              { requiredKeys: [] },
-                            ),
-                          ),
-                        ),
-                      },
-                      { requiredKeys: [] },
-                    ),
-                  ),
-                ),
-                Misconfigurations: maybe(
-                  fc.array(
-                    fc.record(
-                      {
-                        ID: maybe(fc.string()),
-                        Status: maybe(fc.constantFrom('FAIL', 'PASS')),
-                        CauseMetadata: maybe(
-                          fc.record(
-                            {
-                              Resource: maybe(fc.string()),
-                              StartLine: maybe(fc.integer()),
-                            },
-                            { requiredKeys: [] },
-                          ),
-                        ),
-                      },
-                      { requiredKeys: [] },
-                    ),
-                  ),
-                ),
-                Secrets: maybe(
-                  fc.array(
-                    fc.record(
-                      {
-                        RuleID: maybe(fc.string()),
-                        Match: maybe(fc.string()),
-                        StartLine: maybe(fc.integer()),
+                        V3Score: maybe(fc.double()),
+                        V3Vector: maybe(fc.string()),
                       },
                       { requiredKeys: [] },
                     ),
@@ -657,23 +995,99 @@ describe('trivyParser', () => {
             ),
           ),
         ),
+        Misconfigurations: maybe(
+          fc.array(
+            fc.record(
+              {
+                ID: maybe(fc.string()),
+                Status: maybe(fc.constantFrom('FAIL', 'PASS')),
+                CauseMetadata: maybe(
+                  fc.record(
+                    {
+                      Resource: maybe(fc.string()),
+                      StartLine: maybe(fc.integer()),
+                    },
+                    { requiredKeys: [] },
+                  ),
+                ),
+              },
+              { requiredKeys: [] },
+            ),
+          ),
+        ),
+        Licenses: maybe(fc.array(fc.jsonValue({ maxDepth: 1 }))),
+        Secrets: maybe(
+          fc.array(
+            fc.record(
+              {
+                RuleID: maybe(fc.string()),
+                Match: maybe(fc.string()),
+                StartLine: maybe(fc.integer()),
+              },
+              { requiredKeys: [] },
+            ),
+          ),
+        ),
       },
       { requiredKeys: [] },
     );
 
-    it('returns or throws ReportParseError for Trivy-shaped input', () => {
-      expect(() =>
-        fc.assert(fc.property(trivyShaped, expectParseOrReportParseError), {
-          numRuns: 500,
-        }),
-      ).not.toThrow();
-    });
+    const trivyShaped = fc.record(
+      {
+        SchemaVersion: maybe(fc.constant(2)),
+        ArtifactName: maybe(fc.string()),
+        ArtifactType: maybe(fc.constantFrom('container_image', 'filesystem')),
+        Results: maybe(fc.array(trivyResult)),
+      },
+      { requiredKeys: [] },
+    );
+
+    const kubernetesResource = fc.record(
+      {
+        Namespace: maybe(fc.string()),
+        Kind: maybe(fc.constantFrom('Deployment', 'ClusterRole', '')),
+        Name: maybe(fc.string()),
+        Error: maybe(fc.string()),
+        Results: maybe(fc.array(trivyResult)),
+      },
+      { requiredKeys: [] },
+    );
+    const kubernetesShaped = fc.record(
+      {
+        ClusterName: maybe(fc.string()),
+        Resources: maybe(fc.array(kubernetesResource)),
+        Findings: maybe(fc.array(kubernetesResource)),
+        Vulnerabilities: maybe(fc.array(kubernetesResource)),
+        Misconfigurations: maybe(fc.array(kubernetesResource)),
+      },
+      { requiredKeys: ['ClusterName'] },
+    );
+
+    it.each([
+      ['schema 2', trivyShaped],
+      ['trivy k8s', kubernetesShaped],
+      ['before schema 2', fc.array(trivyResult)],
+    ] as Array<[string, fc.Arbitrary<unknown>]>)(
+      'returns or throws ReportParseError for Trivy-shaped input (%s)',
+      (_shape, arbitrary) => {
+        expect(() =>
+          fc.assert(fc.property(arbitrary, expectParseOrReportParseError), {
+            numRuns: 500,
+          }),
+        ).not.toThrow();
+      },
+    );
 
     it('returns or throws ReportParseError when any value of a real report is replaced', () => {
       const documents = [
         fixture('image-debian-v1.json'),
         fixture('config-dockerfile-k8s.json'),
         fixture('secrets-unmasked.json'),
+        fixture('k8s-0.50_report-all.json'),
+        fixture('k8s-0.50_report-summary.json'),
+        fixture('k8s-0.28_vulnerabilities-misconfigurations.json'),
+        fixture('legacy-0.19_image.json'),
+        fixture('fs-licenses-only.json'),
       ];
       const paths = documents.map(doc => allPaths(doc, { includeRoot: false }));
       expect(() =>
@@ -689,9 +1103,85 @@ describe('trivyParser', () => {
               );
             },
           ),
-          { numRuns: 500 },
+          { numRuns: 1500 },
         ),
       ).not.toThrow();
     });
+  });
+
+  describe('through the import route', () => {
+    const databases = createTestDatabases();
+    const report = (name: string) =>
+      fs.readFileSync(path.join(__dirname, '__fixtures__', 'trivy', name));
+
+    it.each(databases.eachSupportedId())(
+      'detects each shape, imports it, and counts a re-import as unchanged, on %s',
+      async databaseId => {
+        const knex = await databases.init(databaseId);
+        const { server } = await startPluginBackend({ knex });
+        const post = (name: string, source: string) =>
+          request(server)
+            .post('/api/security-observations/v1/imports')
+            .query({ entityRef: 'component:default/payments-api', source })
+            .set('Authorization', `Bearer ${SCANNER_TOKEN}`)
+            .set('Content-Type', 'application/json')
+            .serialize((body: unknown) => body as string)
+            .send(report(name));
+
+        const expected: Array<[string, number, string[]]> = [
+          ['k8s-0.50_report-all.json', 8, ['Resources[6].Error']],
+          ['k8s-0.28_vulnerabilities-misconfigurations.json', 7, []],
+          ['legacy-0.19_image.json', 4, []],
+          [
+            'fs-licenses-only.json',
+            0,
+            ['Results[1].Licenses', 'Results[2].Licenses'],
+          ],
+          ['config-misconf-summary-only.json', 0, []],
+        ];
+        for (const [name, findings, warningPaths] of expected) {
+          const first = await post(name, name);
+          expect({ name, status: first.status }).toEqual({
+            name,
+            status: 201,
+          });
+          expect(first.body).toMatchObject({
+            format: 'trivy',
+            scanner: 'trivy',
+            findings,
+            counts: { new: findings },
+          });
+          expect(
+            first.body.warnings.map((w: { path: string }) => w.path),
+          ).toEqual(warningPaths);
+          const again = await post(name, name);
+          expect({ name, counts: again.body.counts }).toEqual({
+            name,
+            counts: {
+              new: 0,
+              updated: 0,
+              unchanged: findings,
+              resolved: 0,
+              reopened: 0,
+            },
+          });
+        }
+
+        // --report summary after --report all, in one scope: the same
+        // observations, none new, none resolved.
+        const summary = await post(
+          'k8s-0.50_report-summary.json',
+          'k8s-0.50_report-all.json',
+        );
+        expect(summary.body.counts).toEqual({
+          new: 0,
+          updated: 0,
+          unchanged: 8,
+          resolved: 0,
+          reopened: 0,
+        });
+        await knex.destroy();
+      },
+    );
   });
 });

@@ -1,11 +1,12 @@
 import { Severity } from 'backstage-plugin-security-observations-common';
+import { LazyJsonArray } from '../json/LazyJsonArray';
 import { CvssScores, highestCvssScore, scoreFromOptionalVector } from './cvss';
 import {
   digest,
   normalizePath,
   pathWithoutVersion,
   purlWithoutVersion,
-  uniqueKey,
+  identityKey,
 } from './identity';
 import { code, links, paragraphs } from './markdown';
 import {
@@ -25,13 +26,20 @@ import {
   ParserStatus,
   ReportReading,
   reportParser,
+  ReportWarning,
 } from './types';
 
 /**
- * Trivy's native JSON report (`trivy image|fs|repo|config --format json`),
- * SchemaVersion 2: `Results[].Vulnerabilities[]`, `Results[].Misconfigurations[]`
- * (failures only) and `Results[].Secrets[]`. License results are skipped.
- * See docs/formats/trivy.md.
+ * Trivy's native JSON reports, in three shapes (see docs/formats/trivy.md):
+ * - SchemaVersion 2 (`trivy image|fs|repo|config --format json`, 0.20+):
+ *   `Results[].Vulnerabilities[]`, `Results[].Misconfigurations[]` (failures
+ *   only) and `Results[].Secrets[]`;
+ * - `trivy k8s --format json`: `ClusterName` with the same results per
+ *   Kubernetes resource, under `Resources[]` (`--report all`), `Findings[]`
+ *   (`--report summary`) or, in the 0.2x releases, `Vulnerabilities[]` and
+ *   `Misconfigurations[]`;
+ * - before schema 2 (up to 0.19): a bare array of those results.
+ * Licence findings are not imported; the import's answer says so.
  */
 
 const LABEL = 'Trivy JSON';
@@ -42,6 +50,58 @@ const SKIPPED_CLASSES = new Set(['license', 'license-file']);
 /** Trivy vulnerability statuses that say the package is not affected. */
 const NOT_AFFECTED_STATUSES = new Set(['not_affected']);
 
+/**
+ * Trivy's OS families (`Type` of an os-pkgs result), for results that do not
+ * name their `Class` (reports before schema 2).
+ */
+const OS_TYPES = new Set([
+  'alma',
+  'alpine',
+  'amazon',
+  'azurelinux',
+  'bottlerocket',
+  'cbl-mariner',
+  'centos',
+  'chainguard',
+  'coreos',
+  'debian',
+  'echo',
+  'fedora',
+  'minimos',
+  'opensuse',
+  'opensuse.leap',
+  'opensuse.tumbleweed',
+  'oracle',
+  'photon',
+  'redhat',
+  'rocky',
+  'slem',
+  'sles',
+  'suse linux enterprise server',
+  'ubuntu',
+  'wolfi',
+]);
+
+/** `name:tag (debian 12.5)`: the image and its OS, as os-pkgs targets read. */
+const OS_TARGET = /^(\S.*?)\s+\([^()]+\)$/;
+
+/** The arrays of Kubernetes resources a `trivy k8s` report may carry. */
+const RESOURCE_LISTS = [
+  'Resources',
+  'Findings',
+  'Vulnerabilities',
+  'Misconfigurations',
+] as const;
+
+/** Keys of which a Trivy result has at least one (each may be null). */
+const RESULT_KEYS = [
+  'Vulnerabilities',
+  'Misconfigurations',
+  'MisconfSummary',
+  'Secrets',
+  'Licenses',
+];
+
 interface PendingFinding {
   identityParts: Array<string | number | undefined>;
   finding: Omit<ParsedFinding, 'identityKey'>;
@@ -49,6 +109,14 @@ interface PendingFinding {
 
 interface ReportContext {
   image?: string;
+}
+
+/** A Kubernetes resource of a `trivy k8s` report. */
+interface KubernetesResource {
+  cluster?: string;
+  namespace?: string;
+  kind: string;
+  name: string;
 }
 
 /** An optional positive line number; Trivy writes 0 when it has none. */
@@ -100,9 +168,16 @@ function vulnerabilitySeverity(vulnerability: JsonReader): Severity {
   return score === undefined ? 'unknown' : severityFromScore(score);
 }
 
+interface ResultContext {
+  target: string;
+  className?: string;
+  type?: string;
+  isOs: boolean;
+}
+
 function parseVulnerability(
   vulnerability: JsonReader,
-  result: { target: string; className?: string; type?: string },
+  result: ResultContext,
   context: ReportContext,
 ): PendingFinding {
   const id = vulnerability.get('VulnerabilityID').nonBlankString();
@@ -117,7 +192,11 @@ function parseVulnerability(
   const primaryUrl = text(vulnerability.get('PrimaryURL'));
   const references = strings(vulnerability.get('References'));
 
-  const isLang = result.className === 'lang-pkgs';
+  // Without a Class (before schema 2), every result that is not the OS's
+  // is a language's: its Target is the lockfile.
+  const isLang = result.className
+    ? result.className === 'lang-pkgs'
+    : !result.isOs;
   // os-pkgs targets name the image ("alpine:3.10 (alpine 3.10.9)"): never used.
   let file: string | undefined;
   if (pkgPath) {
@@ -191,7 +270,10 @@ function parseMisconfiguration(
   const id = misconfiguration.get('ID').string().trim();
   const avdId = text(misconfiguration.get('AVDID'));
   const title = text(misconfiguration.get('Title'));
-  const cause = misconfiguration.get('CauseMetadata');
+  // Older releases (0.2x `trivy config` and `trivy k8s`) wrote `IacMetadata`.
+  const cause = misconfiguration.has('CauseMetadata')
+    ? misconfiguration.get('CauseMetadata')
+    : misconfiguration.get('IacMetadata');
   const resource = text(optionalPath(cause, 'Resource'));
   const startLine = line(optionalPath(cause, 'StartLine'));
   const endLine = line(optionalPath(cause, 'EndLine'));
@@ -330,56 +412,249 @@ function parseSecret(
   };
 }
 
+/** The image an os-pkgs Target names: `redis:6.0.5 (debian 10.4)` is `redis:6.0.5`. */
+function imageOfTarget(target: string): string | undefined {
+  return OS_TARGET.exec(target.trim())?.[1];
+}
+
 /**
- * The findings of all results, with their identity keys; a key that occurs
- * more than once in one report (the same secret rule twice in a file, say)
- * gets an ordinal.
+ * An image reference without its tag and digest (`docker.io/redis`), which a
+ * rebuild or an upgrade of the image keeps.
  */
-function* findingsOf(
-  root: JsonReader,
-  context: ReportContext,
-): Generator<ParsedFinding> {
-  const seen = new Map<string, number>();
-  for (const { identityParts, finding } of pendingFindings(root, context)) {
-    yield { identityKey: uniqueKey(seen, identityParts), ...finding };
+function imageRepository(image: string): string {
+  const withoutDigest = image.split('@')[0];
+  const slash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.lastIndexOf(':');
+  return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+
+/**
+ * Licence findings are not security findings and are not imported; a
+ * warning says so, so that a licence scan that imports as empty is not a
+ * mystery. `Licenses` of any shape is passed over, never refused.
+ */
+function noteLicences(result: JsonReader, warnings: ReportWarning[]): void {
+  const licenses = result.get('Licenses');
+  if (Array.isArray(licenses.value) && licenses.value.length > 0) {
+    const count = licenses.value.length;
+    warnings.push({
+      path: licenses.path,
+      message: `${count} licence finding${
+        count === 1 ? '' : 's'
+      } not imported: licences are not security findings`,
+    });
   }
 }
 
-function* pendingFindings(
-  root: JsonReader,
+/** What a result is, read before its findings; undefined for licence results. */
+function readResult(
+  result: JsonReader,
+  warnings: ReportWarning[],
+): (ResultContext & { findingCount: number }) | undefined {
+  const className = text(result.get('Class'));
+  noteLicences(result, warnings);
+  if (className && SKIPPED_CLASSES.has(className)) return undefined;
+  const findingCount =
+    result.get('Vulnerabilities').optionalLength() +
+    result.get('Misconfigurations').optionalLength() +
+    result.get('Secrets').optionalLength();
+  // The Target is required only where there are findings to place; a result
+  // with none (only a MisconfSummary, say) is passed over whatever it holds.
+  const targetReader = result.get('Target');
+  let target: string;
+  if (findingCount > 0) {
+    target = targetReader.string();
+  } else {
+    target = typeof targetReader.value === 'string' ? targetReader.value : '';
+  }
+  const type =
+    findingCount > 0
+      ? text(result.get('Type'))
+      : lenientText(result.get('Type'));
+  const isOs = className
+    ? className === 'os-pkgs'
+    : (type !== undefined && OS_TYPES.has(type.toLowerCase())) ||
+      OS_TARGET.test(target.trim());
+  return { target, className, type, isOs, findingCount };
+}
+
+/** An optional string where a wrong type is passed over, not refused. */
+function lenientText(reader: JsonReader): string | undefined {
+  return typeof reader.value === 'string' ? text(reader) : undefined;
+}
+
+/** The findings of one result. */
+function* resultFindings(
+  result: JsonReader,
+  info: ResultContext,
   context: ReportContext,
 ): Generator<PendingFinding> {
+  for (const vulnerability of result.get('Vulnerabilities').optionalItems()) {
+    yield parseVulnerability(vulnerability, info, context);
+  }
+  for (const misconfiguration of result
+    .get('Misconfigurations')
+    .optionalItems()) {
+    const finding = parseMisconfiguration(
+      misconfiguration,
+      info.target,
+      context,
+    );
+    if (finding) yield finding;
+  }
+  for (const secret of result.get('Secrets').optionalItems()) {
+    yield parseSecret(secret, info.target, context);
+  }
+}
+
+/** SchemaVersion 2: `Results[]` of one artifact. */
+function* schema2Findings(
+  root: JsonReader,
+  context: ReportContext,
+  warnings: ReportWarning[],
+): Generator<PendingFinding> {
   for (const result of root.get('Results').optionalItems()) {
-    const className = text(result.get('Class'));
-    if (className && SKIPPED_CLASSES.has(className)) continue;
-    const vulnerabilities = result.get('Vulnerabilities');
-    const misconfigurations = result.get('Misconfigurations');
-    const secrets = result.get('Secrets');
-    if (
-      vulnerabilities.optionalLength() +
-        misconfigurations.optionalLength() +
-        secrets.optionalLength() ===
-      0
-    ) {
-      continue;
-    }
-    const target = result.get('Target').string();
-    const type = text(result.get('Type'));
-    for (const vulnerability of vulnerabilities.optionalItems()) {
-      yield parseVulnerability(
-        vulnerability,
-        { target, className, type },
-        context,
-      );
-    }
-    for (const misconfiguration of misconfigurations.optionalItems()) {
-      const finding = parseMisconfiguration(misconfiguration, target, context);
-      if (finding) yield finding;
-    }
-    for (const secret of secrets.optionalItems()) {
-      yield parseSecret(secret, target, context);
+    const info = readResult(result, warnings);
+    if (!info || info.findingCount === 0) continue;
+    yield* resultFindings(result, info, context);
+  }
+}
+
+/**
+ * Before schema 2: a bare array of results. The report names no artifact;
+ * an image scan's OS result names the image in its Target, and the results
+ * after it (the image's language packages) are in that image too.
+ */
+function* legacyFindings(
+  root: JsonReader,
+  warnings: ReportWarning[],
+): Generator<PendingFinding> {
+  let image: string | undefined;
+  for (const result of root.items()) {
+    const info = readResult(result, warnings);
+    if (!info) continue;
+    if (info.isOs) image = imageOfTarget(info.target) ?? image;
+    if (info.findingCount === 0) continue;
+    yield* resultFindings(result, info, { image });
+  }
+}
+
+/** `Deployment default/redis-leader`; `ClusterRole admin` when cluster-wide. */
+function resourceLabel(resource: KubernetesResource): string {
+  return `${resource.kind} ${
+    resource.namespace ? `${resource.namespace}/` : ''
+  }${resource.name}`;
+}
+
+/**
+ * Where a finding of a `trivy k8s` report is: the resource, not a file of
+ * the repository (a path is one in an image, or a manifest Trivy fetched).
+ * The resource joins the identity, so that one CVE in two deployments is
+ * two observations; for OS packages the image repository joins it too, as
+ * a pod's containers may share OS packages. The cluster does not: a
+ * renamed kube context keeps the findings (post each cluster with its own
+ * `source=`).
+ */
+function inResource(
+  pending: PendingFinding,
+  resource: KubernetesResource,
+  osImage: string | undefined,
+): PendingFinding {
+  const { identityParts, finding } = pending;
+  const where = `**Kubernetes resource:** ${code(resourceLabel(resource))}${
+    resource.cluster ? ` in cluster ${code(resource.cluster)}` : ''
+  }`;
+  return {
+    identityParts: [
+      'kubernetes',
+      resource.namespace,
+      resource.kind.toLowerCase(),
+      resource.name,
+      osImage && imageRepository(osImage),
+      ...identityParts,
+    ],
+    finding: {
+      ...finding,
+      description: paragraphs([finding.description, where]),
+      location: compact({
+        uri: `k8s:${resource.namespace ? `${resource.namespace}/` : ''}${
+          resource.kind
+        }/${resource.name}`,
+        image: osImage,
+      }),
+    },
+  };
+}
+
+/** A resource of a `trivy k8s` report; its scan error becomes a warning. */
+function readResource(
+  resource: JsonReader,
+  cluster: string | undefined,
+  warnings: ReportWarning[],
+): KubernetesResource {
+  const kind = resource.get('Kind').nonBlankString();
+  const name = resource.get('Name').nonBlankString();
+  const namespace = text(resource.get('Namespace'));
+  const error = resource.get('Error');
+  if (typeof error.value === 'string' && error.value.trim() !== '') {
+    warnings.push({
+      path: error.path,
+      message: `Trivy could not scan ${kind} ${
+        namespace ? `${namespace}/` : ''
+      }${name}: ${error.value.replace(/\s+/g, ' ').trim().slice(0, 300)}`,
+    });
+  }
+  return { cluster, namespace, kind, name };
+}
+
+/** `trivy k8s`: the results of each Kubernetes resource. */
+function* kubernetesFindings(
+  root: JsonReader,
+  warnings: ReportWarning[],
+): Generator<PendingFinding> {
+  const cluster = text(root.get('ClusterName'));
+  for (const list of RESOURCE_LISTS) {
+    for (const item of root.get(list).optionalItems()) {
+      const resource = readResource(item, cluster, warnings);
+      for (const result of item.get('Results').optionalItems()) {
+        const info = readResult(result, warnings);
+        if (!info || info.findingCount === 0) continue;
+        const osImage = info.isOs ? imageOfTarget(info.target) : undefined;
+        for (const pending of resultFindings(result, info, {})) {
+          yield inResource(pending, resource, osImage);
+        }
+      }
     }
   }
+}
+
+/** The findings with their identity keys. */
+function* withKeys(
+  pending: Iterable<PendingFinding>,
+): Generator<ParsedFinding> {
+  for (const { identityParts, finding } of pending) {
+    yield { identityKey: identityKey(...identityParts), ...finding };
+  }
+}
+
+function isArrayDocument(document: unknown): boolean {
+  return Array.isArray(document) || document instanceof LazyJsonArray;
+}
+
+/** A `trivy k8s` report: `ClusterName`, and resources rather than `Results`. */
+function isKubernetesReport(document: unknown): boolean {
+  return (
+    isRecord(document) && 'ClusterName' in document && !('Results' in document)
+  );
+}
+
+/** An item of a report before schema 2: a result with its `Target`. */
+function isLegacyResult(item: unknown): boolean {
+  return (
+    isRecord(item) &&
+    typeof item.Target === 'string' &&
+    RESULT_KEYS.some(key => key in item)
+  );
 }
 
 export const trivyParser = reportParser({
@@ -387,8 +662,22 @@ export const trivyParser = reportParser({
   label: LABEL,
 
   detect(document: unknown): boolean {
+    if (Array.isArray(document)) {
+      return document.length > 0 && isLegacyResult(document[0]);
+    }
+    if (!isRecord(document)) return false;
+    if (isKubernetesReport(document)) {
+      return (
+        typeof document.ClusterName === 'string' &&
+        RESOURCE_LISTS.every(
+          list =>
+            document[list] === undefined ||
+            document[list] === null ||
+            Array.isArray(document[list]),
+        )
+      );
+    }
     return (
-      isRecord(document) &&
       typeof document.SchemaVersion === 'number' &&
       (Array.isArray(document.Results) ||
         typeof document.ArtifactName === 'string')
@@ -397,6 +686,20 @@ export const trivyParser = reportParser({
 
   read(document: unknown): ReportReading {
     const root = new JsonReader(LABEL, document);
+    const warnings: ReportWarning[] = [];
+    const reading = (pending: Iterable<PendingFinding>): ReportReading => ({
+      format: 'trivy',
+      scanner: 'trivy',
+      findings: withKeys(pending),
+      warnings,
+    });
+
+    if (isArrayDocument(document)) {
+      return reading(legacyFindings(root, warnings));
+    }
+    if (isKubernetesReport(document)) {
+      return reading(kubernetesFindings(root, warnings));
+    }
     const schemaVersion = root.get('SchemaVersion').number();
     if (schemaVersion !== 2) {
       throw new ReportParseError(
@@ -410,11 +713,6 @@ export const trivyParser = reportParser({
     const context: ReportContext = {
       image: artifactType === 'container_image' ? artifactName : undefined,
     };
-
-    return {
-      format: 'trivy',
-      scanner: 'trivy',
-      findings: findingsOf(root, context),
-    };
+    return reading(schema2Findings(root, context, warnings));
   },
 });
