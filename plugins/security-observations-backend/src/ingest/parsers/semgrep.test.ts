@@ -7,6 +7,7 @@ import {
   parseErrorOf,
   replacedValueProperty,
 } from '../../__testUtils__/parserProperties';
+import { normalizeFindings } from '../NormalizedFinding';
 import { cyclonedxParser } from './cyclonedx';
 import { gitleaksParser } from './gitleaks';
 import { digest, identityKey, normalizeSnippet } from './identity';
@@ -54,6 +55,11 @@ const report = (...results: unknown[]) => ({
 });
 
 const parseError = (document: unknown) => parseErrorOf(semgrepParser, document);
+
+const normalizedKeys = (document: unknown) =>
+  Array.from(normalizeFindings(semgrepParser.parse(document).findings)).map(
+    normalized => normalized.finding.identityKey,
+  );
 
 /** Documents of the formats auto-detection tries around this one. */
 const otherFormats = foreignDocuments([
@@ -309,20 +315,245 @@ describe('semgrepParser', () => {
       ).not.toBe(key({}, { lines: 'requires login' }));
     });
 
-    it('keeps two matches of the same code in one file apart', () => {
-      const parsed = semgrepParser.parse(
-        report(result(), result({ start: { line: 30 } })),
+    it('keeps two matches of the same code in one file apart: the second is numbered', () => {
+      const parts = [
+        CHECK_ID,
+        'app/util.py',
+        digest(normalizeSnippet('    value = eval(\n        expression)')),
+      ];
+      expect(
+        normalizedKeys(report(result(), result({ start: { line: 30 } }))),
+      ).toEqual([identityKey(...parts), identityKey(...parts, '#2')]);
+    });
+
+    it('makes one observation of a result the report repeats byte for byte', () => {
+      const document = fixture('semgrep-0.x_repeated-result.json') as any;
+      expect(document.results).toHaveLength(2);
+      expect(JSON.stringify(document.results[1])).toBe(
+        JSON.stringify(document.results[0]),
       );
-      expect(parsed.findings[1].identityKey).toBe(
+      expect(semgrepParser.parse(document).findings).toHaveLength(2);
+      expect(normalizedKeys(document)).toEqual([
         identityKey(
-          CHECK_ID,
-          'app/util.py',
-          digest(normalizeSnippet('    value = eval(\n        expression)')),
+          'java.lang.security.audit.cbc-padding-oracle.cbc-padding-oracle',
+          'src/main/java/org/owasp/benchmark/testcode/BenchmarkTest01150.java',
+          digest(
+            normalizeSnippet(
+              '\t\t\tjavax.crypto.Cipher c = javax.crypto.Cipher.getInstance("DES/CBC/PKCS5Padding");',
+            ),
+          ),
+        ),
+      ]);
+    });
+  });
+
+  describe('Supply Chain (Semgrep 1.122)', () => {
+    const document = fixture('semgrep-1.122_supply-chain.json') as any;
+    const parsed = semgrepParser.parse(document);
+    const YAML_RULE = 'ssc-3ee2e6e6-0d1f-4a3b-9b0c-5b1d1f2c8a47';
+    const GIN_RULE = 'ssc-parity-0ddf890152a281f12fd6d01c3953da8d88ce2e7b';
+    const LODASH_RULE = 'ssc-7f1e2a44-5c9b-4d2e-8a6f-0b3c9d1e7a52';
+    const advisories = (rule: string) =>
+      `https://semgrep.dev/orgs/-/supply-chain/advisories?q=${rule}`;
+    const byRule = (rule: string) =>
+      parsed.findings.find(finding => finding.ruleId === rule)!;
+
+    /** The fixture with each Supply Chain result changed by `change`. */
+    const changed = (change: (result: any) => void) => {
+      const copy = structuredClone(document);
+      copy.results.filter((r: any) => r.extra.sca_info).forEach(change);
+      return copy;
+    };
+
+    it('makes one package finding per vulnerable package, after the code findings', () => {
+      expect(document.results).toHaveLength(5);
+      expect(parsed.findings.map(f => f.ruleId)).toEqual([
+        'python.lang.security.deserialization.avoid-pyyaml-load.avoid-pyyaml-load',
+        YAML_RULE,
+        GIN_RULE,
+        LODASH_RULE,
+      ]);
+      expect(parsed.warnings).toEqual([]);
+    });
+
+    it('reads a reachable package: the advisory ids, the purl, the fix, the lockfile, and each place that reaches it', () => {
+      expect(byRule(YAML_RULE)).toEqual({
+        identityKey: identityKey(YAML_RULE, 'pypi', 'pyyaml', 'poetry.lock'),
+        title: 'CVE-2020-14343 in pyyaml 5.3.1',
+        description: [
+          'Affected versions of pyyaml are vulnerable to Improper Input Validation: the full_load method and FullLoader allow arbitrary code execution from untrusted YAML.',
+          [
+            '**Reachable:** your code uses the vulnerable part of the package:',
+            '',
+            '- `app/importers/fixtures.py` line 41',
+            '- `app/settings/loader.py` line 18',
+          ].join('\n'),
+          [
+            '- Package: `pyyaml` 5.3.1 (pypi, direct dependency)',
+            '- Lockfile: `poetry.lock` line 412',
+            '- Vulnerable versions: `< 5.4`',
+            '- Fixed in: 5.4',
+            '- Reachable if: you call `yaml.load()` or `yaml.full_load()` with untrusted input',
+          ].join('\n'),
+          `**Rule:** [${YAML_RULE}](${advisories(YAML_RULE)})`,
+          '**OWASP:** A06:2021 - Vulnerable and Outdated Components',
+          '**References:**\n\n- [https://github.com/advisories/GHSA-8q59-q68h-6hv4](https://github.com/advisories/GHSA-8q59-q68h-6hv4)\n- [https://nvd.nist.gov/vuln/detail/CVE-2020-14343](https://nvd.nist.gov/vuln/detail/CVE-2020-14343)',
+        ].join('\n\n'),
+        severity: 'critical',
+        status: 'open',
+        ruleId: YAML_RULE,
+        vulnerabilityIds: ['CVE-2020-14343', 'GHSA-8q59-q68h-6hv4'],
+        cwes: ['CWE-20'],
+        package: {
+          purl: 'pkg:pypi/pyyaml@5.3.1',
+          name: 'pyyaml',
+          version: '5.3.1',
+          fixedVersion: '5.4',
+        },
+        location: { file: 'poetry.lock', startLine: 412 },
+      });
+    });
+
+    it("reads Semgrep's documented example: a Go module without reachability analysis", () => {
+      expect(byRule(GIN_RULE)).toMatchObject({
+        identityKey: identityKey(
+          GIN_RULE,
+          'gomod',
+          'github.com/gin-gonic/gin',
+          'go.mod',
+        ),
+        title: 'CVE-2023-29401 in github.com/gin-gonic/gin 1.6.3',
+        severity: 'medium',
+        vulnerabilityIds: ['CVE-2023-29401', 'GHSA-2c4m-59x9-fr2g'],
+        cwes: ['CWE-494'],
+        package: {
+          purl: 'pkg:golang/github.com/gin-gonic/gin@1.6.3',
+          name: 'github.com/gin-gonic/gin',
+          version: '1.6.3',
+          fixedVersion: '1.9.1',
+        },
+        location: { file: 'go.mod', startLine: 6 },
+      });
+      expect(byRule(GIN_RULE).description).toContain(
+        '**Reachability not analyzed:** the advisory has no reachability rule; the version alone matched.',
+      );
+      expect(byRule(GIN_RULE).description).toContain(
+        '- Package: `github.com/gin-gonic/gin` 1.6.3 (gomod, transitive dependency)',
+      );
+    });
+
+    it("says so when Semgrep's reachability analysis found no use, and takes Semgrep's primary advisory id first", () => {
+      expect(byRule(LODASH_RULE)).toMatchObject({
+        title: 'GHSA-p6mc-m468-83gw in lodash 4.17.15',
+        severity: 'high',
+        vulnerabilityIds: ['GHSA-p6mc-m468-83gw', 'CVE-2020-8203'],
+        package: { purl: 'pkg:npm/lodash@4.17.15', fixedVersion: '4.17.19' },
+        location: { file: 'web/package-lock.json', startLine: 8623 },
+      });
+      expect(byRule(LODASH_RULE).description).toContain(
+        "**Unreachable:** Semgrep's reachability analysis found no use of the vulnerable part of the package.",
+      );
+    });
+
+    it('keeps the identity when the package is upgraded, becomes reachable or is used elsewhere', () => {
+      const keys = (doc: unknown) =>
+        semgrepParser
+          .parse(doc)
+          .findings.map(f => f.identityKey)
+          .sort();
+      const base = keys(document);
+      expect(
+        keys(
+          changed(r => {
+            r.extra.sca_info.dependency_match.found_dependency.version =
+              '5.3.2';
+            r.extra.sca_info.reachable = !r.extra.sca_info.reachable;
+            r.start.line += 10;
+            r.extra.sca_info.dependency_match.found_dependency.line_number += 3;
+          }),
+        ),
+      ).toEqual(base);
+      const moved = keys(
+        changed(r => {
+          const found = r.extra.sca_info.dependency_match.found_dependency;
+          found.lockfile_path = `services/${found.lockfile_path}`;
+        }),
+      );
+      expect(moved).not.toContain(
+        identityKey(YAML_RULE, 'pypi', 'pyyaml', 'poetry.lock'),
+      );
+      expect(moved).toContain(
+        identityKey(YAML_RULE, 'pypi', 'pyyaml', 'services/poetry.lock'),
+      );
+    });
+
+    it('gives the same observations whatever the order of the results', () => {
+      const observations = (doc: any) =>
+        Array.from(normalizeFindings(semgrepParser.parse(doc).findings))
+          .map(({ identityHash, contentHash }) => [identityHash, contentHash])
+          .sort();
+      const reversed = structuredClone(document);
+      reversed.results.reverse();
+      expect(observations(reversed)).toEqual(observations(document));
+    });
+
+    it('makes one observation of a repeated result, and numbers a second version of the package in the same lockfile', () => {
+      const lodash = document.results[4];
+      const older = structuredClone(lodash);
+      older.extra.sca_info.dependency_match.found_dependency.version = '4.17.4';
+      const doc = report(lodash, structuredClone(lodash), older);
+      const key = identityKey(
+        LODASH_RULE,
+        'npm',
+        'lodash',
+        'web/package-lock.json',
+      );
+      expect(normalizedKeys(doc)).toEqual([
+        key,
+        identityKey(
+          LODASH_RULE,
+          'npm',
+          'lodash',
+          'web/package-lock.json',
           '#2',
         ),
+      ]);
+    });
+
+    it('skips a fix version of an unexpected shape with a warning, and keeps the finding', () => {
+      const lodash = structuredClone(document.results[4]);
+      lodash.extra.metadata['sca-fix-versions'] = ['4.17.19', { lodash: 19 }];
+      const reading = semgrepParser.parse(report(lodash));
+      expect(reading.findings).toHaveLength(1);
+      expect(reading.findings[0].package?.fixedVersion).toBeUndefined();
+      expect(reading.warnings).toEqual([
+        {
+          path: 'results[0].extra.metadata.sca-fix-versions[0]',
+          message: 'expected an object of package and version; skipped',
+        },
+        {
+          path: 'results[0].extra.metadata.sca-fix-versions[1].lodash',
+          message: 'expected a version string; skipped',
+        },
+      ]);
+    });
+
+    it('names the JSON path of what is wrong in sca_info', () => {
+      const lodash = () => structuredClone(document.results[4]);
+      const notBoolean = lodash();
+      notBoolean.extra.sca_info.reachable = 'no';
+      expect(parseError(report(result(), notBoolean)).message).toBe(
+        'Semgrep JSON: results[1].extra.sca_info.reachable: expected a boolean',
       );
-      expect(parsed.findings[0].identityKey).not.toBe(
-        parsed.findings[1].identityKey,
+      const noPackage = lodash();
+      delete noPackage.extra.sca_info.dependency_match.found_dependency.package;
+      expect(parseError(report(noPackage)).message).toBe(
+        'Semgrep JSON: results[0].extra.sca_info.dependency_match.found_dependency.package: expected a string',
+      );
+      const noMatch = lodash();
+      delete noMatch.extra.sca_info.dependency_match;
+      expect(parseError(report(noMatch)).message).toBe(
+        'Semgrep JSON: results[0].extra.sca_info.dependency_match: expected an object',
       );
     });
   });
@@ -357,6 +588,7 @@ describe('semgrepParser', () => {
         format: 'semgrep',
         scanner: 'semgrep',
         findings: [],
+        warnings: [],
       });
     });
   });
@@ -411,6 +643,18 @@ describe('semgrepParser', () => {
       }
     });
 
+    it('accepts Supply Chain reports and reports that repeat a result', () => {
+      expect(
+        semgrepParser.detect(fixture('semgrep-1.122_supply-chain.json')),
+      ).toBe(true);
+      expect(
+        semgrepParser.detect(fixture('semgrep-0.x_repeated-result.json')),
+      ).toBe(true);
+      expect(osvParser.detect(fixture('semgrep-1.122_supply-chain.json'))).toBe(
+        false,
+      );
+    });
+
     it('is not claimed by the other parsers in this group', () => {
       const document = fixture('semgrep-1.101_logged-in.json');
       expect(osvParser.detect(document)).toBe(false);
@@ -427,19 +671,45 @@ describe('semgrepParser', () => {
           arbitraryJsonProperty(semgrepParser, [
             document => ({ results: [document] }),
             document => report(result({}, { metadata: document })),
+            document => report(result({}, { sca_info: document })),
+            document =>
+              report(
+                result(
+                  {},
+                  {
+                    sca_info: {
+                      reachable: true,
+                      dependency_match: {
+                        found_dependency: {
+                          package: 'pyyaml',
+                          ecosystem: 'pypi',
+                        },
+                      },
+                    },
+                    metadata: { 'sca-fix-versions': document },
+                  },
+                ),
+              ),
           ]),
           { numRuns: 300 },
         ),
       ).not.toThrow();
     });
 
-    it('returns or throws ReportParseError when any value of a fixture is replaced', () => {
-      const document = fixture('semgrep-1.85_logged-out.json');
-      expect(() =>
-        fc.assert(replacedValueProperty(semgrepParser, document), {
-          numRuns: 500,
-        }),
-      ).not.toThrow();
-    });
+    it.each([
+      'semgrep-1.85_logged-out.json',
+      'semgrep-1.122_supply-chain.json',
+      'semgrep-0.x_repeated-result.json',
+    ])(
+      'returns or throws ReportParseError when any value of %s is replaced',
+      name => {
+        const document = fixture(name);
+        expect(() =>
+          fc.assert(replacedValueProperty(semgrepParser, document), {
+            numRuns: 500,
+          }),
+        ).not.toThrow();
+      },
+    );
   });
 });
