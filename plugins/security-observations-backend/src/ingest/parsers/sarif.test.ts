@@ -1,11 +1,30 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
+import request from 'supertest';
 import { corpusFiles, readJson } from '../../__testUtils__/corpus';
-import { parseErrorOf } from '../../__testUtils__/parserProperties';
+import {
+  allPaths,
+  arbitraryJsonProperty,
+  JsonPath,
+  parseErrorOf,
+  replaceAt,
+  replacedValueProperty,
+} from '../../__testUtils__/parserProperties';
+import {
+  SCANNER_TOKEN,
+  startPluginBackend,
+} from '../../__testUtils__/startPluginBackend';
+import { createTestDatabases } from '../../__testUtils__/testDatabases';
+import { LazyJsonArray } from '../json/LazyJsonArray';
+import { readJsonReport } from '../json/readJsonReport';
+import { normalizeFindings } from '../NormalizedFinding';
+import { gitleaksParser } from './gitleaks';
+import { gitleaksSecretTag } from './gitleaksIdentity';
 import { digest, identityKey, normalizeSnippet } from './identity';
 import { ReportParseError } from './ReportParseError';
 import { sarifParser } from './sarif';
-import { ParsedReport } from './types';
+import { ParsedFinding, ParsedReport } from './types';
 
 const fixtureDir = path.join(__dirname, '__fixtures__', 'sarif');
 const fixture = (name: string): any => readJson(path.join(fixtureDir, name));
@@ -61,6 +80,10 @@ describe('sarifParser.detect', () => {
       'multi-run_locations.sarif',
       'semgrep_snippets.sarif',
       'severity_levels.sarif',
+      'mobsfscan-0.0.8_multi-location.sarif',
+      'njsscan-0.2.3_multi-location.sarif',
+      'flawfinder-2.0.19_colliding-fingerprints.sarif',
+      'blackduck_nested-fingerprints.sarif',
     ]) {
       expect(sarifParser.detect(fixture(name))).toBe(true);
     }
@@ -102,6 +125,7 @@ function checkCodeql2121RulesInExtensions0Results(report: ParsedReport) {
     format: 'sarif',
     scanner: 'codeql',
     findings: [],
+    warnings: [],
   });
 }
 
@@ -140,9 +164,25 @@ function checkGitleaks8Simple(report: ParsedReport, raw: any) {
     location: { file: 'auth.py', startLine: 1, endLine: 2 },
   });
   expect(report.findings[0].description).not.toContain('```');
-  expect(report.findings[0].identityKey).toContain(
-    'commitSha=0000000000000000',
+  // The Gitleaks rule: rule, file and a salted tag of the secret; the
+  // commit is left out, as in Gitleaks' JSON report.
+  expect(report.findings[0].identityKey).toBe(
+    identityKey(
+      'test-rule',
+      'auth.py',
+      'secret',
+      gitleaksSecretTag('test-rule', 'a secret'),
+    ),
   );
+  const json = corpusFiles('gitleaks').find(file =>
+    file.endsWith('gitleaks-8_json_simple.json'),
+  );
+  if (json) {
+    // The same leak in Gitleaks' JSON report is the same finding.
+    expect(gitleaksParser.parse(readJson(json)).findings[0].identityKey).toBe(
+      report.findings[0].identityKey,
+    );
+  }
 }
 
 function checkSemgrepOss169SecuritySeverity(report: ParsedReport, raw: any) {
@@ -799,33 +839,25 @@ describe('sarifParser secrets', () => {
     );
   });
 
-  it('keys secrets by fingerprints, else rule, path and line', () => {
+  it('keys Gitleaks findings by the Gitleaks rule: rule, file and a tag of the secret', () => {
     const [aws, key] = report.findings;
     expect(aws.title).toBe(
       'Identified a pattern that may indicate AWS credentials, risking unauthorized cloud resource access and data breaches on AWS platforms.',
     );
     expect(aws.identityKey).toBe(
       identityKey(
-        'gitleaks',
         'aws-access-token',
-        'partialFingerprints',
         'config/settings.py',
-        'author=Dev Example',
-        'commitMessage=add settings',
-        'commitSha=6f2d1a9c0b7e4d3f2a1b0c9d8e7f6a5b4c3d2e1f',
-        'date=2024-03-01T10:22:11Z',
-        'email=dev@example.com',
+        'secret',
+        gitleaksSecretTag('aws-access-token', secrets[0]),
       ),
     );
     expect(key.identityKey).toBe(
       identityKey(
-        'gitleaks',
         'private-key',
-        'location',
         'deploy/id_rsa',
-        undefined,
-        'line',
-        1,
+        'secret',
+        gitleaksSecretTag('private-key', secrets[1]),
       ),
     );
     expect(key.location).toEqual({
@@ -833,6 +865,53 @@ describe('sarifParser secrets', () => {
       startLine: 1,
       endLine: 3,
     });
+  });
+
+  it('gives a leak the identity that Gitleaks JSON gives it, redacted or not', () => {
+    const aws = document.runs[0].results[0];
+    const region = aws.locations[0].physicalLocation.region;
+    const leak = (secret: string) => [
+      {
+        RuleID: 'aws-access-token',
+        Description: 'AWS credentials',
+        StartLine: region.startLine,
+        EndLine: region.endLine,
+        StartColumn: region.startColumn,
+        EndColumn: region.endColumn,
+        Match: `aws_access_key_id = ${secret}`,
+        Secret: secret,
+        File: 'config/settings.py',
+        SymlinkFile: '',
+        Commit: aws.partialFingerprints.commitSha,
+        Entropy: 3.68,
+        Author: 'Dev Example',
+        Email: 'dev@example.com',
+        Date: '2024-03-01T10:22:11Z',
+        Message: 'add settings',
+        Tags: [],
+        Fingerprint: `${aws.partialFingerprints.commitSha}:config/settings.py:aws-access-token:12`,
+      },
+    ];
+    const fromJson = (secret: string) =>
+      gitleaksParser.parse(leak(secret)).findings[0].identityKey;
+    expect(report.findings[0].identityKey).toBe(fromJson(secrets[0]));
+
+    // `gitleaks --redact` writes REDACTED where the secret was: the rule
+    // then keys the leak by its commit and line.
+    const redacted = structuredClone(document);
+    redacted.runs[0].results[0].locations[0].physicalLocation.region.snippet.text =
+      'REDACTED';
+    const [finding] = parse(redacted).findings;
+    expect(finding.identityKey).toBe(
+      identityKey(
+        'aws-access-token',
+        'config/settings.py',
+        'line',
+        aws.partialFingerprints.commitSha,
+        '12',
+      ),
+    );
+    expect(finding.identityKey).toBe(fromJson('REDACTED'));
   });
 
   it('redacts each line of a multi-line secret', () => {
@@ -941,38 +1020,22 @@ describe('sarifParser errors', () => {
       'SARIF: runs[0].results: expected an array',
     ],
     [
-      'locations that are not an array',
-      sarif([result(), result(), result(), result({ locations: {} })]),
-      'runs[0].results[3].locations',
-      'SARIF: runs[0].results[3].locations: expected an array',
+      'a run that is not an object',
+      { version: '2.1.0', runs: ['CodeQL'] },
+      'runs[0]',
+      'SARIF: runs[0]: expected an object',
+    ],
+    [
+      'a run without a tool',
+      { version: '2.1.0', runs: [{ results: [] }] },
+      'runs[0].tool',
+      'SARIF: runs[0].tool: expected an object',
     ],
     [
       'a result that is not an object',
       sarif([result(), 'oops']),
       'runs[0].results[1]',
       'SARIF: runs[0].results[1]: expected an object',
-    ],
-    [
-      'a startLine that is not a number',
-      sarif([
-        result({
-          locations: [{ physicalLocation: { region: { startLine: '3' } } }],
-        }),
-      ]),
-      'runs[0].results[0].locations[0].physicalLocation.region.startLine',
-      'SARIF: runs[0].results[0].locations[0].physicalLocation.region.startLine: expected a number',
-    ],
-    [
-      'a fingerprint that is not a string',
-      sarif([result({ fingerprints: { v1: 7 } })]),
-      'runs[0].results[0].fingerprints.v1',
-      'SARIF: runs[0].results[0].fingerprints.v1: expected a string',
-    ],
-    [
-      'suppressions that are not an array',
-      sarif([result({ suppressions: 'yes' })]),
-      'runs[0].results[0].suppressions',
-      'SARIF: runs[0].results[0].suppressions: expected an array',
     ],
   ])('rejects %s', (_, document, errorPath, message) => {
     const error = parseError(document);
@@ -986,12 +1049,891 @@ describe('sarifParser errors', () => {
       $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
       runs: [{ tool: { driver: { name: 'x' } } }],
     });
-    expect(report).toEqual({ format: 'sarif', scanner: 'x', findings: [] });
+    expect(report).toEqual({
+      format: 'sarif',
+      scanner: 'x',
+      findings: [],
+      warnings: [],
+    });
   });
 
   it('names the scanner "sarif" when there are no runs', () => {
     expect(parse({ version: '2.1.0', runs: [] }).scanner).toBe('sarif');
   });
+});
+
+/** `['runs', 0, 'results']` -> `runs[0].results`, as warnings spell paths. */
+const jsonPath = (keys: JsonPath): string =>
+  keys.reduce<string>((joined, key) => {
+    if (typeof key === 'number') return `${joined}[${key}]`;
+    return joined ? `${joined}.${key}` : key;
+  }, '');
+
+/** The JSON path where parsing refuses the document; undefined when it reads it. */
+function refusal(document: unknown): string | undefined {
+  try {
+    parse(document);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ReportParseError)) throw error;
+    return error.path;
+  }
+}
+
+/** The identity keys the store gets: after `normalizeFindings`. */
+const storedKeys = (findings: Iterable<ParsedFinding>): string[] =>
+  Array.from(normalizeFindings(findings), ({ finding }) => finding.identityKey);
+
+/** A physical location in `uri` at `line`, with an optional snippet. */
+const at = (uri: string, line: number, snippet?: string) => ({
+  physicalLocation: {
+    artifactLocation: { uri },
+    region: {
+      startLine: line,
+      ...(snippet ? { snippet: { text: snippet } } : {}),
+    },
+  },
+});
+
+/** The document as the import route hands it over: results read lazily. */
+const lazily = (document: unknown): unknown =>
+  readJsonReport(Buffer.from(JSON.stringify(document))).document;
+
+describe('sarifParser with several locations in one result', () => {
+  const DIVA = 'app/src/main/java/jakhar/aseem/diva/';
+
+  it('makes each location of a mobsfscan result its own finding', () => {
+    const report = parse(fixture('mobsfscan-0.0.8_multi-location.sarif'));
+    expect(report.scanner).toBe('mobsfscan');
+    expect(
+      report.findings.map(f => [
+        f.ruleId,
+        f.location?.file?.replace(DIVA, ''),
+        f.location?.startLine,
+        f.location?.endLine,
+      ]),
+    ).toEqual([
+      ['android_logging', 'InsecureDataStorage2Activity.java', 57, 57],
+      ['android_logging', 'InsecureDataStorage2Activity.java', 71, 71],
+      ['android_logging', 'InsecureDataStorage3Activity.java', 72, 72],
+      ['android_logging', 'InsecureDataStorage4Activity.java', 71, 71],
+      ['android_logging', 'LogActivity.java', 50, 58],
+      ['android_logging', 'LogActivity.java', 56, 56],
+      ['android_logging', 'SQLInjectionActivity.java', 61, 61],
+      ['android_logging', 'SQLInjectionActivity.java', 85, 85],
+      ['android_hidden_ui', 'AccessControl3NotesActivity.java', 72, 72],
+      ['android_hidden_ui', 'AccessControl3NotesActivity.java', 73, 73],
+      ['sqlite_injection', 'InsecureDataStorage2Activity.java', 67, 67],
+      ['sqlite_injection', 'SQLInjectionActivity.java', 70, 70],
+      // "Missing Best Practice" at `./`: about the app, not a file.
+      ['android_detect_tapjacking', undefined, 1, 1],
+      ['android_prevent_screenshot', undefined, 1, 1],
+      ['android_safetynet_api', undefined, 1, 1],
+      ['android_root_detection', undefined, 1, 1],
+      ['android_certificate_transparency', undefined, 1, 1],
+      ['android_certificate_pinning', undefined, 1, 1],
+    ]);
+    // Every place is its own observation: nothing numbered, nothing merged.
+    expect(new Set(storedKeys(report.findings)).size).toBe(18);
+    expect(storedKeys(report.findings).join()).not.toContain('#');
+
+    const [first, second] = report.findings;
+    expect(first).toMatchObject({
+      title: 'AndroidLogging',
+      severity: 'low',
+      cwes: ['CWE-532'],
+    });
+    // Each finding shows its own place's code.
+    expect(first.description).toContain(
+      'Error occurred while creating database: ',
+    );
+    expect(second.description).toContain(
+      'Error occurred while inserting into database: ',
+    );
+    expect(second.description).not.toContain('while creating database');
+    expect(report.findings[8]).toMatchObject({
+      severity: 'high',
+      cwes: ['CWE-919'],
+    });
+    expect(report.findings[10]).toMatchObject({
+      severity: 'medium', // no level anywhere: warning
+      cwes: ['CWE-78'],
+    });
+  });
+
+  it('makes each location of an njsscan result its own finding', () => {
+    const report = parse(fixture('njsscan-0.2.3_multi-location.sarif'));
+    expect(report.scanner).toBe('nodejsscan');
+    expect(
+      report.findings.map(f => [
+        f.ruleId,
+        f.location?.file,
+        f.location?.startLine,
+        f.severity,
+        f.cwes,
+      ]),
+    ).toEqual([
+      [
+        'node_insecure_random_generator',
+        'src/index.js',
+        321,
+        'medium',
+        ['CWE-327'],
+      ],
+      ['node_password', 'src/index.js', 235, 'high', ['CWE-798']],
+      ['node_password', 'src/index.js', 239, 'high', ['CWE-798']],
+    ]);
+    expect(new Set(storedKeys(report.findings)).size).toBe(3);
+  });
+
+  it('keys each place by its own snippet, so the places survive a line shift', () => {
+    const document = fixture('mobsfscan-0.0.8_multi-location.sarif');
+    const before = parse(document).findings.map(f => f.identityKey);
+    const after = parse(shiftLines(document, 9)).findings;
+    expect(after[0].location?.startLine).toBe(66);
+    expect(after.map(f => f.identityKey)).toEqual(before);
+    expect(before[1]).toBe(
+      identityKey(
+        'mobsfscan',
+        'android_logging',
+        'location',
+        `${DIVA}InsecureDataStorage2Activity.java`,
+        undefined,
+        'snippet',
+        digest(
+          'Log.d("Diva", "Error occurred while inserting into database: " + e.getMessage());',
+        ),
+      ),
+    );
+  });
+
+  it('adds each place to fingerprints the result gives for all of its places', () => {
+    const report = parse(
+      sarif(
+        [
+          {
+            ruleId: 'r',
+            message: { text: 'm' },
+            fingerprints: { 'hash/v1': 'abc' },
+            locations: [at('a.js', 3), at('b.js', 9)],
+          },
+          {
+            ruleId: 'r',
+            message: { text: 'm' },
+            partialFingerprints: { primaryLocationLineHash: 'ff:1' },
+            locations: [at('c.js', 1), at('d.js', 2)],
+          },
+        ],
+        [],
+        'Tool',
+      ),
+    );
+    expect(report.findings.map(f => f.identityKey)).toEqual([
+      identityKey('tool', 'r', 'fingerprints at', 'a.js', 'hash/v1=abc'),
+      identityKey('tool', 'r', 'fingerprints at', 'b.js', 'hash/v1=abc'),
+      identityKey(
+        'tool',
+        'r',
+        'partialFingerprints',
+        'c.js',
+        'primaryLocationLineHash=ff:1',
+      ),
+      identityKey(
+        'tool',
+        'r',
+        'partialFingerprints',
+        'd.js',
+        'primaryLocationLineHash=ff:1',
+      ),
+    ]);
+  });
+
+  it('keeps one finding for relatedLocations and codeFlows, and for no location', () => {
+    const report = parse(
+      sarif([
+        {
+          ruleId: 'js/sql-injection',
+          message: { text: 'Query built from a [user value](1).' },
+          locations: [at('routes/search.js', 14)],
+          relatedLocations: [{ id: 1, ...at('routes/search.js', 9) }],
+          codeFlows: [
+            {
+              threadFlows: [
+                {
+                  locations: [
+                    { location: at('routes/search.js', 9) },
+                    { location: at('routes/search.js', 14) },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+        { ruleId: 'no-location', message: { text: 'about the project' } },
+      ]),
+    );
+    expect(report.findings.map(f => [f.ruleId, f.location])).toEqual([
+      [
+        'js/sql-injection',
+        { file: 'routes/search.js', startLine: 14, endLine: 14 },
+      ],
+      ['no-location', undefined],
+    ]);
+  });
+});
+
+describe('sarifParser with fingerprints that repeat in a report', () => {
+  const flawfinder = fixture('flawfinder-2.0.19_colliding-fingerprints.sarif');
+  const contextHash = (result: any): string =>
+    `contextHash/v1=${result.fingerprints['contextHash/v1']}`;
+
+  it('puts the file into Flawfinder fingerprints, which hash the line text', () => {
+    const report = parse(flawfinder);
+    expect(report.scanner).toBe('flawfinder');
+    const results = flawfinder.runs[0].results.filter(
+      (result: any) => result.kind !== 'pass',
+    );
+    expect(results).toHaveLength(53);
+    expect(report.findings.map(f => f.identityKey)).toEqual(
+      results.map((result: any) =>
+        identityKey(
+          'flawfinder',
+          result.ruleId,
+          'fingerprints at',
+          result.locations[0].physicalLocation.artifactLocation.uri,
+          contextHash(result),
+        ),
+      ),
+    );
+  });
+
+  it('loses none of the identical lines: repeats in one file are numbered', () => {
+    const normalized = Array.from(
+      normalizeFindings(parse(flawfinder).findings),
+    );
+    expect(normalized).toHaveLength(53);
+    expect(new Set(normalized.map(n => n.identityHash)).size).toBe(53);
+    expect(
+      normalized
+        .filter(n => n.finding.identityKey.endsWith('#2'))
+        .map(n => [n.finding.location?.file, n.finding.location?.startLine]),
+    ).toEqual([
+      ['src/tree/param.cc', 75],
+      ['src/data/data.cc', 1059],
+      ['src/common/io.cc', 48],
+      ['src/common/io.cc', 137],
+    ]);
+  });
+
+  it('keeps every identity when the same line appears in another file', () => {
+    const copied = structuredClone(flawfinder);
+    const sscanf = structuredClone(copied.runs[0].results[2]);
+    sscanf.locations[0].physicalLocation.artifactLocation.uri =
+      'src/metric/elementwise_metric.cc';
+    copied.runs[0].results.push(sscanf);
+    const before = storedKeys(parse(flawfinder).findings);
+    const after = storedKeys(parse(copied).findings);
+    expect(after.slice(0, 53)).toEqual(before);
+    expect(after[53]).toBe(
+      identityKey(
+        'flawfinder',
+        'FF1021',
+        'fingerprints at',
+        'src/metric/elementwise_metric.cc',
+        contextHash(sscanf),
+      ),
+    );
+  });
+
+  it('keeps every identity when lines shift', () => {
+    expect(
+      parse(shiftLines(flawfinder, 40)).findings.map(f => f.identityKey),
+    ).toEqual(parse(flawfinder).findings.map(f => f.identityKey));
+  });
+
+  it('reads severity from the level and the rule, not from rank', () => {
+    const report = parse(flawfinder);
+    const [first, second] = flawfinder.runs[0].results;
+    expect(first.rank).toBe(second.rank);
+    expect(report.findings[0].severity).toBe('high'); // no level: the rule's error
+    expect(report.findings[1].severity).toBe('medium'); // level warning
+    expect(report.findings[2].severity).toBe('low'); // level note, rank 0
+    expect(report.findings[52].severity).toBe('high'); // level error, rank 0.8
+  });
+
+  it('reads CWEs from the rule relationships to the CWE taxonomy', () => {
+    const report = parse(flawfinder);
+    expect(report.findings[0].cwes).toEqual(['CWE-327']);
+    expect(report.findings.find(f => f.ruleId === 'FF1013')?.cwes).toEqual([
+      'CWE-119',
+      'CWE-120',
+    ]);
+  });
+
+  /** Fingerprints of a tool that does not hash line text, some repeated. */
+  const analyzer = (extra: object[] = []) =>
+    sarif(
+      [
+        {
+          ruleId: 'CA2100',
+          message: { text: 'm' },
+          fingerprints: { 'hash/v1': 'same' },
+          locations: [at('src/Orders.cs', 10)],
+        },
+        {
+          ruleId: 'CA2100',
+          message: { text: 'm' },
+          fingerprints: { 'hash/v1': 'unique' },
+          locations: [at('src/Orders.cs', 20)],
+        },
+        {
+          ruleId: 'CA2100',
+          message: { text: 'm' },
+          fingerprints: { 'hash/v1': 'same' },
+          locations: [at('src/Users.cs', 30)],
+        },
+        ...extra,
+      ],
+      [],
+      'Roslyn Analyzers',
+    );
+
+  it('adds the place to fingerprints the report repeats, the first one included', () => {
+    const keys = parse(analyzer()).findings.map(f => f.identityKey);
+    expect(keys).toEqual([
+      identityKey(
+        'roslyn-analyzers',
+        'CA2100',
+        'fingerprints at',
+        'src/Orders.cs',
+        'hash/v1=same',
+      ),
+      identityKey(
+        'roslyn-analyzers',
+        'CA2100',
+        'fingerprints',
+        'hash/v1=unique',
+      ),
+      identityKey(
+        'roslyn-analyzers',
+        'CA2100',
+        'fingerprints at',
+        'src/Users.cs',
+        'hash/v1=same',
+      ),
+    ]);
+  });
+
+  it('counts neither other rules, suppressed results nor repeats at the same place', () => {
+    const plain = identityKey(
+      'roslyn-analyzers',
+      'CA2100',
+      'fingerprints',
+      'hash/v1=unique',
+    );
+    const repeat = (extra: object) => ({
+      ruleId: 'CA2100',
+      message: { text: 'm' },
+      fingerprints: { 'hash/v1': 'unique' },
+      locations: [at('src/Other.cs', 1)],
+      ...extra,
+    });
+    for (const extra of [
+      { ruleId: 'CA3001' },
+      { suppressions: [{ kind: 'inSource' }] },
+      { kind: 'pass' },
+      { locations: [at('src/Orders.cs', 20)] },
+    ]) {
+      expect(parse(analyzer([repeat(extra)])).findings[1].identityKey).toBe(
+        plain,
+      );
+    }
+  });
+
+  it('reads the results twice only for a report with fingerprints, and streams', () => {
+    const codeql = lazily(fixture('codeql-2.12_extensions.sarif'));
+    const lineText = lazily(flawfinder);
+    const repeating = lazily(analyzer());
+    const reads = jest.spyOn(LazyJsonArray.prototype, 'at');
+    try {
+      // partialFingerprints only: each result is read once.
+      sarifParser.parse(codeql);
+      expect(reads).toHaveBeenCalledTimes(4);
+      reads.mockClear();
+      // Line-text fingerprints always carry the file: no census either.
+      sarifParser.parse(lineText);
+      expect(reads).toHaveBeenCalledTimes(54);
+      reads.mockClear();
+
+      const findings = sarifParser.read(repeating).findings[Symbol.iterator]();
+      const first = findings.next().value;
+      // The census read the three results' fingerprints, then the first
+      // result was read again and its finding produced, before the others.
+      expect(reads).toHaveBeenCalledTimes(4);
+      const keys = [first, findings.next().value, findings.next().value].map(
+        finding => finding!.identityKey,
+      );
+      expect(findings.next().done).toBe(true);
+      expect(keys).toEqual(parse(analyzer()).findings.map(f => f.identityKey));
+    } finally {
+      reads.mockRestore();
+    }
+  });
+});
+
+describe('sarifParser with file-wide hashes in partialFingerprints', () => {
+  /**
+   * A ShiftLeft Scan result (DefectDojo's `bash-report.sarif`): its
+   * `scanFileHash` hashes the file's absolute path, the same for every
+   * finding in the file.
+   */
+  const shellcheck = (scanFileHash: string) =>
+    sarif(
+      [
+        {
+          message: {
+            markdown: '',
+            text: 'You need spaces around the comparison operator.',
+          },
+          level: 'note',
+          locations: [
+            {
+              physicalLocation: {
+                region: {
+                  snippet: { text: '  if [ $DBTYPE=="mysql" ]; then\n' },
+                  startLine: 410,
+                },
+                artifactLocation: {
+                  uri: 'file:///home/damien/dd/entrypoint_scripts/common/dojo-shared-resources.sh',
+                },
+              },
+            },
+          ],
+          properties: {
+            issue_confidence: 'MEDIUM',
+            issue_severity: 'LOW',
+            issue_tags: {},
+          },
+          baselineState: 'new',
+          partialFingerprints: {
+            scanPrimaryLocationHash: 'e65e9fa644d89079',
+            scanFileHash,
+          },
+          ruleId: '2077',
+          ruleIndex: 0,
+        },
+      ],
+      [{ id: '2077', defaultConfiguration: { level: 'note' } }],
+      'Shell Script Analysis',
+    );
+
+  it('leaves ShiftLeft Scan’s scanFileHash out of the identity', () => {
+    const [finding] = parse(shellcheck('4ee28649c65c392d')).findings;
+    expect(finding.identityKey).toBe(
+      identityKey(
+        'shell-script-analysis',
+        '2077',
+        'partialFingerprints',
+        'home/damien/dd/entrypoint_scripts/common/dojo-shared-resources.sh',
+        'scanPrimaryLocationHash=e65e9fa644d89079',
+      ),
+    );
+    // The checkout moved: the file hash changed, the finding did not.
+    expect(parse(shellcheck('0123456789abcdef')).findings[0].identityKey).toBe(
+      finding.identityKey,
+    );
+  });
+
+  it.each(['fileHash/v1', 'artifactSha256', 'FileContentHash'])(
+    'leaves a %s partial fingerprint out of the identity',
+    name => {
+      const [finding] = parse(
+        sarif([
+          {
+            ruleId: 'r',
+            message: { text: 'm' },
+            partialFingerprints: { [name]: 'f00d', 'lineHash/v1': 'a1' },
+            locations: [at('src/a.py', 5)],
+          },
+        ]),
+      ).findings;
+      expect(finding.identityKey).toBe(
+        identityKey(
+          'tool',
+          'r',
+          'partialFingerprints',
+          'src/a.py',
+          'lineHash/v1=a1',
+        ),
+      );
+    },
+  );
+
+  it('leaves out a value that is the hash of a whole artifact of the run', () => {
+    const document: any = sarif([
+      {
+        ruleId: 'r',
+        message: { text: 'm' },
+        partialFingerprints: { 'contentHash/v1': 'C0FFEE' },
+        locations: [at('src/a.py', 5, 'eval(data)')],
+      },
+    ]);
+    document.runs[0].artifacts = [
+      { location: { uri: 'src/a.py' }, hashes: { 'sha-256': 'c0ffee' } },
+    ];
+    const [finding] = parse(document).findings;
+    // Nothing else is left: the snippet keys it.
+    expect(finding.identityKey).toBe(
+      identityKey(
+        'tool',
+        'r',
+        'location',
+        'src/a.py',
+        undefined,
+        'snippet',
+        digest('eval(data)'),
+      ),
+    );
+  });
+});
+
+describe('sarifParser with a bent schema', () => {
+  const blackDuck = fixture('blackduck_nested-fingerprints.sarif');
+
+  it('keeps Black Duck findings whose fingerprints are objects, and warns', () => {
+    const reading = sarifParser.read(blackDuck);
+    expect(reading.warnings).toEqual([]);
+    const findings = Array.from(reading.findings);
+    expect(findings).toHaveLength(5);
+    expect(reading.warnings).toEqual(
+      [0, 1, 2, 3, 4].map(index => ({
+        path: `runs[0].results[${index}].fingerprints.csvRowSha256`,
+        message:
+          'expected a string, found an object; skipped, the finding is identified without it',
+      })),
+    );
+    expect(
+      findings.map(f => [f.ruleId, f.vulnerabilityIds, f.cwes, f.severity]),
+    ).toEqual([
+      [
+        'BDSA-2020-1001 (CVE-2020-11022)',
+        ['CVE-2020-11022', 'BDSA-2020-1001'],
+        ['CWE-79'],
+        'medium',
+      ],
+      [
+        'BDSA-2021-1002 (CVE-2021-23337)',
+        ['CVE-2021-23337', 'BDSA-2021-1002'],
+        ['CWE-78'],
+        'high',
+      ],
+      [
+        'BDSA-2019-1003 (CVE-2019-10744)',
+        ['CVE-2019-10744', 'BDSA-2019-1003'],
+        ['CWE-1321'],
+        'high',
+      ],
+      ['BDSA-2022-1004', ['BDSA-2022-1004'], ['CWE-400'], 'low'],
+      [
+        'BDSA-2023-1005 (CVE-2023-26115)',
+        ['CVE-2023-26115', 'BDSA-2023-1005'],
+        ['CWE-1333'],
+        'high',
+      ],
+    ]);
+    expect(findings[1]).toMatchObject({
+      title: 'BDSA-2021-1002 (CVE-2021-23337)',
+      location: { file: 'npm/example-util-lib@4.17.20' },
+      identityKey: identityKey(
+        'example-application',
+        'BDSA-2021-1002 (CVE-2021-23337)',
+        'location',
+        'npm/example-util-lib@4.17.20',
+        undefined,
+        'line',
+        undefined,
+      ),
+    });
+    expect(findings[1].description).toContain(
+      'Lodash is vulnerable to command injection via the template function.',
+    );
+    expect(new Set(findings.map(f => f.identityKey)).size).toBe(5);
+  });
+
+  /** One result that uses every optional part the parser reads. */
+  const complete = () => ({
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'Tool',
+            rules: [
+              {
+                id: 'r',
+                name: 'Rule',
+                shortDescription: { text: 'Short' },
+                help: { text: 'Help', markdown: 'Help' },
+                defaultConfiguration: { level: 'error' },
+                properties: {
+                  tags: ['security', 'external/cwe/cwe-079'],
+                  'security-severity': '7.5',
+                  cwe: 'CWE-80',
+                },
+                relationships: [
+                  { target: { id: 'CWE-81', toolComponent: { name: 'CWE' } } },
+                ],
+                messageStrings: { default: { text: 'Message {0}' } },
+              },
+            ],
+          },
+          extensions: [{ name: 'pack', rules: [] }],
+        },
+        artifacts: [
+          { location: { uri: 'src/a.js' }, hashes: { 'sha-256': 'abc' } },
+        ],
+        originalUriBaseIds: { SRCROOT: { uri: 'file:///work/' } },
+        results: [
+          {
+            ruleId: 'r',
+            ruleIndex: 0,
+            rule: { id: 'r', index: 0, toolComponent: { name: 'Tool' } },
+            kind: 'fail',
+            level: 'warning',
+            message: { id: 'default', arguments: ['x'] },
+            locations: [
+              {
+                physicalLocation: {
+                  artifactLocation: { uri: 'src/a.js', index: 0 },
+                  region: {
+                    startLine: 3,
+                    endLine: 4,
+                    snippet: { text: 'eval(x)' },
+                  },
+                  contextRegion: { snippet: { text: 'f(); eval(x)' } },
+                },
+                logicalLocations: [{ name: 'f', fullyQualifiedName: 'a.f' }],
+              },
+            ],
+            fingerprints: { 'hash/v1': 'h' },
+            partialFingerprints: { primaryLocationLineHash: 'p:1' },
+            suppressions: [{ status: 'rejected' }],
+            properties: {
+              tags: ['t'],
+              'security-severity': '5.0',
+              cwe: ['CWE-82'],
+            },
+          },
+        ],
+      },
+    ],
+  });
+  const RUN: JsonPath = ['runs', 0];
+  const RULE: JsonPath = [...RUN, 'tool', 'driver', 'rules', 0];
+  const RESULT: JsonPath = [...RUN, 'results', 0];
+  const LOCATION: JsonPath = [...RESULT, 'locations', 0];
+  const REGION: JsonPath = [...LOCATION, 'physicalLocation', 'region'];
+
+  it('reads the complete result without a warning', () => {
+    const report = parse(complete());
+    expect(report.warnings).toEqual([]);
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        title: 'Short',
+        description: 'Message x\n\nHelp\n\n```\neval(x)\n```',
+        severity: 'medium',
+        cwes: ['CWE-79', 'CWE-80', 'CWE-81', 'CWE-82'],
+        location: { file: 'src/a.js', startLine: 3, endLine: 4 },
+      }),
+    ]);
+  });
+
+  it.each<[JsonPath, unknown]>([
+    [[...RESULT, 'fingerprints', 'hash/v1'], { value: 'h' }],
+    [[...RESULT, 'fingerprints'], 'h'],
+    [[...RESULT, 'partialFingerprints', 'primaryLocationLineHash'], 7],
+    [[...RESULT, 'partialFingerprints'], ['p:1']],
+    [[...RESULT, 'locations'], {}],
+    [LOCATION, 'src/a.js'],
+    [[...LOCATION, 'physicalLocation'], 'src/a.js'],
+    [[...LOCATION, 'physicalLocation', 'artifactLocation'], 'src/a.js'],
+    [[...LOCATION, 'physicalLocation', 'artifactLocation', 'uri'], 42],
+    [[...LOCATION, 'physicalLocation', 'contextRegion'], 1],
+    [REGION, 3],
+    [[...REGION, 'startLine'], '3'],
+    [[...REGION, 'endLine'], '4'],
+    [[...REGION, 'snippet'], 'eval(x)'],
+    [[...REGION, 'snippet', 'text'], ['eval(x)']],
+    [[...LOCATION, 'logicalLocations'], { name: 'f' }],
+    [[...LOCATION, 'logicalLocations', 0], 'f'],
+    [[...LOCATION, 'logicalLocations', 0, 'fullyQualifiedName'], 1],
+    [[...RESULT, 'suppressions'], 'yes'],
+    [[...RESULT, 'suppressions', 0], 'rejected'],
+    [[...RESULT, 'suppressions', 0, 'status'], 1],
+    [[...RESULT, 'kind'], 3],
+    [[...RESULT, 'level'], 2],
+    [[...RESULT, 'message'], 'Message x'],
+    [[...RESULT, 'message', 'id'], 5],
+    [[...RESULT, 'message', 'arguments'], 'x'],
+    [[...RESULT, 'message', 'arguments', 0], 1],
+    [[...RESULT, 'ruleId'], 5],
+    [[...RESULT, 'ruleIndex'], '0'],
+    [[...RESULT, 'rule'], 'r'],
+    [[...RESULT, 'rule', 'toolComponent'], 'Tool'],
+    [[...RESULT, 'rule', 'toolComponent', 'name'], 0],
+    [[...RESULT, 'properties'], 'p'],
+    [[...RESULT, 'properties', 'tags'], 't'],
+    [[...RESULT, 'properties', 'tags', 0], 1],
+    [[...RESULT, 'properties', 'security-severity'], { score: 5 }],
+    [[...RESULT, 'properties', 'security-severity'], 'severe'],
+    [[...RESULT, 'properties', 'cwe'], 82],
+    [[...RESULT, 'properties', 'cwe', 0], 82],
+    [[...RULE, 'id'], 1],
+    [[...RULE, 'name'], 1],
+    [[...RULE, 'shortDescription'], 'Short'],
+    [[...RULE, 'shortDescription', 'text'], {}],
+    [[...RULE, 'help'], 'Help'],
+    [[...RULE, 'help', 'markdown'], 1],
+    [[...RULE, 'defaultConfiguration'], 'error'],
+    [[...RULE, 'defaultConfiguration', 'level'], 3],
+    [[...RULE, 'properties'], []],
+    [[...RULE, 'properties', 'cwe'], true],
+    [[...RULE, 'relationships'], {}],
+    [[...RULE, 'relationships', 0], 'CWE-81'],
+    [[...RULE, 'relationships', 0, 'target'], 'CWE-81'],
+    [[...RULE, 'relationships', 0, 'target', 'id'], {}],
+    [[...RULE, 'messageStrings'], 'Message {0}'],
+    [[...RULE, 'messageStrings', 'default'], 'Message {0}'],
+    [[...RUN, 'tool', 'driver', 'rules'], {}],
+    [RULE, 'r'],
+    [[...RUN, 'tool', 'extensions'], {}],
+    [[...RUN, 'tool', 'extensions', 0], 'pack'],
+    [[...RUN, 'tool', 'extensions', 0, 'name'], 1],
+    [[...RUN, 'artifacts'], {}],
+    [[...RUN, 'artifacts', 0], 'src/a.js'],
+    [[...RUN, 'artifacts', 0, 'hashes'], 'abc'],
+    [[...RUN, 'originalUriBaseIds'], []],
+    [[...RUN, 'originalUriBaseIds', 'SRCROOT'], 'file:///work/'],
+    [[...RUN, 'originalUriBaseIds', 'SRCROOT', 'uri'], 1],
+  ])(
+    'keeps the finding when %j is %j, with a warning at that path',
+    (where, value) => {
+      const report = parse(replaceAt(complete(), where, value));
+      expect(report.findings).toHaveLength(1);
+      expect(report.warnings).toContainEqual({
+        path: jsonPath(where),
+        message: expect.stringMatching(/^(expected .+, found .+|neither .+); /),
+      });
+    },
+  );
+
+  /** Where a report may be refused: what makes it SARIF, its runs and results. */
+  const REQUIRED =
+    /^(?:|version|runs|runs\[\d+\](?:\.tool(?:\.driver(?:\.name)?)?|\.results(?:\[\d+\])?)?)$/;
+
+  it.each([
+    'blackduck_nested-fingerprints.sarif',
+    'mobsfscan-0.0.8_multi-location.sarif',
+    'codeql-2.12_extensions.sarif',
+  ])('refuses %s with any value replaced only at a required part', name => {
+    const document = fixture(name);
+    const paths = allPaths(document);
+    const READ = 'read, or refused at a required part';
+    fc.assert(
+      fc.property(fc.nat(), fc.jsonValue({ maxDepth: 3 }), (pick, value) => {
+        const mutated = replaceAt(document, paths[pick % paths.length], value);
+        const where = refusal(mutated);
+        expect(
+          where === undefined || REQUIRED.test(where)
+            ? READ
+            : `refused at ${where}`,
+        ).toBe(READ);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe('sarifParser and byte-identical duplicates', () => {
+  it('gives a result the report lists twice one observation', () => {
+    const document = fixture('mobsfscan-0.0.8_multi-location.sarif');
+    const twice = structuredClone(document);
+    twice.runs[0].results.push(structuredClone(document.runs[0].results[1]));
+    expect(parse(twice).findings).toHaveLength(20);
+    const hashes = (report: ParsedReport) =>
+      Array.from(normalizeFindings(report.findings), n => n.identityHash);
+    expect(hashes(parse(twice))).toEqual(hashes(parse(document)));
+  });
+
+  it('keeps the fingerprint identity of a result listed twice', () => {
+    const document = fixture('multi-run_locations.sarif');
+    const twice = structuredClone(document);
+    twice.runs[0].results.push(structuredClone(document.runs[0].results[0]));
+    expect(storedKeys(parse(twice).findings)).toEqual(
+      storedKeys(parse(document).findings),
+    );
+  });
+});
+
+describe('SARIF reports through the import route', () => {
+  const databases = createTestDatabases();
+
+  it.each(databases.eachSupportedId())(
+    'imports the reports of mobsfscan, njsscan, Flawfinder and Black Duck once and idempotently, on %s',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const { server } = await startPluginBackend({ knex });
+      const post = (name: string) =>
+        request(server)
+          .post('/api/security-observations/v1/imports')
+          // One scope per file, so files do not resolve each other.
+          .query({ entityRef: 'component:default/payments-api', source: name })
+          .set('Authorization', `Bearer ${SCANNER_TOKEN}`)
+          .set('Content-Type', 'application/json')
+          .serialize((body: unknown) => body as string)
+          .send(fs.readFileSync(path.join(fixtureDir, name)));
+      const expected: Record<string, { findings: number; warnings: number }> = {
+        'mobsfscan-0.0.8_multi-location.sarif': { findings: 18, warnings: 0 },
+        'njsscan-0.2.3_multi-location.sarif': { findings: 3, warnings: 0 },
+        'flawfinder-2.0.19_colliding-fingerprints.sarif': {
+          findings: 53,
+          warnings: 0,
+        },
+        'blackduck_nested-fingerprints.sarif': { findings: 5, warnings: 5 },
+      };
+      const answers: Record<string, any> = {};
+      for (const [name, { findings, warnings }] of Object.entries(expected)) {
+        const first = await post(name);
+        answers[name] = first.body;
+        expect({ name, status: first.status }).toEqual({ name, status: 201 });
+        expect(first.body).toMatchObject({
+          format: 'sarif',
+          findings,
+          counts: { new: findings },
+        });
+        expect(first.body.warnings ?? []).toHaveLength(warnings);
+        const again = await post(name);
+        expect({ name, counts: again.body.counts }).toEqual({
+          name,
+          counts: {
+            new: 0,
+            updated: 0,
+            unchanged: findings,
+            resolved: 0,
+            reopened: 0,
+          },
+        });
+      }
+      expect(
+        answers['blackduck_nested-fingerprints.sarif'].warnings[3],
+      ).toEqual({
+        path: 'runs[0].results[3].fingerprints.csvRowSha256',
+        message:
+          'expected a string, found an object; skipped, the finding is identified without it',
+      });
+      await knex.destroy();
+    },
+  );
 });
 
 describe('sarifParser properties', () => {
@@ -1215,4 +2157,42 @@ describe('sarifParser properties', () => {
     expect(withFindings).toBeGreaterThan(30);
     expect(rejected).toBeGreaterThan(50);
   });
+
+  it('returns or throws ReportParseError for any JSON as a result, location or fingerprints', () => {
+    expect(() =>
+      fc.assert(
+        arbitraryJsonProperty(sarifParser, [
+          value => sarif([value]),
+          value =>
+            sarif([
+              { ruleId: 'r', message: { text: 'm' }, locations: [value] },
+            ]),
+          value =>
+            sarif([{ ruleId: 'r', fingerprints: value, locations: [value] }]),
+          value =>
+            sarif(
+              [{ ruleId: 'r', properties: value }],
+              [{ id: 'r', properties: value, relationships: value }],
+            ),
+        ]),
+        { numRuns: 300 },
+      ),
+    ).not.toThrow();
+  });
+
+  it.each([
+    'mobsfscan-0.0.8_multi-location.sarif',
+    'njsscan-0.2.3_multi-location.sarif',
+    'flawfinder-2.0.19_colliding-fingerprints.sarif',
+    'blackduck_nested-fingerprints.sarif',
+  ])(
+    'returns or throws ReportParseError with any value of %s replaced',
+    name => {
+      expect(() =>
+        fc.assert(replacedValueProperty(sarifParser, fixture(name)), {
+          numRuns: 300,
+        }),
+      ).not.toThrow();
+    },
+  );
 });

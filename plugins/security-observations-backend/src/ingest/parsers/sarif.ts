@@ -1,21 +1,30 @@
+import { hash } from 'node:crypto';
 import { Severity } from 'backstage-plugin-security-observations-common';
+import { LazyJsonArray } from '../json/LazyJsonArray';
 import {
   digest,
   identityKey,
   normalizePath,
   normalizeSnippet,
 } from './identity';
+import { gitleaksIdentityParts } from './gitleaksIdentity';
 import { fenced } from './markdown';
 import { JsonReader, unique } from './read';
 import { redactSecrets } from './redact';
 import { ReportParseError } from './ReportParseError';
 import { severityFromName, severityFromScore } from './severity';
-import { ParsedFinding, ReportReading, reportParser } from './types';
+import {
+  ParsedFinding,
+  ReportReading,
+  ReportWarning,
+  reportParser,
+} from './types';
 
 /**
- * SARIF 2.1.0 (CodeQL, Semgrep, ESLint, Trivy, Gitleaks and anything else
- * that writes it). See `docs/formats/sarif.md` for what is read and how the
- * identity key and the severity are made.
+ * SARIF 2.1.0 (CodeQL, Semgrep, ESLint, Trivy, Gitleaks, Flawfinder,
+ * mobsfscan, Black Duck and anything else that writes it). See
+ * `docs/formats/sarif.md` for what is read, what a bent schema costs, and
+ * how the identity key and the severity are made.
  */
 
 const LABEL = 'SARIF';
@@ -25,11 +34,137 @@ const TITLE_MAX = 200;
 const SECRET_SCANNERS = /gitleaks|trufflehog|detect-secrets/;
 const SECRET_TAGS = new Set(['secret', 'secrets']);
 
+/**
+ * Fingerprint kinds (the key without its `/v1`) that hash only the text of
+ * the line: Flawfinder's `contextHash` is the SHA-256 of the stripped line,
+ * GitHub's `primaryLocationLineHash` a hash of the line and its neighbours.
+ * Identical lines in two files give the same value, so the file always joins
+ * such a fingerprint in the identity.
+ */
+const LINE_TEXT_FINGERPRINTS = new Set([
+  'contexthash',
+  'primarylocationlinehash',
+]);
+
+/**
+ * Fingerprint kinds that hash the whole file (or its path) rather than the
+ * result: every finding in the file has the same value, and with a content
+ * hash any edit anywhere in the file would close and reopen all of them.
+ * `scanFileHash` is ShiftLeft/AppThreat Scan's; the pattern catches the
+ * names other tools give such hashes (`fileHash`, `artifactSha256`, ...),
+ * not `source...`, which may name a taint source.
+ */
+const FILE_WIDE_FINGERPRINT =
+  /^(?:scanFileHash|(?:file|artifact)(?:Content|Path)?(?:Hash|Sha\d*|Digest|Checksum))$/i;
+
 const VULNERABILITY_ID_PATTERNS: Array<[RegExp, (id: string) => string]> = [
   [/\bCVE-\d{4}-\d{4,}\b/gi, id => id.toUpperCase()],
   [/\bGHSA(?:-[0-9a-z]{4}){3}\b/gi, id => `GHSA${id.slice(4).toLowerCase()}`],
   [/\b(?:GO|RUSTSEC|PYSEC|OSV)-\d{4}-\d+\b/gi, id => id.toUpperCase()],
+  // Black Duck Security Advisories: `BDSA-2021-1002 (CVE-2021-23337)`.
+  [/\bBDSA-\d{4}-\d+\b/gi, id => id.toUpperCase()],
 ];
+
+/** The JSON type of a value, for warnings. */
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value) || value instanceof LazyJsonArray) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/**
+ * Reads the optional parts of a report. A value of the wrong type is
+ * skipped with a warning at its JSON path: a vendor that bends the schema
+ * (Black Duck's object-valued fingerprints) costs that value, never the
+ * finding or the report. Without a warnings list it skips silently (the
+ * second read of the fingerprints, whose values the first read reports).
+ */
+class Optional {
+  constructor(private readonly warnings?: ReportWarning[]) {}
+
+  warn(reader: JsonReader, message: string): void {
+    this.warnings?.push({ path: reader.path, message });
+  }
+
+  skip(reader: JsonReader, expected: string, consequence?: string): undefined {
+    this.warn(
+      reader,
+      `expected ${expected}, found ${jsonType(reader.value)}; ${
+        consequence ?? 'skipped'
+      }`,
+    );
+    return undefined;
+  }
+
+  /**
+   * The value at `key` of `parent`, an object reader, of any type; undefined
+   * when missing or null (or when `parent` is undefined). Only own
+   * properties count, so a key such as `constructor` finds nothing.
+   */
+  value(parent: JsonReader | undefined, key: string): JsonReader | undefined {
+    if (!parent || !Object.hasOwn(parent.value as object, key)) {
+      return undefined;
+    }
+    const reader = parent.get(key);
+    return reader.isMissing() ? undefined : reader;
+  }
+
+  object(parent: JsonReader | undefined, key: string): JsonReader | undefined {
+    const reader = this.value(parent, key);
+    if (!reader) return undefined;
+    return reader.isObject() ? reader : this.skip(reader, 'an object');
+  }
+
+  string(parent: JsonReader | undefined, key: string): string | undefined {
+    const reader = this.value(parent, key);
+    if (!reader) return undefined;
+    return typeof reader.value === 'string'
+      ? reader.value
+      : this.skip(reader, 'a string');
+  }
+
+  number(parent: JsonReader | undefined, key: string): number | undefined {
+    const reader = this.value(parent, key);
+    if (!reader) return undefined;
+    return typeof reader.value === 'number' && Number.isFinite(reader.value)
+      ? reader.value
+      : this.skip(reader, 'a number');
+  }
+
+  /** The items of an optional array; [] when missing or not an array. */
+  array(parent: JsonReader | undefined, key: string): JsonReader[] {
+    const reader = this.value(parent, key);
+    if (!reader) return [];
+    if (Array.isArray(reader.value)) return reader.array();
+    this.skip(reader, 'an array');
+    return [];
+  }
+
+  /** The items of an optional array that are objects; others are skipped. */
+  objects(parent: JsonReader | undefined, key: string): JsonReader[] {
+    return this.array(parent, key).filter(item =>
+      item.isObject() ? true : this.skip(item, 'an object'),
+    );
+  }
+
+  /** The string items of an optional array; others are skipped. */
+  strings(parent: JsonReader | undefined, key: string): string[] {
+    const strings: string[] = [];
+    for (const item of this.array(parent, key)) {
+      if (typeof item.value === 'string') strings.push(item.value);
+      else this.skip(item, 'a string');
+    }
+    return strings;
+  }
+
+  /** The entries of an optional object. */
+  entries(
+    parent: JsonReader | undefined,
+    key: string,
+  ): Array<[string, JsonReader]> {
+    return this.object(parent, key)?.entries() ?? [];
+  }
+}
 
 interface RuleInfo {
   id?: string;
@@ -39,21 +174,45 @@ interface RuleInfo {
   defaultLevel?: string;
   securitySeverity?: Severity;
   tags: string[];
-  messageStrings: JsonReader;
+  cwes: string[];
+  messageStrings?: JsonReader;
 }
 
 interface Component {
   name?: string;
-  rules: JsonReader[];
+  /** By index; undefined where the report has something else than a rule. */
+  rules: Array<JsonReader | undefined>;
   byId: Map<string, JsonReader>;
 }
 
-/** The property of an object that may itself be missing. */
-function field(reader: JsonReader, key: string): JsonReader {
-  if (reader.isMissing()) {
-    return new JsonReader(LABEL, undefined, `${reader.path}.${key}`);
-  }
-  return reader.get(key);
+/** How a result names its rule. */
+interface RuleRef {
+  id?: string;
+  index?: number;
+  componentIndex?: number;
+  componentName?: string;
+}
+
+/** One of a result's locations, as far as it could be read. */
+interface Place {
+  file?: string;
+  startLine?: number;
+  endLine?: number;
+  /** `region.snippet`, when worth using. */
+  snippet?: string;
+  contextSnippet?: string;
+  logicalName?: string;
+  /** `region.snippet.text` as written: Gitleaks puts the secret there. */
+  regionText?: string;
+  /** Every snippet text as written, for the redaction of secrets. */
+  texts: string[];
+}
+
+/** What the properties bag of a rule or result says. */
+interface Properties {
+  tags: string[];
+  securitySeverity?: Severity;
+  cwes: string[];
 }
 
 function nonEmpty(text: string | undefined): string | undefined {
@@ -86,38 +245,19 @@ function baseRuleId(id: string): string | undefined {
   return match ? match[1] : undefined;
 }
 
-/** Strings of a free-form property bag list; anything else is ignored. */
-function tagsOf(properties: JsonReader): string[] {
-  if (!properties.isObject()) return [];
-  const tags = properties.get('tags').value;
-  return Array.isArray(tags)
-    ? tags.filter((tag): tag is string => typeof tag === 'string')
-    : [];
-}
-
-/**
- * `properties['security-severity']`: a CVSS-like score, as a number or a
- * numeric string; some tools (Semgrep OSS) write a name such as `HIGH`.
- */
-function securitySeverityOf(properties: JsonReader): Severity | undefined {
-  if (!properties.isObject()) return undefined;
-  const raw = properties.get('security-severity').value;
-  if (typeof raw === 'number' && Number.isFinite(raw)) {
-    return severityFromScore(raw);
-  }
-  if (typeof raw === 'string' && raw.trim() !== '') {
-    const score = Number(raw.trim());
-    if (Number.isFinite(score)) return severityFromScore(score);
-    const named = severityFromName(raw);
-    if (named !== 'unknown') return named;
-  }
-  return undefined;
+/** `contextHash/v1` -> `contextHash`: the kind of a fingerprint. */
+function fingerprintKind(key: string): string {
+  return key.replace(/\/v?\d+$/i, '');
 }
 
 /** `external/cwe/cwe-079` -> `CWE-79`, `CWE-89: SQL Injection` -> `CWE-89`. */
 function cweFromTag(tag: string): string | undefined {
   const match = /^(?:external\/cwe\/)?cwe-0*(\d+)(?!\d)/i.exec(tag.trim());
   return match ? `CWE-${match[1]}` : undefined;
+}
+
+function cwesOf(texts: string[]): string[] {
+  return texts.map(cweFromTag).filter((cwe): cwe is string => !!cwe);
 }
 
 function vulnerabilityIdsIn(text: string | undefined): string[] {
@@ -131,70 +271,174 @@ function vulnerabilityIdsIn(text: string | undefined): string[] {
   return ids;
 }
 
-function readRule(rule: JsonReader): RuleInfo {
-  const properties = rule.get('properties');
-  const help = rule.get('help');
-  const fullDescription = rule.get('fullDescription');
+/**
+ * `properties['security-severity']`: a CVSS-like score, as a number or a
+ * numeric string; some tools (Semgrep OSS) write a name such as `HIGH`.
+ */
+function securitySeverityOf(
+  properties: JsonReader,
+  opt: Optional,
+): Severity | undefined {
+  const reader = opt.value(properties, 'security-severity');
+  if (!reader) return undefined;
+  const raw = reader.value;
+  if (typeof raw === 'number' && Number.isFinite(raw)) {
+    return severityFromScore(raw);
+  }
+  if (typeof raw === 'string') {
+    if (raw.trim() === '') return undefined;
+    const score = Number(raw.trim());
+    if (Number.isFinite(score)) return severityFromScore(score);
+    const named = severityFromName(raw);
+    if (named !== 'unknown') return named;
+    opt.warn(reader, 'neither a score nor a severity name; skipped');
+    return undefined;
+  }
+  return opt.skip(reader, 'a score or a severity name');
+}
+
+/** The properties bag: tags, `security-severity` and `cwe` (mobsfscan, Black Duck). */
+function readProperties(
+  parent: JsonReader | undefined,
+  opt: Optional,
+): Properties {
+  const properties = opt.object(parent, 'properties');
+  if (!properties) return { tags: [], cwes: [] };
+  const cweReader = opt.value(properties, 'cwe');
+  let cwes: string[] = [];
+  if (typeof cweReader?.value === 'string') {
+    cwes = cwesOf([cweReader.value]);
+  } else if (Array.isArray(cweReader?.value)) {
+    cwes = cwesOf(opt.strings(properties, 'cwe'));
+  } else if (cweReader) {
+    opt.skip(cweReader, 'a string or an array of strings');
+  }
   return {
-    id: rule.get('id').optionalString(),
-    name: nonEmpty(rule.get('name').optionalString()),
-    shortDescription: nonEmpty(
-      field(rule.get('shortDescription'), 'text').optionalString(),
-    ),
-    help:
-      nonEmpty(field(help, 'markdown').optionalString()) ??
-      nonEmpty(field(help, 'text').optionalString()) ??
-      nonEmpty(field(fullDescription, 'markdown').optionalString()) ??
-      nonEmpty(field(fullDescription, 'text').optionalString()),
-    defaultLevel: field(
-      rule.get('defaultConfiguration'),
-      'level',
-    ).optionalString(),
-    securitySeverity: securitySeverityOf(properties),
-    tags: tagsOf(properties),
-    messageStrings: rule.get('messageStrings'),
+    tags: opt.strings(properties, 'tags'),
+    securitySeverity: securitySeverityOf(properties, opt),
+    cwes,
   };
 }
 
-function readComponent(component: JsonReader): Component {
-  const rules = component.get('rules').optionalArray();
-  const byId = new Map<string, JsonReader>();
-  for (const rule of rules) {
-    const id = rule.get('id').optionalString();
-    if (id !== undefined && !byId.has(id)) byId.set(id, rule);
+/**
+ * CWEs a rule names through `relationships` to the CWE taxonomy
+ * (Flawfinder: `target.id` `CWE-120`, or `120` under a `CWE` component).
+ */
+function relationshipCwes(rule: JsonReader, opt: Optional): string[] {
+  const cwes: string[] = [];
+  for (const relationship of opt.objects(rule, 'relationships')) {
+    const target = opt.object(relationship, 'target');
+    if (!target) continue;
+    const idReader = opt.value(target, 'id');
+    const id = idReader?.value;
+    if (typeof id !== 'string' && typeof id !== 'number') {
+      if (idReader) opt.skip(idReader, 'a string or a number');
+      continue;
+    }
+    const taxonomy = opt.string(opt.object(target, 'toolComponent'), 'name');
+    const cwe = cweFromTag(String(id));
+    if (cwe) cwes.push(cwe);
+    else if (/^cwe$/i.test(taxonomy ?? '') && /^\d+$/.test(String(id))) {
+      cwes.push(`CWE-${Number(id)}`);
+    }
   }
-  return { name: component.get('name').optionalString(), rules, byId };
+  return cwes;
 }
 
-function titleOf(text: string): string {
-  const trimmed = text.trim();
-  return trimmed.length > TITLE_MAX
-    ? `${trimmed.slice(0, TITLE_MAX - 1).trimEnd()}…`
-    : trimmed;
+function readRule(rule: JsonReader, opt: Optional): RuleInfo {
+  const help = opt.object(rule, 'help');
+  const fullDescription = opt.object(rule, 'fullDescription');
+  const properties = readProperties(rule, opt);
+  return {
+    id: opt.string(rule, 'id'),
+    name: nonEmpty(opt.string(rule, 'name')),
+    shortDescription: nonEmpty(
+      opt.string(opt.object(rule, 'shortDescription'), 'text'),
+    ),
+    help:
+      nonEmpty(opt.string(help, 'markdown')) ??
+      nonEmpty(opt.string(help, 'text')) ??
+      nonEmpty(opt.string(fullDescription, 'markdown')) ??
+      nonEmpty(opt.string(fullDescription, 'text')),
+    defaultLevel: opt.string(opt.object(rule, 'defaultConfiguration'), 'level'),
+    securitySeverity: properties.securitySeverity,
+    tags: properties.tags,
+    cwes: [...properties.cwes, ...relationshipCwes(rule, opt)],
+    messageStrings: opt.object(rule, 'messageStrings'),
+  };
+}
+
+function readComponent(component: JsonReader, opt: Optional): Component {
+  const rules = opt
+    .array(component, 'rules')
+    .map(rule => (rule.isObject() ? rule : opt.skip(rule, 'an object')));
+  const byId = new Map<string, JsonReader>();
+  for (const rule of rules) {
+    // Quietly: readRule reports a bad id when the rule is used.
+    const id = rule?.value && (rule.value as Record<string, unknown>).id;
+    if (rule && typeof id === 'string' && !byId.has(id)) byId.set(id, rule);
+  }
+  return { name: opt.string(component, 'name'), rules, byId };
+}
+
+function readRuleRef(result: JsonReader, opt: Optional): RuleRef {
+  const ref = opt.object(result, 'rule');
+  const toolComponent = opt.object(ref, 'toolComponent');
+  return {
+    id: opt.string(result, 'ruleId') ?? opt.string(ref, 'id'),
+    index: opt.number(result, 'ruleIndex') ?? opt.number(ref, 'index'),
+    componentIndex: opt.number(toolComponent, 'index'),
+    componentName: opt.string(toolComponent, 'name'),
+  };
 }
 
 /**
- * Sorted `key=value` pairs of a fingerprint object; [] when absent, empty or
- * holding only placeholders.
+ * Whether the result is a finding: not `pass` or `notApplicable`, and not
+ * suppressed (a suppression in effect is `accepted` or has no status). A
+ * suppression whose status cannot be read is ignored, so the result stays.
  */
-function fingerprintPairs(fingerprints: JsonReader): string[] {
-  if (fingerprints.isMissing()) return [];
-  return fingerprints
-    .entries()
-    .map(([key, value]) => [key, value.string()])
-    .filter(([, value]) => value.trim() !== '' && !isPlaceholder(value))
-    .map(([key, value]) => `${key}=${value}`)
-    .sort();
+function isReported(result: JsonReader, opt: Optional): boolean {
+  const kind = opt.string(result, 'kind');
+  if (kind === 'pass' || kind === 'notApplicable') return false;
+  return !opt.objects(result, 'suppressions').some(suppression => {
+    const status = opt.value(suppression, 'status');
+    if (!status) return true;
+    if (typeof status.value !== 'string') {
+      opt.skip(status, 'a string', 'the suppression is ignored');
+      return false;
+    }
+    return status.value === 'accepted';
+  });
 }
 
-function isSuppressed(result: JsonReader): boolean {
-  return result
-    .get('suppressions')
-    .optionalArray()
-    .some(suppression => {
-      const status = suppression.get('status').optionalString();
-      return status === undefined || status === 'accepted';
-    });
+/**
+ * Sorted `key=value` pairs of a fingerprint object: without placeholders,
+ * without file-wide hashes, without values that are not strings (Black
+ * Duck's `{ "value": ... }` objects, skipped with a warning).
+ */
+function fingerprintPairs(
+  result: JsonReader,
+  key: 'fingerprints' | 'partialFingerprints',
+  opt: Optional,
+  fileHashes: Set<string>,
+): string[] {
+  const pairs: string[] = [];
+  for (const [name, value] of opt.entries(result, key)) {
+    if (typeof value.value !== 'string') {
+      opt.skip(
+        value,
+        'a string',
+        'skipped, the finding is identified without it',
+      );
+      continue;
+    }
+    const text = value.value;
+    if (text.trim() === '' || isPlaceholder(text)) continue;
+    if (FILE_WIDE_FINGERPRINT.test(fingerprintKind(name))) continue;
+    if (fileHashes.has(text.trim().toLowerCase())) continue;
+    pairs.push(`${name}=${text}`);
+  }
+  return pairs.sort();
 }
 
 /** Trivy writes the package into the message; there is no SARIF field. */
@@ -211,54 +455,174 @@ function trivyPackage(message: string | undefined): ParsedFinding['package'] {
   };
 }
 
+function titleOf(text: string): string {
+  const trimmed = text.trim();
+  return trimmed.length > TITLE_MAX
+    ? `${trimmed.slice(0, TITLE_MAX - 1).trimEnd()}…`
+    : trimmed;
+}
+
+/** Snippet texts of a secret result, whole and line by line. */
+function secretsOf(places: Place[]): string[] {
+  const secrets: string[] = [];
+  for (const place of places) {
+    for (const text of place.texts) {
+      secrets.push(text, text.trim());
+      for (const line of text.split(/\r?\n/)) secrets.push(line.trim());
+    }
+  }
+  // Longest first, so a line never leaves part of the whole secret behind.
+  return unique(secrets)
+    .filter(secret => secret !== '')
+    .sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Which fingerprints the report gives at more than one place: the same run
+ * tool, rule and fingerprints at two files or logical locations (a result
+ * with several locations gives its fingerprints at each). Built on first
+ * use, by reading the results once more before the first finding that has
+ * fingerprints is produced: findings stay streamed, and a report without
+ * fingerprints (CodeQL, Trivy, ESLint) is never read twice. It holds a short
+ * hash and a path per fingerprint, not the findings. A repeat at the same
+ * place (a result listed twice) is no collision: the place would not tell
+ * them apart; `normalizeFindings` keeps an exact repeat once and numbers
+ * the others.
+ */
+class FingerprintCensus {
+  private repeated?: Set<string>;
+
+  constructor(private readonly runs: RunParser[]) {}
+
+  isRepeated(key: string): boolean {
+    this.repeated ??= this.count();
+    return this.repeated.has(key);
+  }
+
+  private count(): Set<string> {
+    const firstPlace = new Map<string, string>();
+    const repeated = new Set<string>();
+    for (const run of this.runs) {
+      for (const [key, where] of run.fingerprintPlaces()) {
+        const place = where ?? '';
+        const first = firstPlace.get(key);
+        if (first === undefined) firstPlace.set(key, place);
+        else if (first !== place) repeated.add(key);
+      }
+    }
+    return repeated;
+  }
+}
+
+/**
+ * The census key of a run's fingerprints: a digest, so that the census of a
+ * large report stays small (SHA-1 for speed; a collision could only add a
+ * place to an identity).
+ */
+function censusKey(
+  slug: string,
+  ruleId: string | undefined,
+  fingerprints: string[],
+): string {
+  return hash('sha1', identityKey(slug, ruleId, ...fingerprints), 'base64');
+}
+
 class RunParser {
   readonly slug: string;
   private readonly driver: Component;
   private readonly extensions: Component[];
   private readonly ruleInfos = new Map<JsonReader, RuleInfo>();
-  private readonly artifacts: JsonReader[];
+  private readonly artifactUris: Array<string | undefined>;
+  /** Whole-file hashes of `run.artifacts[].hashes`, lower-cased. */
+  private readonly fileHashes = new Set<string>();
   private readonly baseUris: string[];
   private readonly image: string | undefined;
   private readonly secretScanner: boolean;
+  /** Gitleaks findings have one identity rule, whatever the format. */
+  private readonly isGitleaks: boolean;
 
-  constructor(private readonly run: JsonReader) {
+  constructor(
+    private readonly run: JsonReader,
+    private readonly opt: Optional,
+  ) {
+    // Required: the tool and its name. The rest is optional.
     const tool = run.get('tool');
     const driver = tool.get('driver');
     this.slug = toolSlug(driver.get('name').string());
-    this.driver = readComponent(driver);
-    this.extensions = tool.get('extensions').optionalArray().map(readComponent);
-    this.artifacts = run.get('artifacts').optionalArray();
-    const bases = run.get('originalUriBaseIds');
-    this.baseUris = bases.isMissing()
-      ? []
-      : bases
-          .entries()
-          .map(([, base]) => field(base, 'uri').optionalString())
-          .filter((uri): uri is string => !!uri && /^file:.*\/$/i.test(uri));
-    const properties = run.get('properties');
-    const imageName = properties.isObject()
-      ? properties.get('imageName').value
+    this.driver = readComponent(driver, opt);
+    this.extensions = opt.array(tool, 'extensions').map(extension => {
+      if (extension.isObject()) return readComponent(extension, opt);
+      opt.skip(extension, 'an object');
+      return { rules: [], byId: new Map() };
+    });
+    this.artifactUris = opt.array(run, 'artifacts').map(artifact => {
+      if (!artifact.isObject()) return opt.skip(artifact, 'an object');
+      for (const [, value] of opt.entries(artifact, 'hashes')) {
+        if (typeof value.value === 'string') {
+          this.fileHashes.add(value.value.trim().toLowerCase());
+        }
+      }
+      return opt.string(opt.object(artifact, 'location'), 'uri');
+    });
+    this.baseUris = opt
+      .entries(run, 'originalUriBaseIds')
+      .map(([, base]) =>
+        base.isObject() ? opt.string(base, 'uri') : opt.skip(base, 'an object'),
+      )
+      .filter((uri): uri is string => !!uri && /^file:.*\/$/i.test(uri));
+    this.image = this.slug.includes('trivy')
+      ? opt.string(opt.object(run, 'properties'), 'imageName')
       : undefined;
-    this.image =
-      this.slug.includes('trivy') && typeof imageName === 'string'
-        ? imageName
-        : undefined;
     this.secretScanner = SECRET_SCANNERS.test(this.slug);
+    this.isGitleaks = this.slug === 'gitleaks';
   }
 
-  *findings(): Generator<ParsedFinding> {
+  *findings(census: FingerprintCensus): Generator<ParsedFinding> {
     for (const result of this.run.get('results').optionalItems()) {
-      const kind = result.get('kind').optionalString();
-      if (kind === 'pass' || kind === 'notApplicable') continue;
-      if (isSuppressed(result)) continue;
-      yield this.parseResult(result);
+      // Required: each result is an object.
+      if (!result.isObject()) {
+        throw new ReportParseError(LABEL, result.path, 'expected an object');
+      }
+      if (!isReported(result, this.opt)) continue;
+      yield* this.parseResult(result, census);
+    }
+  }
+
+  /**
+   * For the census: the key and the place (file or logical location) of
+   * each finding whose identity would be its fingerprints alone. Read
+   * quietly: the main pass reports what it skips.
+   */
+  *fingerprintPlaces(): Generator<[string, string | undefined]> {
+    if (this.isGitleaks) return;
+    const quiet = new Optional();
+    for (const result of this.run.get('results').optionalItems()) {
+      if (!result.isObject() || !isReported(result, quiet)) continue;
+      const fingerprints = fingerprintPairs(
+        result,
+        'fingerprints',
+        quiet,
+        this.fileHashes,
+      );
+      if (fingerprints.length === 0 || hashesLineText(fingerprints)) continue;
+      const key = censusKey(
+        this.slug,
+        readRuleRef(result, quiet).id,
+        fingerprints,
+      );
+      const locations = quiet.objects(result, 'locations');
+      if (locations.length === 0) yield [key, undefined];
+      for (const location of locations) {
+        const where = this.whereOf(location, quiet);
+        yield [key, where.file ?? where.logicalName];
+      }
     }
   }
 
   private info(rule: JsonReader): RuleInfo {
     let info = this.ruleInfos.get(rule);
     if (!info) {
-      info = readRule(rule);
+      info = readRule(rule, this.opt);
       this.ruleInfos.set(rule, info);
     }
     return info;
@@ -269,18 +633,8 @@ class RunParser {
    * `/N` suffix, in the tool component the reference names (the driver when
    * it names none), then by id in every component.
    */
-  private findRule(result: JsonReader): RuleInfo | undefined {
-    const ref = result.get('rule');
-    const id =
-      result.get('ruleId').optionalString() ??
-      field(ref, 'id').optionalString();
-    const index =
-      result.get('ruleIndex').optionalNumber() ??
-      field(ref, 'index').optionalNumber();
-    const toolComponent = field(ref, 'toolComponent');
-    const componentIndex = field(toolComponent, 'index').optionalNumber();
-    const componentName = field(toolComponent, 'name').optionalString();
-
+  private findRule(ref: RuleRef): RuleInfo | undefined {
+    const { id, index, componentIndex, componentName } = ref;
     let component: Component | undefined = this.driver;
     if (componentIndex !== undefined) {
       component = Number.isInteger(componentIndex)
@@ -319,38 +673,45 @@ class RunParser {
     return undefined;
   }
 
-  private messageOf(result: JsonReader, rule: RuleInfo | undefined) {
-    const message = result.get('message');
+  private messageOf(
+    result: JsonReader,
+    rule: RuleInfo | undefined,
+  ): string | undefined {
+    const { opt } = this;
+    const message = opt.object(result, 'message');
     const text =
-      nonEmpty(field(message, 'text').optionalString()) ??
-      nonEmpty(field(message, 'markdown').optionalString());
+      nonEmpty(opt.string(message, 'text')) ??
+      nonEmpty(opt.string(message, 'markdown'));
     if (text !== undefined) return text;
-    const id = field(message, 'id').optionalString();
+    const id = opt.string(message, 'id');
     if (id === undefined || !rule) return undefined;
-    const template = field(rule.messageStrings, id);
+    const template = opt.object(rule.messageStrings, id);
     const format =
-      nonEmpty(field(template, 'text').optionalString()) ??
-      nonEmpty(field(template, 'markdown').optionalString());
+      nonEmpty(opt.string(template, 'text')) ??
+      nonEmpty(opt.string(template, 'markdown'));
     if (format === undefined) return undefined;
-    const args = field(message, 'arguments')
-      .optionalArray()
-      .map(argument => argument.string());
+    const args = opt
+      .array(message, 'arguments')
+      .map(argument =>
+        typeof argument.value === 'string'
+          ? argument.value
+          : opt.skip(argument, 'a string'),
+      );
     return format.replace(
       /\{(\d+)\}/g,
       (whole, n: string) => args[Number(n)] ?? whole,
     );
   }
 
-  private uriOf(artifactLocation: JsonReader): string | undefined {
-    let uri = field(artifactLocation, 'uri').optionalString();
+  private uriOf(
+    artifactLocation: JsonReader | undefined,
+    opt: Optional,
+  ): string | undefined {
+    let uri = opt.string(artifactLocation, 'uri');
     if (uri === undefined) {
-      const index = field(artifactLocation, 'index').optionalNumber();
-      const artifact =
-        index !== undefined && Number.isInteger(index)
-          ? this.artifacts[index]
-          : undefined;
-      if (artifact) {
-        uri = field(artifact.get('location'), 'uri').optionalString();
+      const index = opt.number(artifactLocation, 'index');
+      if (index !== undefined && Number.isInteger(index)) {
+        uri = this.artifactUris[index];
       }
     }
     if (uri === undefined) return undefined;
@@ -359,90 +720,102 @@ class RunParser {
     return path === '' ? undefined : path;
   }
 
-  private parseResult(result: JsonReader): ParsedFinding {
-    const rule = this.findRule(result);
-    const ruleId =
-      rule?.id ??
-      result.get('ruleId').optionalString() ??
-      field(result.get('rule'), 'id').optionalString();
-    const message = this.messageOf(result, rule);
-    const resultProperties = result.get('properties');
-    const tags = [...(rule?.tags ?? []), ...tagsOf(resultProperties)];
+  /** The file of a location, else its logical location's name. */
+  private whereOf(
+    location: JsonReader,
+    opt: Optional,
+  ): Pick<Place, 'file' | 'logicalName'> {
+    const physical = opt.object(location, 'physicalLocation');
+    const logical = opt.objects(location, 'logicalLocations')[0];
+    return {
+      file: this.uriOf(opt.object(physical, 'artifactLocation'), opt),
+      logicalName:
+        opt.string(logical, 'fullyQualifiedName') ??
+        opt.string(logical, 'name'),
+    };
+  }
 
-    // Where: the first location.
-    const locations = result.get('locations').optionalArray();
-    const first = locations[0];
-    const physical = first ? first.get('physicalLocation') : undefined;
-    const region = physical ? field(physical, 'region') : undefined;
-    const file = physical
-      ? this.uriOf(field(physical, 'artifactLocation'))
-      : undefined;
-    const startLine = region
-      ? field(region, 'startLine').optionalNumber()
-      : undefined;
-    const endLine = region
-      ? field(region, 'endLine').optionalNumber() ?? startLine
-      : undefined;
-    const snippet = region
-      ? snippetText(field(field(region, 'snippet'), 'text').optionalString())
-      : undefined;
-    const contextSnippet = physical
-      ? snippetText(
-          field(
-            field(field(physical, 'contextRegion'), 'snippet'),
-            'text',
-          ).optionalString(),
-        )
-      : undefined;
-    const logical = first
-      ? field(first, 'logicalLocations').optionalArray()[0]
-      : undefined;
-    const logicalName = logical
-      ? field(logical, 'fullyQualifiedName').optionalString() ??
-        field(logical, 'name').optionalString()
-      : undefined;
+  private placeOf(location: JsonReader, opt: Optional): Place {
+    const physical = opt.object(location, 'physicalLocation');
+    const region = opt.object(physical, 'region');
+    const contextRegion = opt.object(physical, 'contextRegion');
+    const regionText = opt.string(opt.object(region, 'snippet'), 'text');
+    const contextText = opt.string(
+      opt.object(contextRegion, 'snippet'),
+      'text',
+    );
+    const startLine = opt.number(region, 'startLine');
+    return {
+      ...this.whereOf(location, opt),
+      startLine,
+      endLine: region ? opt.number(region, 'endLine') ?? startLine : undefined,
+      snippet: snippetText(regionText),
+      contextSnippet: snippetText(contextText),
+      regionText,
+      texts: [regionText, contextText].filter(
+        (text): text is string => text !== undefined,
+      ),
+    };
+  }
+
+  /**
+   * One finding per location: a tool that lists several `locations` on one
+   * result (mobsfscan, njsscan: one result per rule, every match a location)
+   * names several places to fix. A result without locations is one finding
+   * without a location. `relatedLocations` and `codeFlows` describe one
+   * finding and are not split.
+   */
+  private *parseResult(
+    result: JsonReader,
+    census: FingerprintCensus,
+  ): Generator<ParsedFinding> {
+    const { opt } = this;
+    const ref = readRuleRef(result, opt);
+    const rule = this.findRule(ref);
+    const ruleId = rule?.id ?? ref.id;
+    const message = this.messageOf(result, rule);
+    const properties = readProperties(result, opt);
+    const tags = [...(rule?.tags ?? []), ...properties.tags];
+
+    const locations = opt.objects(result, 'locations');
+    const places = locations.map(location => this.placeOf(location, opt));
 
     // Secret scanners report the secret as the snippet.
     const isSecret =
       this.secretScanner ||
       tags.some(tag => SECRET_TAGS.has(tag.trim().toLowerCase()));
-    const secrets = isSecret ? this.secretsOf(locations) : [];
+    const secrets = isSecret ? secretsOf(places) : [];
     const redact = (text: string) => redactSecrets(text, secrets) ?? text;
 
     const pkg = this.slug.includes('trivy') ? trivyPackage(message) : undefined;
 
-    // Severity: security-severity, else the level.
+    // Severity: security-severity, else the level (read either way, so a
+    // bad one is reported whichever wins).
+    const level = opt.string(result, 'level');
     const severity =
-      securitySeverityOf(resultProperties) ??
+      properties.securitySeverity ??
       rule?.securitySeverity ??
-      severityFromName(
-        result.get('level').optionalString() ?? rule?.defaultLevel ?? 'warning',
-      );
+      severityFromName(level ?? rule?.defaultLevel ?? 'warning');
 
-    // Identity: fingerprints, else partial fingerprints, else the location.
-    const fingerprints = fingerprintPairs(result.get('fingerprints'));
-    const partialFingerprints = fingerprintPairs(
-      result.get('partialFingerprints'),
+    const fingerprints = fingerprintPairs(
+      result,
+      'fingerprints',
+      opt,
+      this.fileHashes,
     );
-    const where = file ?? logicalName;
-    const locationKey = (...anchor: Array<string | number | undefined>) =>
-      identityKey(this.slug, ruleId, 'location', where, pkg?.name, ...anchor);
-    let key: string;
-    if (fingerprints.length > 0) {
-      key = identityKey(this.slug, ruleId, 'fingerprints', ...fingerprints);
-    } else if (partialFingerprints.length > 0) {
-      key = identityKey(
-        this.slug,
-        ruleId,
-        'partialFingerprints',
-        where,
-        ...partialFingerprints,
-      );
-    } else if (snippet !== undefined && !isSecret) {
-      key = locationKey('snippet', digest(normalizeSnippet(snippet)));
-    } else {
-      key = locationKey('line', startLine);
-    }
+    const partialFingerprints = fingerprintPairs(
+      result,
+      'partialFingerprints',
+      opt,
+      this.fileHashes,
+    );
+    // Fingerprints that do not tell apart the places they are found at:
+    // line-text hashes always, others when the report repeats them.
+    const fingerprintsNeedPlace =
+      !this.isGitleaks &&
+      fingerprints.length > 0 &&
+      (hashesLineText(fingerprints) ||
+        census.isRepeated(censusKey(this.slug, ref.id, fingerprints)));
 
     // Redacted before it is cut, so no part of a secret survives the cut.
     const title = titleOf(
@@ -457,58 +830,97 @@ class RunParser {
           'SARIF result',
       ),
     );
-
     const sections: string[] = [];
     if (message !== undefined) sections.push(message.trim());
     if (rule?.help !== undefined && rule.help.trim() !== message?.trim()) {
       sections.push(rule.help.trim());
     }
-    const shownSnippet = snippet ?? contextSnippet;
-    if (shownSnippet !== undefined && !isSecret) {
-      sections.push(fenced(shownSnippet));
-    }
+    const vulnerabilityIds = unique(vulnerabilityIdsIn(ruleId));
+    const cwes = unique([
+      ...cwesOf(tags),
+      ...(rule?.cwes ?? []),
+      ...properties.cwes,
+    ]);
 
-    const location: ParsedFinding['location'] = {};
-    if (file !== undefined) location.file = file;
-    if (startLine !== undefined) location.startLine = startLine;
-    if (endLine !== undefined) location.endLine = endLine;
-    if (this.image !== undefined) location.image = this.image;
-
-    const finding: ParsedFinding = {
-      identityKey: isSecret ? redact(key) : key,
-      title,
-      description: redact(sections.join('\n\n')),
-      severity,
-      status: 'open',
-      vulnerabilityIds: unique(vulnerabilityIdsIn(ruleId)),
-      cwes: unique(tags.map(cweFromTag).filter((cwe): cwe is string => !!cwe)),
-    };
-    if (ruleId !== undefined) finding.ruleId = ruleId;
-    if (pkg) finding.package = pkg;
-    if (Object.keys(location).length > 0) finding.location = location;
-    return finding;
-  }
-
-  /** Snippet texts of a secret result, whole and line by line. */
-  private secretsOf(locations: JsonReader[]): string[] {
-    const secrets: string[] = [];
-    for (const location of locations) {
-      const physical = location.get('physicalLocation');
-      for (const regionKey of ['region', 'contextRegion']) {
-        const text = field(
-          field(field(physical, regionKey), 'snippet'),
-          'text',
-        ).optionalString();
-        if (text === undefined) continue;
-        secrets.push(text, text.trim());
-        for (const line of text.split(/\r?\n/)) secrets.push(line.trim());
+    for (const place of places.length > 0 ? places : [undefined]) {
+      const where = place?.file ?? place?.logicalName;
+      const locationKey = (...anchor: Array<string | number | undefined>) =>
+        identityKey(this.slug, ruleId, 'location', where, pkg?.name, ...anchor);
+      let key: string;
+      if (this.isGitleaks) {
+        key = identityKey(
+          ...gitleaksIdentityParts({
+            ruleId: ruleId ?? '',
+            file: place?.file ?? '',
+            secret: place?.regionText,
+            commit: partialFingerprints
+              .find(pair => pair.startsWith('commitSha='))
+              ?.slice('commitSha='.length),
+            startLine: place?.startLine,
+          }),
+        );
+      } else if (fingerprints.length > 0 && fingerprintsNeedPlace) {
+        key = identityKey(
+          this.slug,
+          ruleId,
+          'fingerprints at',
+          where,
+          ...fingerprints,
+        );
+      } else if (fingerprints.length > 0) {
+        key = identityKey(this.slug, ruleId, 'fingerprints', ...fingerprints);
+      } else if (partialFingerprints.length > 0) {
+        key = identityKey(
+          this.slug,
+          ruleId,
+          'partialFingerprints',
+          where,
+          ...partialFingerprints,
+        );
+      } else if (place?.snippet !== undefined && !isSecret) {
+        key = locationKey('snippet', digest(normalizeSnippet(place.snippet)));
+      } else {
+        key = locationKey('line', place?.startLine);
       }
+
+      const shownSnippet = place?.snippet ?? place?.contextSnippet;
+      const description =
+        shownSnippet !== undefined && !isSecret
+          ? [...sections, fenced(shownSnippet)]
+          : sections;
+
+      const location: ParsedFinding['location'] = {};
+      if (place?.file !== undefined) location.file = place.file;
+      if (place?.startLine !== undefined) location.startLine = place.startLine;
+      if (place?.endLine !== undefined) location.endLine = place.endLine;
+      if (this.image !== undefined) location.image = this.image;
+
+      const finding: ParsedFinding = {
+        // The Gitleaks key holds no secret (a salted tag of it), and must
+        // equal the one its JSON report gives.
+        identityKey: isSecret && !this.isGitleaks ? redact(key) : key,
+        title,
+        description: redact(description.join('\n\n')),
+        severity,
+        status: 'open',
+        vulnerabilityIds,
+        cwes,
+      };
+      if (ruleId !== undefined) finding.ruleId = ruleId;
+      if (pkg) finding.package = pkg;
+      if (Object.keys(location).length > 0) finding.location = location;
+      yield finding;
     }
-    // Longest first, so a line never leaves part of the whole secret behind.
-    return unique(secrets)
-      .filter(secret => secret !== '')
-      .sort((a, b) => b.length - a.length);
   }
+}
+
+/** Whether any of the fingerprints hashes only a line's text. */
+function hashesLineText(fingerprints: string[]): boolean {
+  return fingerprints.some(pair =>
+    LINE_TEXT_FINGERPRINTS.has(
+      fingerprintKind(pair.split('=', 1)[0]).toLowerCase(),
+    ),
+  );
 }
 
 function checkVersion(root: JsonReader): void {
@@ -555,16 +967,20 @@ export const sarifParser = reportParser({
       throw new ReportParseError(LABEL, '', 'expected a JSON object');
     }
     checkVersion(root);
+    const warnings: ReportWarning[] = [];
+    const opt = new Optional(warnings);
     const runs = root
       .get('runs')
       .array()
-      .map(run => new RunParser(run));
+      .map(run => new RunParser(run, opt));
+    const census = new FingerprintCensus(runs);
     return {
       format: 'sarif',
       scanner: runs[0]?.slug ?? 'sarif',
       findings: (function* findings() {
-        for (const run of runs) yield* run.findings();
+        for (const run of runs) yield* run.findings(census);
       })(),
+      warnings,
     };
   },
 });
