@@ -379,7 +379,10 @@ async function applyChunk(
     }
     context.known.delete(normalized.identityHash);
     seenIds.push(known.id);
-    if (!known.resolved && known.contentHash === normalized.contentHash) {
+    // A report may itself say resolved (CycloneDX VEX): said again, with
+    // the same content, that is no return.
+    const returns = known.resolved && normalized.finding.status !== 'resolved';
+    if (!returns && known.contentHash === normalized.contentHash) {
       counts.unchanged += 1;
       continue;
     }
@@ -413,7 +416,9 @@ async function applyChunk(
   }
   for (const [id, normalized] of changed) {
     const existing = existingById.get(id)!;
-    const wasResolved = existing.parser_status === 'resolved';
+    const wasResolved =
+      existing.parser_status === 'resolved' &&
+      normalized.finding.status !== 'resolved';
     const row = contentRow(existing.id, normalized, {
       status: existing.assessed_status,
       severity: existing.assessed_severity,
