@@ -89,3 +89,108 @@ describe('every report shape the parsers accept, through the route', () => {
     },
   );
 });
+
+/** Reports of scans that found nothing, as each tool writes them. */
+const emptyReports: Array<[string, string, string]> = [
+  [
+    'sarif',
+    'application/sarif+json',
+    JSON.stringify({
+      version: '2.1.0',
+      runs: [{ tool: { driver: { name: 'CodeQL' } }, results: [] }],
+    }),
+  ],
+  [
+    'trivy',
+    'application/json',
+    JSON.stringify({
+      SchemaVersion: 2,
+      ArtifactName: 'payments-api:1.4.2',
+      ArtifactType: 'container_image',
+    }),
+  ],
+  [
+    'grype',
+    'application/json',
+    JSON.stringify({
+      matches: [],
+      source: { type: 'image', target: {} },
+      descriptor: { name: 'grype' },
+    }),
+  ],
+  [
+    'cyclonedx',
+    'application/vnd.cyclonedx+json',
+    JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', version: 1 }),
+  ],
+  [
+    'cyclonedx',
+    'application/vnd.cyclonedx+xml',
+    '<?xml version="1.0" encoding="UTF-8"?>\n<bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1"><components/></bom>',
+  ],
+  [
+    'semgrep',
+    'application/json',
+    JSON.stringify({ results: [], errors: [], paths: { scanned: [] } }),
+  ],
+  ['osv', 'application/json', JSON.stringify({ results: [] })],
+  ['gitleaks', 'application/json', '[]'],
+];
+
+describe('a scan that found nothing', () => {
+  const databases = createTestDatabases();
+
+  it.each(databases.eachSupportedId())(
+    'imports as an empty scan and resolves what the scope no longer names, for every format, on %s',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const { server } = await startPluginBackend({ knex });
+      const post = (format: string, contentType: string, body: string) =>
+        request(server)
+          .post('/api/security-observations/v1/imports')
+          .query({
+            entityRef: 'component:default/payments-api',
+            source: `empty-${format}-${contentType}`,
+            scanner: 'nightly-scan',
+          })
+          .set('Authorization', `Bearer ${SCANNER_TOKEN}`)
+          .set('Content-Type', contentType)
+          .send(body);
+      const trivyWithFinding = fs.readFileSync(
+        path.join(fixturesDir, 'trivy', 'image-debian-v1.json'),
+        'utf8',
+      );
+      for (const [format, contentType, body] of emptyReports) {
+        // Something to resolve first, in the same scope.
+        const seeded = await request(server)
+          .post('/api/security-observations/v1/imports')
+          .query({
+            entityRef: 'component:default/payments-api',
+            source: `empty-${format}-${contentType}`,
+            // One scope: the scanner named, whatever the report says.
+            scanner: 'nightly-scan',
+          })
+          .set('Authorization', `Bearer ${SCANNER_TOKEN}`)
+          .set('Content-Type', 'application/json')
+          .send(trivyWithFinding);
+        expect(seeded.status).toBe(201);
+
+        const empty = await post(format, contentType, body);
+        expect({
+          format,
+          contentType,
+          status: empty.status,
+          error: empty.body.error,
+        }).toEqual({
+          format,
+          contentType,
+          status: 201,
+          error: undefined,
+        });
+        expect(empty.body.findings).toBe(0);
+        expect(empty.body.counts.resolved).toBe(seeded.body.findings);
+      }
+      await knex.destroy();
+    },
+  );
+});
