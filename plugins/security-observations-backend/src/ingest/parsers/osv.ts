@@ -1,8 +1,8 @@
+import { packagePurl } from './packagePurl';
 import {
   SEVERITIES,
   Severity,
 } from 'backstage-plugin-security-observations-common';
-import { PackageURL } from 'packageurl-js';
 import { normalizePath, identityKey } from './identity';
 import { mdLink } from './markdown';
 import { isRecord, JsonReader } from './read';
@@ -210,32 +210,7 @@ function purlOf(
 ): string | undefined {
   const type = ecosystem ? PURL_TYPES.get(ecosystem) : undefined;
   if (!type) return undefined;
-  let namespace: string | undefined;
-  let packageName = name;
-  const separator =
-    type === 'maven' ? name.indexOf(':') : name.lastIndexOf('/');
-  if (
-    separator > 0 &&
-    (type === 'maven' ||
-      type === 'golang' ||
-      type === 'composer' ||
-      (type === 'npm' && name.startsWith('@')))
-  ) {
-    namespace = name.slice(0, separator);
-    packageName = name.slice(separator + 1);
-  }
-  try {
-    return new PackageURL(
-      type,
-      namespace,
-      packageName,
-      version,
-      undefined,
-      undefined,
-    ).toString();
-  } catch {
-    return undefined;
-  }
+  return packagePurl(type, name, version);
 }
 
 function describe(vulnerabilities: OsvVulnerability[]): string {

@@ -1,5 +1,5 @@
+import { packagePurl } from './packagePurl';
 import { Severity } from 'backstage-plugin-security-observations-common';
-import { PackageURL } from 'packageurl-js';
 import {
   digest,
   normalizePath,
@@ -277,32 +277,7 @@ function purlOf(
 ): string | undefined {
   const type = PURL_TYPES.get(ecosystem);
   if (!type) return undefined;
-  let namespace: string | undefined;
-  let packageName = name;
-  const separator =
-    type === 'maven' ? name.indexOf(':') : name.lastIndexOf('/');
-  if (
-    separator > 0 &&
-    (type === 'maven' ||
-      type === 'golang' ||
-      type === 'composer' ||
-      (type === 'npm' && name.startsWith('@')))
-  ) {
-    namespace = name.slice(0, separator);
-    packageName = name.slice(separator + 1);
-  }
-  try {
-    return new PackageURL(
-      type,
-      namespace,
-      packageName,
-      version,
-      undefined,
-      undefined,
-    ).toString();
-  } catch {
-    return undefined;
-  }
+  return packagePurl(type, name, version);
 }
 
 /**
