@@ -82,7 +82,7 @@ const PERSISTENT_KINDS = new Set([
 ]);
 
 /** 1, 4, 16, 64 minutes, then 4 and at most 6 hours. */
-function backoffMs(attempt: number): number {
+export function backoffMs(attempt: number): number {
   return Math.min(6 * 3_600_000, 60_000 * 4 ** Math.max(0, attempt - 1));
 }
 

@@ -1,15 +1,13 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { SecurityObservationsStore } from '../database/SecurityObservationsStore';
 import { TrackerConfig } from '../sync/routing/TrackerConfig';
+import { backoffMs } from '../sync/SyncEngine';
 import { TrackerClients } from '../sync/TrackerClients';
 import { TrackerError } from '../sync/trackers/TrackerError';
 import { Clock, systemClock } from '../sync/WritePacer';
 
 /** Attempts before a comment's push counts as failed for good. */
 const MAX_ATTEMPTS = 5;
-
-/** 1, 4, 16, 64 minutes between attempts. */
-const backoffMs = (attempt: number) => 60_000 * 4 ** Math.max(0, attempt - 1);
 
 /** What one run pushed. */
 export interface CommentPushReport {

@@ -220,9 +220,11 @@ export class TrackerActivityService {
   ): Promise<boolean> {
     const me = activity.actor ? await this.whoAmI(tracker.id) : null;
     if (activity.actor && me) return me.id === activity.actor.id;
-    const leased = (row as { sync_lease_owner?: string | null })
-      .sync_lease_owner;
-    if (leased) return true;
+    // A lease that ran out (its process died) holds nothing any more.
+    const lease = dateOrNull(
+      (row as { sync_lease_expires_at?: unknown }).sync_lease_expires_at,
+    );
+    if (lease && lease > new Date()) return true;
     return activity.status.state === row.tracker_issue_state;
   }
 
