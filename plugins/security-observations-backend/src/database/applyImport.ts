@@ -2,7 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import {
   ImportCounts,
+  ImportUnassessed,
+  SEVERITIES,
   Severity,
+  SeverityCounts,
   Status,
 } from 'backstage-plugin-security-observations-common';
 import { NormalizedFinding, severityRank } from '../ingest/NormalizedFinding';
@@ -46,6 +49,8 @@ export interface ImportResult {
   counts: ImportCounts;
   /** Distinct findings in the report. */
   findingCount: number;
+  /** Open observations of the scope afterwards: what a CI gate needs. */
+  unassessed: ImportUnassessed;
 }
 
 interface ExistingRow {
@@ -193,6 +198,8 @@ interface ImportContext {
   now: string;
   enqueueForSync: boolean;
   counts: ImportCounts;
+  /** Open observations this import created or reopened, per severity. */
+  introducedOpen: SeverityCounts;
   /**
    * The scope's observations before this import, by identity hash, as little
    * of each as tells whether a finding is new, unchanged or changed. Each
@@ -241,6 +248,7 @@ export async function applyImport(
       now: input.now.toISOString(),
       enqueueForSync: input.enqueueForSync ?? false,
       counts: { new: 0, updated: 0, unchanged: 0, resolved: 0, reopened: 0 },
+      introducedOpen: zeroSeverityCounts(),
       known: new Map(),
     };
     await loadKnown(context);
@@ -287,8 +295,37 @@ export async function applyImport(
       count_reopened: counts.reopened,
     });
 
-    return { importId, counts, findingCount };
+    const unassessed = {
+      all: await countOpenBySeverity(context),
+      new: context.introducedOpen,
+    };
+    return { importId, counts, findingCount, unassessed };
   });
+}
+
+function zeroSeverityCounts(): SeverityCounts {
+  return Object.fromEntries(
+    SEVERITIES.map(severity => [severity, 0]),
+  ) as SeverityCounts;
+}
+
+/** The scope's open observations per effective severity, in the transaction. */
+async function countOpenBySeverity(
+  context: ImportContext,
+): Promise<SeverityCounts> {
+  const rows: Array<{ severity: Severity; count: string | number }> =
+    await context
+      .trx('observations')
+      .where(inScope(context))
+      .where('status', 'open')
+      .groupBy('severity')
+      .select('severity')
+      .count({ count: '*' });
+  const counts = zeroSeverityCounts();
+  for (const row of rows) {
+    counts[row.severity] = Number(row.count);
+  }
+  return counts;
 }
 
 /**
@@ -367,14 +404,13 @@ async function applyChunk(
   for (const normalized of findings) {
     const known = context.known.get(normalized.identityHash);
     if (!known) {
-      inserts.push({
-        ...contentRow(randomUUID(), normalized, {
-          status: null,
-          severity: null,
-        }),
-        identity_hash: normalized.identityHash,
+      const row = contentRow(randomUUID(), normalized, {
+        status: null,
+        severity: null,
       });
+      inserts.push({ ...row, identity_hash: normalized.identityHash });
       counts.new += 1;
+      if (row.status === 'open') context.introducedOpen[row.severity] += 1;
       continue;
     }
     context.known.delete(normalized.identityHash);
@@ -427,6 +463,7 @@ async function applyChunk(
     const changes = changesBetween(existing, row);
     if (wasResolved) {
       counts.reopened += 1;
+      if (row.status === 'open') context.introducedOpen[row.severity] += 1;
       events.push({
         observation_id: existing.id,
         type: 'reopened',

@@ -80,17 +80,18 @@ export class ImportService {
       scanner: request.scanner ?? reading.scanner,
       source: request.source ?? '',
     };
-    const { importId, counts, findingCount } = await asInputErrors(() =>
-      this.options.store.applyImport({
-        scope,
-        format: reading.format,
-        actor: request.actor,
-        reportBytes: report.length,
-        findings: normalizeFindings(reading.findings),
-        now: this.options.clock?.() ?? new Date(),
-        enqueueForSync:
-          this.options.syncsBranch?.(entity, scope.branch) ?? false,
-      }),
+    const { importId, counts, findingCount, unassessed } = await asInputErrors(
+      () =>
+        this.options.store.applyImport({
+          scope,
+          format: reading.format,
+          actor: request.actor,
+          reportBytes: report.length,
+          findings: normalizeFindings(reading.findings),
+          now: this.options.clock?.() ?? new Date(),
+          enqueueForSync:
+            this.options.syncsBranch?.(entity, scope.branch) ?? false,
+        }),
     );
     const warnings = reading.warnings ?? [];
     return {
@@ -99,6 +100,7 @@ export class ImportService {
       ...scope,
       findings: findingCount,
       counts,
+      unassessed,
       // The first ones say what to look at; a count says how many more.
       warnings: warnings.slice(0, MAX_WARNINGS),
       ...(warnings.length > MAX_WARNINGS

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SEVERITIES } from '../domain';
 
 /** @public */
 export const importCountsSchema = z.object({
@@ -13,6 +14,34 @@ export const importCountsSchema = z.object({
 export type ImportCounts = z.infer<typeof importCountsSchema>;
 
 /**
+ * Observations per severity; every severity is present.
+ * @public
+ */
+export const severityCountsSchema = z.object(
+  Object.fromEntries(SEVERITIES.map(severity => [severity, z.number()])) as {
+    [S in (typeof SEVERITIES)[number]]: z.ZodNumber;
+  },
+);
+
+/** @public */
+export type SeverityCounts = z.infer<typeof severityCountsSchema>;
+
+/**
+ * Open observations of the import's scope, as the import left them: what
+ * a CI gate decides on without a second call.
+ * @public
+ */
+export const importUnassessedSchema = z.object({
+  /** Every `open` observation of the scope (nobody has assessed it). */
+  all: severityCountsSchema,
+  /** Of those, the ones this import created or reopened. */
+  new: severityCountsSchema,
+});
+
+/** @public */
+export type ImportUnassessed = z.infer<typeof importUnassessedSchema>;
+
+/**
  * Answer of `POST /v1/imports` (201).
  * @public
  */
@@ -25,6 +54,11 @@ export const importResponseSchema = z.object({
   source: z.string(),
   findings: z.number(),
   counts: importCountsSchema,
+  /**
+   * Open, unassessed observations of the scope after this import, by
+   * severity (the assessed severity where one was set).
+   */
+  unassessed: importUnassessedSchema,
   /**
    * Optional parts of the report that were skipped (a vendor bending the
    * schema), each with its JSON path; the findings were kept without them.
