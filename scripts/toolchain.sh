@@ -92,4 +92,9 @@ ensure_node
 ensure_yarn
 ensure_registry
 export YARN_ENABLE_TELEMETRY=0
+# `yarn add` in a TypeScript project asks Algolia's npm index whether to add
+# @types/<package> too. Where only the registry is reachable, that request
+# fails and crashes Yarn 4.13 ("The `onCancel` handler was attached after
+# the promise settled"); the packages we add ship their own types.
+export YARN_TS_ENABLE_AUTO_TYPES="${YARN_TS_ENABLE_AUTO_TYPES:-false}"
 log "node $(node --version) at $(command -v node), yarn $(yarn --version)"
