@@ -11,7 +11,10 @@ export const SEVERITIES = [
   'unknown',
 ] as const;
 
-/** @public */
+/**
+ * How severe an observation is: one of `SEVERITIES`.
+ * @public
+ */
 export type Severity = (typeof SEVERITIES)[number];
 
 /**
@@ -44,5 +47,8 @@ export const STATUSES = [
   'risk_accepted',
 ] as const;
 
-/** @public */
+/**
+ * Where an observation stands: one of `STATUSES`.
+ * @public
+ */
 export type Status = (typeof STATUSES)[number];

@@ -1,3 +1,10 @@
+/**
+ * The Security Observations frontend plugin for apps on the new frontend
+ * system: the Security tab, the entity card and the API, as extensions.
+ *
+ * @packageDocumentation
+ */
+
 import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
 import { entitySecurityCard } from './extensions/entitySecurityCard';
 import { entitySecurityContent } from './extensions/entitySecurityContent';

@@ -94,7 +94,10 @@ export const assessmentRequestSchema = z
   .strict()
   .superRefine(checkAssessmentRules);
 
-/** @public */
+/**
+ * Body of `POST /v1/observations/:id/assessments`.
+ * @public
+ */
 export type AssessmentRequest = z.infer<typeof assessmentRequestSchema>;
 
 /**
@@ -111,7 +114,10 @@ export const bulkAssessmentRequestSchema = z
   .strict()
   .superRefine(checkAssessmentRules);
 
-/** @public */
+/**
+ * Body of `POST /v1/assessments`.
+ * @public
+ */
 export type BulkAssessmentRequest = z.infer<typeof bulkAssessmentRequestSchema>;
 
 /**
@@ -126,12 +132,18 @@ export const assessmentChangeSchema = z.object({
   ),
 });
 
-/** @public */
+/**
+ * Answer of an applied assessment: what it changed on each observation.
+ * @public
+ */
 export const assessmentResponseSchema = z.object({
   items: z.array(assessmentChangeSchema),
 });
 
-/** @public */
+/**
+ * Answer of an applied assessment.
+ * @public
+ */
 export type AssessmentResponse = z.infer<typeof assessmentResponseSchema>;
 
 /**
@@ -173,7 +185,10 @@ export const observationCommentSchema = z.object({
     .optional(),
 });
 
-/** @public */
+/**
+ * A comment on an observation.
+ * @public
+ */
 export type ObservationComment = z.infer<typeof observationCommentSchema>;
 
 /** `GET /v1/observations/:id/comments`, oldest first. @public */

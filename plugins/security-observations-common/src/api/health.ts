@@ -12,5 +12,8 @@ export const healthResponseSchema = z.object({
   }),
 });
 
-/** @public */
+/**
+ * Answer of `GET /health`.
+ * @public
+ */
 export type HealthResponse = z.infer<typeof healthResponseSchema>;

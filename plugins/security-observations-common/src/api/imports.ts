@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { SEVERITIES } from '../domain';
 
-/** @public */
+/**
+ * How many observations an import created, updated, left unchanged,
+ * resolved and reopened.
+ * @public
+ */
 export const importCountsSchema = z.object({
   new: z.number(),
   updated: z.number(),
@@ -10,7 +14,10 @@ export const importCountsSchema = z.object({
   reopened: z.number(),
 });
 
-/** @public */
+/**
+ * What an import did to the observations of its scope.
+ * @public
+ */
 export type ImportCounts = z.infer<typeof importCountsSchema>;
 
 /**
@@ -23,7 +30,10 @@ export const severityCountsSchema = z.object(
   },
 );
 
-/** @public */
+/**
+ * Observations per severity.
+ * @public
+ */
 export type SeverityCounts = z.infer<typeof severityCountsSchema>;
 
 /**
@@ -38,7 +48,10 @@ export const importUnassessedSchema = z.object({
   new: severityCountsSchema,
 });
 
-/** @public */
+/**
+ * Open observations of an import's scope, all and new.
+ * @public
+ */
 export type ImportUnassessed = z.infer<typeof importUnassessedSchema>;
 
 /**
@@ -70,5 +83,8 @@ export const importResponseSchema = z.object({
   warningsOmitted: z.number().optional(),
 });
 
-/** @public */
+/**
+ * Answer of `POST /v1/imports`.
+ * @public
+ */
 export type ImportResponse = z.infer<typeof importResponseSchema>;

@@ -1,9 +1,15 @@
 import { z } from 'zod';
 import { SEVERITIES, STATUSES } from '../domain';
 
-/** @public */
+/**
+ * Parses a severity name, one of `SEVERITIES`.
+ * @public
+ */
 export const severitySchema = z.enum(SEVERITIES);
-/** @public */
+/**
+ * Parses a status name, one of `STATUSES`.
+ * @public
+ */
 export const statusSchema = z.enum(STATUSES);
 
 /**
@@ -83,7 +89,10 @@ export const observationSchema = z.object({
   updatedAt: z.string(),
 });
 
-/** @public */
+/**
+ * One observation as the HTTP API returns it.
+ * @public
+ */
 export type Observation = z.infer<typeof observationSchema>;
 
 /** Fields `GET /v1/observations` can sort by; prefix `-` for descending. @public */
@@ -97,7 +106,10 @@ export const OBSERVATION_SORT_FIELDS = [
   'lastSeenAt',
 ] as const;
 
-/** @public */
+/**
+ * A field `GET /v1/observations` can sort by.
+ * @public
+ */
 export type ObservationSortField = (typeof OBSERVATION_SORT_FIELDS)[number];
 
 const csv = <T extends z.ZodType<string, string>>(item: T) =>
@@ -136,10 +148,16 @@ export const listObservationsQuerySchema = z.object({
   cursor: z.string().max(2000).optional(),
 });
 
-/** @public */
+/**
+ * Query of `GET /v1/observations`, parsed.
+ * @public
+ */
 export type ListObservationsQuery = z.infer<typeof listObservationsQuerySchema>;
 
-/** @public */
+/**
+ * Answer of `GET /v1/observations`: one page and the filter's total.
+ * @public
+ */
 export const listObservationsResponseSchema = z.object({
   items: z.array(observationSchema),
   totalCount: z.number(),
@@ -147,7 +165,10 @@ export const listObservationsResponseSchema = z.object({
   nextCursor: z.string().optional(),
 });
 
-/** @public */
+/**
+ * Answer of `GET /v1/observations`.
+ * @public
+ */
 export type ListObservationsResponse = z.infer<
   typeof listObservationsResponseSchema
 >;
@@ -175,10 +196,17 @@ export const observationEventSchema = z.object({
   createdAt: z.string(),
 });
 
-/** @public */
+/**
+ * One entry of an observation's audit log.
+ * @public
+ */
 export type ObservationEvent = z.infer<typeof observationEventSchema>;
 
-/** @public */
+/**
+ * Answer of `GET /v1/observations/:id/events`: the audit log, oldest
+ * first.
+ * @public
+ */
 export const observationEventsResponseSchema = z.object({
   items: z.array(observationEventSchema),
 });
@@ -225,5 +253,8 @@ export const entitySummarySchema = z.object({
     .optional(),
 });
 
-/** @public */
+/**
+ * Answer of `GET /v1/entities/:entityRef/summary`.
+ * @public
+ */
 export type EntitySummary = z.infer<typeof entitySummarySchema>;

@@ -22,7 +22,10 @@ export const reconcileChangeSchema = z.object({
   by: z.string().nullable(),
 });
 
-/** @public */
+/**
+ * One change a reconciliation made or would make on an observation.
+ * @public
+ */
 export type ReconcileChange = z.infer<typeof reconcileChangeSchema>;
 
 /**
@@ -48,5 +51,8 @@ export const reconcileResponseSchema = z.object({
   problems: z.array(z.object({ trackerId: z.string(), message: z.string() })),
 });
 
-/** @public */
+/**
+ * Answer of `GET` and `POST /v1/entities/:entityRef/reconcile`.
+ * @public
+ */
 export type ReconcileResponse = z.infer<typeof reconcileResponseSchema>;

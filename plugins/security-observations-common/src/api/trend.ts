@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { severitySchema } from './observations';
 
-/** @public */
+/**
+ * The longest window, in days, that the trend endpoint accepts.
+ * @public
+ */
 export const TREND_MAX_DAYS = 365;
 
 /**
@@ -23,7 +26,10 @@ export const trendPointSchema = z.object({
   activeBySeverity: z.record(severitySchema, z.number()),
 });
 
-/** @public */
+/**
+ * One day of an entity's trend.
+ * @public
+ */
 export type TrendPoint = z.infer<typeof trendPointSchema>;
 
 /**
@@ -46,5 +52,8 @@ export const entityTrendSchema = z.object({
   resolvedBySeverity: z.record(severitySchema, z.number()),
 });
 
-/** @public */
+/**
+ * Answer of `GET /v1/entities/:entityRef/trend`.
+ * @public
+ */
 export type EntityTrend = z.infer<typeof entityTrendSchema>;

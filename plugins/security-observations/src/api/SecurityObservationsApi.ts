@@ -36,6 +36,7 @@ export interface SecurityObservationsApi {
     query: ListObservationsQuery,
   ): Promise<ListObservationsResponse>;
 
+  /** One observation, by its id. */
   getObservation(id: string): Promise<Observation>;
 
   /** The observation's audit log, oldest first. */
@@ -44,11 +45,13 @@ export interface SecurityObservationsApi {
   /** Comments from the Security tab and from the tracker, oldest first. */
   getObservationComments(id: string): Promise<ObservationComment[]>;
 
+  /** Assesses one observation: status, optional severity, a comment. */
   assess(id: string, request: AssessmentRequest): Promise<AssessmentOutcome>;
 
   /** One assessment for many observations of one entity, all or nothing. */
   assessMany(request: BulkAssessmentRequest): Promise<AssessmentOutcome>;
 
+  /** Adds a comment to an observation, from the Security tab. */
   addComment(id: string, body: string): Promise<ObservationComment>;
 
   /** Active observations per severity per day, and mean time to resolve. */
@@ -58,7 +61,10 @@ export interface SecurityObservationsApi {
   syncEntity(entityRef: string): Promise<{ queued: number }>;
 }
 
-/** @public */
+/**
+ * Reference to the {@link SecurityObservationsApi}, for `useApi`.
+ * @public
+ */
 export const securityObservationsApiRef = createApiRef<SecurityObservationsApi>(
   { id: 'plugin.security-observations.service' },
 );

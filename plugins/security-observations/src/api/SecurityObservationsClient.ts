@@ -70,6 +70,7 @@ export class SecurityObservationsClient implements SecurityObservationsApi {
     this.fetchApi = options.fetchApi;
   }
 
+  /** {@inheritDoc SecurityObservationsApi.getSummary} */
   async getSummary(entityRef: string): Promise<EntitySummary> {
     const { body } = await this.request(
       'GET',
@@ -78,6 +79,7 @@ export class SecurityObservationsClient implements SecurityObservationsApi {
     return entitySummarySchema.parse(body);
   }
 
+  /** {@inheritDoc SecurityObservationsApi.listObservations} */
   async listObservations(
     query: ListObservationsQuery,
   ): Promise<ListObservationsResponse> {
@@ -88,16 +90,19 @@ export class SecurityObservationsClient implements SecurityObservationsApi {
     return listObservationsResponseSchema.parse(body);
   }
 
+  /** {@inheritDoc SecurityObservationsApi.getObservation} */
   async getObservation(id: string): Promise<Observation> {
     const { body } = await this.request('GET', observationPath(id));
     return observationSchema.parse(body);
   }
 
+  /** {@inheritDoc SecurityObservationsApi.getObservationEvents} */
   async getObservationEvents(id: string): Promise<ObservationEvent[]> {
     const { body } = await this.request('GET', `${observationPath(id)}/events`);
     return observationEventsResponseSchema.parse(body).items;
   }
 
+  /** {@inheritDoc SecurityObservationsApi.getObservationComments} */
   async getObservationComments(id: string): Promise<ObservationComment[]> {
     const { body } = await this.request(
       'GET',
@@ -106,6 +111,7 @@ export class SecurityObservationsClient implements SecurityObservationsApi {
     return observationCommentsResponseSchema.parse(body).items;
   }
 
+  /** {@inheritDoc SecurityObservationsApi.assess} */
   async assess(
     id: string,
     request: AssessmentRequest,
@@ -113,10 +119,12 @@ export class SecurityObservationsClient implements SecurityObservationsApi {
     return this.assessment(`${observationPath(id)}/assessments`, request);
   }
 
+  /** {@inheritDoc SecurityObservationsApi.assessMany} */
   async assessMany(request: BulkAssessmentRequest): Promise<AssessmentOutcome> {
     return this.assessment('/v1/assessments', request);
   }
 
+  /** {@inheritDoc SecurityObservationsApi.addComment} */
   async addComment(id: string, body: string): Promise<ObservationComment> {
     const response = await this.request(
       'POST',
@@ -126,6 +134,7 @@ export class SecurityObservationsClient implements SecurityObservationsApi {
     return observationCommentSchema.parse(response.body);
   }
 
+  /** {@inheritDoc SecurityObservationsApi.getTrend} */
   async getTrend(entityRef: string, days = 90): Promise<EntityTrend> {
     const { body } = await this.request(
       'GET',
@@ -136,6 +145,7 @@ export class SecurityObservationsClient implements SecurityObservationsApi {
     return entityTrendSchema.parse(body);
   }
 
+  /** {@inheritDoc SecurityObservationsApi.syncEntity} */
   async syncEntity(entityRef: string): Promise<{ queued: number }> {
     const { body } = await this.request(
       'POST',
