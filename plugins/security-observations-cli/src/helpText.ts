@@ -38,7 +38,7 @@ Options:
   --help              Print this help
   --version           Print the version
 
-Exit codes:
+Exit codes
   0  uploaded (and the --fail-on gate passed)
   1  the --fail-on gate failed: assess or fix the observations it names
   2  usage error, or the report file cannot be read: nothing was sent
@@ -46,7 +46,7 @@ Exit codes:
   3  the upload failed: the backend refused the report, or stayed
      unreachable after the retries
 
-Example:
+Example
   SECURITY_OBSERVATIONS_URL=https://backstage.example.com \\
   SECURITY_OBSERVATIONS_TOKEN=... \\
   security-observations upload --entity component:default/payments-api \\
