@@ -403,22 +403,31 @@ describe.each(trackersUnderTest())(
     it.each(databases.eachSupportedId())(
       'creates each issue exactly once when two backends sync one %s database at the same time',
       async databaseId => {
-        useFake({ latencyMs: 15 });
+        useFake({ latencyMs: 25 });
         const knex = await databases.init(databaseId);
         const postgres = databaseId.startsWith('POSTGRES');
         const otherKnex = postgres ? knexFactory(knex.client.config) : knex;
         try {
+          // One issue at a time, so that a run of 30 outlasts the other
+          // engine's start-up, however loaded the machine.
+          const engine = { batchSize: 5, concurrency: 1 };
           const first = await createSyncHarness({
             knex,
-            ...settings({ engine: { batchSize: 5 } }),
+            ...settings({ engine }),
           });
           const second = await createSyncHarness({
             knex: otherKnex,
-            ...settings({ engine: { batchSize: 5 } }),
+            ...settings({ engine }),
             migrated: true,
           });
           await first.importFindings(findings(30));
-          const [a, b] = await Promise.all([first.sync(), second.sync()]);
+          // The second backend starts while the first holds a claimed batch
+          // and has more to claim: they overlap, whichever starts faster.
+          const firstRun = first.sync();
+          while (tracker.issues().length === 0) {
+            await new Promise(resolve => setTimeout(resolve, 5));
+          }
+          const [a, b] = await Promise.all([firstRun, second.sync()]);
           expect(a.created + b.created).toBe(30);
           expect(a.created).toBeGreaterThan(0);
           expect(b.created).toBeGreaterThan(0);
