@@ -11,6 +11,8 @@ export interface PluginConfig {
     maxReportBytes: number;
     /** Largest report after gzip decompression. */
     maxDecompressedReportBytes: number;
+    /** Imports parsed and stored at once by this process; the rest queue. */
+    maxConcurrent: number;
   };
   /** Statuses that count as active: open, and in review when configured. */
   activeStatuses: Status[];
@@ -51,12 +53,21 @@ export function readPluginConfig(config: RootConfigService): PluginConfig {
       );
     }
   }
+  const maxConcurrent =
+    config.getOptionalNumber('securityObservations.imports.maxConcurrent') ??
+    2;
+  if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1) {
+    throw new Error(
+      `securityObservations.imports.maxConcurrent must be a whole number of at least 1, got ${maxConcurrent}`,
+    );
+  }
   const inReviewIsActive =
     config.getOptionalBoolean('securityObservations.inReviewIsActive') ?? false;
   return {
     imports: {
       maxReportBytes: Math.floor(maxReportSizeMb * MB),
       maxDecompressedReportBytes: Math.floor(maxDecompressedSizeMb * MB),
+      maxConcurrent,
     },
     activeStatuses: inReviewIsActive ? ['open', 'in_review'] : ['open'],
     requireApproval:

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
 import Router from 'express-promise-router';
 import { importCreatePermission } from 'backstage-plugin-security-observations-common';
@@ -24,10 +25,17 @@ export function importsRoutes(options: {
   authorizer: EntityAuthorizer;
   httpAuth: HttpAuthService;
   imports: ImportService;
-  limits: BodyLimits;
+  limits: BodyLimits & {
+    /** Imports parsed and stored at once; the rest wait their turn. */
+    maxConcurrent: number;
+  };
 }) {
   const { auditor, authorizer, httpAuth, imports, limits } = options;
   const router = Router();
+  // Parsing is CPU-bound and each import holds a pooled connection for its
+  // transaction: a few at a time keep reads (and the event loop) answering
+  // while a CI fan-out uploads twenty reports at once.
+  const importSlots = pLimit(limits.maxConcurrent);
 
   router.post('/v1/imports', async (req, res) => {
     // Static tokens of backend.auth.externalAccess arrive as service principals.
@@ -45,11 +53,13 @@ export function importsRoutes(options: {
       async () => {
         const report = await readReportBody(req, limits);
         try {
-          return await imports.importReport({
-            ...query,
-            report,
-            actor: credentials.principal.subject,
-          });
+          return await importSlots(() =>
+            imports.importReport({
+              ...query,
+              report,
+              actor: credentials.principal.subject,
+            }),
+          );
         } finally {
           await report.close();
         }
