@@ -7,6 +7,12 @@ export interface Config {
       maxReportSizeMb?: number;
       /** Largest report after gzip decompression, in megabytes (default 250). */
       maxDecompressedSizeMb?: number;
+      /**
+       * Imports parsed and stored at once by one backend process (default 2);
+       * more uploads wait their turn, so that reads keep their database
+       * connections and stay fast while a CI fan-out uploads.
+       */
+      maxConcurrent?: number;
     };
     assessment?: {
       /**
