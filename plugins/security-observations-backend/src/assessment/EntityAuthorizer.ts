@@ -8,7 +8,10 @@ import {
   AuthorizeResult,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
-import { observationAssessPermission } from 'backstage-plugin-security-observations-common';
+import {
+  observationAssessPermission,
+  observationReadPermission,
+} from 'backstage-plugin-security-observations-common';
 
 /**
  * Checks the plugin's permissions, which are resource permissions on the
@@ -41,6 +44,10 @@ export class EntityAuthorizer {
    * every permission its access restrictions do not exclude, so a
    * scanner's static token would pass. Here a service passes only when its
    * restrictions name the assess permission: it was granted on purpose.
+   *
+   * The read permission too: those routes answer with observations (the
+   * changes made, the pending review, the count queued), and a caller who
+   * may not read the entity's observations learns nothing of them.
    */
   async authorizeAssessment(
     entityRef: string,
@@ -61,6 +68,19 @@ export class EntityAuthorizer {
           `(list ${name} under accessRestrictions[].permission of its backend.auth.externalAccess entry). Assess as a signed-in user instead.`,
       );
     }
-    await this.authorize(observationAssessPermission, entityRef, credentials);
+    const [assess, read] = await this.permissions.authorize(
+      [observationAssessPermission, observationReadPermission].map(
+        permission => ({ permission, resourceRef: entityRef }),
+      ),
+      { credentials },
+    );
+    if (assess.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`Not allowed: ${name} on ${entityRef}`);
+    }
+    if (read.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `Not allowed: ${observationReadPermission.name} on ${entityRef}: assessing answers with the entity's observations, so it needs the read permission too`,
+      );
+    }
   }
 }
