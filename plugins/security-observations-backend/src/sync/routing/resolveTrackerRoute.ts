@@ -1,6 +1,9 @@
 import { Entity } from '@backstage/catalog-model';
 import {
   ANNOTATION_DEFAULT_BRANCH,
+  ANNOTATION_GITLAB_INSTANCE,
+  ANNOTATION_GITLAB_PROJECT_ID,
+  ANNOTATION_GITLAB_PROJECT_SLUG,
   ANNOTATION_LABELS,
   ANNOTATION_MINIMUM_SEVERITY,
   ANNOTATION_TRACKER,
@@ -100,7 +103,8 @@ export function resolveTrackerRoute(
     }
     if (!trackerTypeOf(tracker).projectOf(entity, tracker)) {
       return unrouted(
-        `the tracker '${tracker.id}' needs the ${
+        unconfiguredGitLabInstance(entity, trackers) ??
+          `the tracker '${tracker.id}' needs the ${
           trackerTypeOf(tracker).projectAnnotation
         } annotation`,
       );
@@ -110,7 +114,7 @@ export function resolveTrackerRoute(
       trackerTypeOf(candidate).projectOf(entity, candidate),
     );
     if (matching.length === 0) {
-      return unrouted(null);
+      return unrouted(unconfiguredGitLabInstance(entity, trackers));
     }
     if (matching.length > 1) {
       return unrouted(
@@ -138,4 +142,27 @@ export function resolveTrackerRoute(
     labels: [...new Set([...tracker.labels, ...entityLabels])],
     problem: problems.length > 0 ? problems.join('; ') : null,
   };
+}
+
+/**
+ * A GitLab project on an instance that no configured tracker serves: said
+ * as such, rather than as a missing annotation, since the annotations are
+ * there and only configuration can add a host.
+ */
+function unconfiguredGitLabInstance(
+  entity: Entity,
+  trackers: TrackerConfig[],
+): string | null {
+  const instance = annotation(entity, ANNOTATION_GITLAB_INSTANCE);
+  const hasProject =
+    annotation(entity, ANNOTATION_GITLAB_PROJECT_SLUG) ??
+    annotation(entity, ANNOTATION_GITLAB_PROJECT_ID);
+  if (!instance || !hasProject) return null;
+  const hosts = trackers.flatMap(tracker =>
+    tracker.type === 'gitlab' ? [tracker.host] : [],
+  );
+  if (hosts.includes(instance)) return null;
+  return `${ANNOTATION_GITLAB_INSTANCE} is '${instance}', but no GitLab tracker is configured for that host (configured: ${
+    hosts.join(', ') || 'none'
+  })`;
 }

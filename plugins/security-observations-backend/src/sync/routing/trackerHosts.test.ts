@@ -84,13 +84,14 @@ const hostile: Array<[Entity, unknown]> = [
     }),
     "security-observations/tracker is 'evil', but no tracker has that id (configured: github, gitlab, jira)",
   ],
-  // Another GitLab instance is not the configured tracker's: not routed.
+  // Another GitLab instance is not the configured tracker's: not routed,
+  // and said so.
   [
     component('other-gitlab-instance', {
       'gitlab.com/instance': 'gitlab.evil.example',
       'gitlab.com/project-slug': 'acme-corp/payments-api',
     }),
-    expect.stringMatching(/^it names no tracker/),
+    "gitlab.com/instance is 'gitlab.evil.example', but no GitLab tracker is configured for that host (configured: gitlab.com)",
   ],
   [
     component('other-gitlab-instance-picked', {
@@ -98,9 +99,27 @@ const hostile: Array<[Entity, unknown]> = [
       'gitlab.com/instance': 'gitlab.evil.example',
       'gitlab.com/project-slug': 'acme-corp/payments-api',
     }),
-    expect.stringMatching(
-      /^the tracker 'gitlab' needs the gitlab\.com\/project-slug/,
-    ),
+    "gitlab.com/instance is 'gitlab.evil.example', but no GitLab tracker is configured for that host (configured: gitlab.com)",
+  ],
+  // Paths that climb out of the project: Octokit would post `../user` to
+  // POST /user/issues.
+  [
+    component('github-dot-dot-owner', {
+      'github.com/project-slug': '../user',
+    }),
+    "github.com/project-slug is '../user'; expected owner/repository",
+  ],
+  [
+    component('github-dot-dot-repo', {
+      'github.com/project-slug': 'acme-corp/..',
+    }),
+    "github.com/project-slug is 'acme-corp/..'; expected owner/repository",
+  ],
+  [
+    component('gitlab-dot-dot', {
+      'gitlab.com/project-slug': 'acme-corp/../admin',
+    }),
+    "gitlab.com/project-slug is 'acme-corp/../admin'; expected group/project",
   ],
 ];
 const legit = component('payments-api', {

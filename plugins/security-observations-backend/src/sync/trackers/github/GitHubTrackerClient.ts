@@ -4,6 +4,7 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
 import { PacingWindow, WritePacer } from '../../WritePacer';
+import { answerReason } from '../answerReason';
 import { dispatcherFor } from '../caBundle';
 import { TrackerUser } from '../../../twoWay/TrackerActivity';
 import { bodyMarker, commentMarker } from '../issueMarker';
@@ -404,11 +405,23 @@ export class GitHubTrackerClient implements TrackerClient {
           request: { ...options, signal, redirect: 'manual' },
         });
         if (![301, 307, 308].includes(first.status)) return first;
-        const location =
-          first.headers.location ?? (first.data as { url?: string }).url;
+        const location = new URL(
+          String(
+            first.headers.location ?? (first.data as { url?: string }).url,
+          ),
+          this.options.apiBaseUrl,
+        );
+        // The repository's credentials go to this tracker's API only.
+        if (location.origin !== new URL(this.options.apiBaseUrl).origin) {
+          throw new TrackerError(
+            'invalid',
+            `GitHub answered ${what} with a redirect to ${location.origin}, which is not this tracker's API (${this.options.apiBaseUrl}); not followed with its credentials`,
+            { status: first.status },
+          );
+        }
         const moved = await this.octokit.request({
           method: route.split(' ')[0],
-          url: String(location),
+          url: location.toString(),
           ...fields,
           request: {
             ...options,
@@ -737,7 +750,9 @@ export class GitHubTrackerClient implements TrackerClient {
     if (timedOut || (/aborted|timeout/i.test(message) && !status)) {
       return new TrackerError('unavailable', `${said}: no answer in time`);
     }
-    if (!status) {
+    // No answer at all (refused, reset, DNS): Octokit reports it as a 500
+    // without a response, which GitHub never sent.
+    if (!status || !failure.response) {
       return new TrackerError('unavailable', `${said}: ${message}`);
     }
     const retryAfterMs = this.retryAfterMs(headers);
@@ -781,7 +796,7 @@ export class GitHubTrackerClient implements TrackerClient {
       .slice(0, 300);
     return new TrackerError(
       kind,
-      `${said}: ${status} ${hint[kind] ?? reason}`,
+      `${said}: ${status} ${hint[kind] ?? answerReason(status, reason)}`,
       details,
     );
   }

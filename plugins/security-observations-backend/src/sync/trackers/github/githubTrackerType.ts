@@ -20,7 +20,8 @@ export interface GitHubTrackerConfig extends TrackerConfigBase {
   ca?: string;
 }
 
-const SLUG = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+// No `.` or `..` segment: Octokit would resolve `../user` to another API path.
+const SLUG = /^(?!\.{1,2}\/)[A-Za-z0-9_.-]+\/(?!\.{1,2}$)[A-Za-z0-9_.-]+$/;
 
 /** GitHub Issues, with credentials from Backstage's `integrations.github`. */
 export const githubTrackerType: TrackerType<GitHubTrackerConfig> = {

@@ -2,6 +2,7 @@ import { IssueNotes, Issues, Projects, Users } from '@gitbeaker/rest';
 import { TrackerUser } from '../../../twoWay/TrackerActivity';
 import { WritePacer } from '../../WritePacer';
 import { TrackerClientTiming } from '../TrackerType';
+import { answerReason } from '../answerReason';
 import { dispatcherFor } from '../caBundle';
 import { goneOrOutOfReach } from '../issueGone';
 import { bodyMarker, commentMarker } from '../issueMarker';
@@ -427,6 +428,12 @@ export class GitLabTrackerClient implements TrackerClient {
         retryAfterMs: retryAfterMs ?? 60 * (this.options.retryBaseMs ?? 1000),
       });
     }
+    if (status >= 300 && status < 400) {
+      // Not applied, and not followed (see gitlabRequester): configuration.
+      return new TrackerError('forbidden', `${said}: ${error.description}`, {
+        status,
+      });
+    }
     const kind = kindOfStatus(status);
     const hint: Partial<Record<TrackerErrorKind, string>> = {
       unauthorized: `the token for ${this.host} was rejected`,
@@ -435,7 +442,9 @@ export class GitLabTrackerClient implements TrackerClient {
     };
     return new TrackerError(
       kind,
-      `${said}: ${status} ${hint[kind] ?? error.description}`,
+      `${said}: ${status} ${
+        hint[kind] ?? answerReason(status, error.description)
+      }`,
       { status, retryAfterMs },
     );
   }

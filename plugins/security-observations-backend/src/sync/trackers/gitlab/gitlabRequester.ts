@@ -59,8 +59,20 @@ async function sendOnce(
     headers,
     body: body as string | undefined,
     signal,
+    // fetch would keep PRIVATE-TOKEN on a redirect to another host (it only
+    // drops Authorization): a redirect is reported, never followed.
+    redirect: 'manual',
     ...(agent ? { dispatcher: agent } : {}),
   } as RequestInit);
+  if (response.status >= 300 && response.status < 400) {
+    throw new GitLabHttpError(
+      response.status,
+      response.headers,
+      `GitLab answered a redirect to ${
+        response.headers.get('location') ?? 'nowhere'
+      }, which is not followed with the token: set integrations.gitlab's apiBaseUrl to where GitLab's API is`,
+    );
+  }
   if (!response.ok) {
     throw new GitLabHttpError(
       response.status,
