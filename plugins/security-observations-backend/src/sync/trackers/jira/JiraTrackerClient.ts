@@ -1,5 +1,6 @@
 import { Severity } from 'backstage-plugin-security-observations-common';
 import { TrackerClientTiming } from '../TrackerType';
+import { answerReason } from '../answerReason';
 import { goneOrOutOfReach } from '../issueGone';
 import { commentMarker, labelMarker } from '../issueMarker';
 import { PacedRequests } from '../PacedRequests';
@@ -589,7 +590,7 @@ export class JiraTrackerClient implements TrackerClient {
     };
     return new TrackerError(
       kind,
-      `${said}: ${status} ${hint[kind] ?? error.message}`,
+      `${said}: ${status} ${hint[kind] ?? answerReason(status, error.said)}`,
       { status, retryAfterMs },
     );
   }

@@ -10,18 +10,20 @@ export interface JiraErrorBody {
 /** A Jira answer that was not a success. */
 export class JiraHttpError extends Error {
   readonly name = 'JiraHttpError';
+  /** What the body says, without the status. */
+  readonly said: string;
 
   constructor(
     readonly status: number,
     readonly headers: Headers,
     readonly body: JiraErrorBody,
   ) {
-    super(
-      `${status} ${[
-        ...(body.errorMessages ?? []),
-        ...Object.entries(body.errors ?? {}).map(([f, m]) => `${f}: ${m}`),
-      ].join('; ')}`.trim(),
-    );
+    const said = [
+      ...(body.errorMessages ?? []),
+      ...Object.entries(body.errors ?? {}).map(([f, m]) => `${f}: ${m}`),
+    ].join('; ');
+    super(`${status} ${said}`.trim());
+    this.said = said;
   }
 }
 
