@@ -32,8 +32,9 @@ export async function scheduleTrackerSync(options: {
   const { scheduler, engine, logger } = options;
   await scheduler.scheduleTask({
     id: TRACKER_SYNC_TASK_ID,
-    scope: 'global',
     ...(options.schedule ?? DEFAULT_SYNC_SCHEDULE),
+    // Last: a configured `scope: local` would run it on every replica.
+    scope: 'global',
     fn: async signal => {
       await engine.run({ signal });
       // After the sync: a new issue can take the comments waiting for it.

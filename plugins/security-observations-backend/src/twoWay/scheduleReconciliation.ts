@@ -25,8 +25,9 @@ export async function scheduleReconciliation(options: {
   const { scheduler, reconciler, logger } = options;
   await scheduler.scheduleTask({
     id: RECONCILE_TASK_ID,
-    scope: 'global',
     ...(options.schedule ?? DEFAULT_RECONCILE_SCHEDULE),
+    // Last: a configured `scope: local` would run it on every replica.
+    scope: 'global',
     fn: async signal => {
       const result = await reconciler.run({ signal });
       const changed = result.items.length;
