@@ -14,6 +14,33 @@ export interface Config {
        */
       maxConcurrent?: number;
     };
+    /**
+     * Requests per minute that one caller may make to the routes that take
+     * writes from outside Backstage's UI. Counted in the memory of each
+     * backend process: behind a load balancer with N replicas, a caller
+     * may make up to N times as many. Over the limit the answer is 429,
+     * with a Retry-After header in seconds. Backstage's own
+     * `backend.rateLimit` (per IP address, for a whole plugin) still
+     * applies on top when configured.
+     */
+    rateLimits?: {
+      /**
+       * `POST /v1/imports`, per principal: a static token's subject, or a
+       * user (default 60).
+       */
+      imports?: {
+        requestsPerMinute?: number;
+      };
+      /**
+       * Tracker webhooks (`POST /api/events/http/security-observations.<type>`),
+       * per tracker type and sender address, counted before the signature
+       * is checked (default 600). Behind a proxy, set `backend.trustProxy`
+       * so that the sender's address is the one counted.
+       */
+      webhooks?: {
+        requestsPerMinute?: number;
+      };
+    };
     assessment?: {
       /**
        * Four-eyes review: an assessment stays pending until a different

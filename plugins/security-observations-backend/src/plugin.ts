@@ -13,6 +13,7 @@ import { SecurityObservationsStore } from './database/SecurityObservationsStore'
 import { ImportService } from './ingest/ImportService';
 import { reportParsers, xmlReportParsers } from './ingest/parsers';
 import { createRouter, unauthenticatedPaths } from './router/createRouter';
+import { readRateLimits } from './router/rateLimit/readRateLimits';
 import { EntityRoutes } from './sync/routing/EntityRoutes';
 import { readTrackersConfig } from './sync/routing/TrackerConfig';
 import { scheduleTrackerSync } from './sync/scheduleTrackerSync';
@@ -163,6 +164,7 @@ export const securityObservationsPlugin = createBackendPlugin({
             trackerRouteOf: entityRef => routes.routeOfRef(entityRef),
             triggerSync: () => sync.trigger(),
             reconciler,
+            rateLimits: readRateLimits(config),
           }),
         );
         unauthenticatedPaths.forEach(policy =>

@@ -1,20 +1,26 @@
 import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
 import { permissionsRegistryServiceFactory } from '@backstage/backend-defaults/permissionsRegistry';
 import {
+  AuthService,
   coreServices,
   createBackendModule,
   createBackendPlugin,
+  createServiceFactory,
 } from '@backstage/backend-plugin-api';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { permissionRules } from '@backstage/plugin-catalog-backend/alpha';
+import { catalogEntityPermissionResourceRef } from '@backstage/plugin-catalog-node/alpha';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   AuthorizeResult,
   isPermission,
 } from '@backstage/plugin-permission-common';
 import permissionBackend from '@backstage/plugin-permission-backend';
-import { createPermissionIntegrationRouter } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
   observationAssessPermission,
@@ -49,32 +55,64 @@ export const checkoutRef = 'component:default/checkout-web';
 
 /**
  * The catalog's side of the permission framework, as the real catalog
- * plugin registers it: the catalog-entity resource type with its rules
- * (isEntityOwner, ...) and a loader of entities for conditional decisions.
+ * plugin registers it with the permissions registry: the catalog-entity
+ * resource type with its rules (isEntityOwner, ...) and a loader of
+ * entities for conditional decisions.
  */
 const catalogPermissions = createBackendPlugin({
   pluginId: 'catalog',
   register(env) {
     env.registerInit({
-      deps: { httpRouter: coreServices.httpRouter },
-      async init({ httpRouter }) {
-        // The permission-integration router directly, not permissionsRegistry:
-        // the mock auth of tests issues on-behalf-of tokens without the actor
-        // that permissionsRegistry's endpoint requires.
-        httpRouter.use(
-          createPermissionIntegrationRouter({
-            resourceType: 'catalog-entity',
-            rules: Object.values(permissionRules),
-            getResources: async refs =>
-              refs.map(ref =>
-                [payments, checkout].find(
-                  entity => stringifyEntityRef(entity) === ref,
-                ),
+      deps: { permissionsRegistry: coreServices.permissionsRegistry },
+      async init({ permissionsRegistry }) {
+        permissionsRegistry.addResourceType({
+          resourceRef: catalogEntityPermissionResourceRef,
+          rules: Object.values(permissionRules),
+          getResources: async refs =>
+            refs.map(ref =>
+              [payments, checkout].find(
+                entity => stringifyEntityRef(entity) === ref,
               ),
-          }),
-        );
+            ),
+        });
       },
     });
+  },
+});
+
+/**
+ * Backstage's mock auth, except that a token a plugin gets on behalf of a
+ * user names that plugin as the actor, as the real auth service's tokens
+ * do: the permissions registry's apply-conditions endpoint, which the
+ * permission backend calls for conditional decisions, refuses a user
+ * without one.
+ */
+const authWithActors = createServiceFactory({
+  service: coreServices.auth,
+  deps: { plugin: coreServices.pluginMetadata },
+  factory({ plugin }): AuthService {
+    const pluginId = plugin.getId();
+    const auth = mockServices.auth({ pluginId });
+    return {
+      authenticate: (token, options) => auth.authenticate(token, options),
+      isPrincipal: auth.isPrincipal.bind(auth) as AuthService['isPrincipal'],
+      getNoneCredentials: () => auth.getNoneCredentials(),
+      getOwnServiceCredentials: () => auth.getOwnServiceCredentials(),
+      getLimitedUserToken: credentials => auth.getLimitedUserToken(credentials),
+      listPublicServiceKeys: () => auth.listPublicServiceKeys(),
+      async getPluginRequestToken(options) {
+        const { onBehalfOf } = options;
+        if (!auth.isPrincipal(onBehalfOf, 'user')) {
+          return auth.getPluginRequestToken(options);
+        }
+        return {
+          token: mockCredentials.user.token(
+            onBehalfOf.principal.userEntityRef,
+            { actor: { subject: `plugin:${pluginId}` } },
+          ),
+        };
+      },
+    };
   },
 });
 
@@ -132,6 +170,7 @@ export function startPermissionedBackend(
       permissionBackend,
       testPolicy,
       catalogPermissions,
+      authWithActors,
       permissionsServiceFactory,
       permissionsRegistryServiceFactory,
       mockServices.database.factory({ knex }),

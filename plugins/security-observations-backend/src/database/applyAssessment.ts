@@ -94,7 +94,7 @@ export async function applyAssessment(
         .update({
           ...next,
           updated_at: now,
-          ...enqueueAssignments(trx, input.now),
+          ...enqueueAssignments(trx, input.now, next.status),
         });
       await trx('observation_events').insert({
         observation_id: id,
@@ -219,7 +219,7 @@ export async function expireRiskAcceptances(db: Knex, now: Date) {
           status,
           risk_acceptance_expires_at: null,
           updated_at: at,
-          ...enqueueAssignments(trx, now),
+          ...enqueueAssignments(trx, now, status),
         });
       await trx('observation_events').insert({
         observation_id: row.id,

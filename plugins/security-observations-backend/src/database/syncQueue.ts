@@ -1,5 +1,6 @@
 import { Knex } from 'knex';
 import { Status } from 'backstage-plugin-security-observations-common';
+import { decideByStatus, notPushedReason } from '../sync/issueRules';
 import type { Actor } from './applyAssessment';
 import { toIsoStringOrNull } from './dates';
 import { isPostgres, whereInJsonValues } from './jsonRows';
@@ -9,7 +10,10 @@ import { ObservationRow } from './observationRows';
  * The durable queue of the tracker sync lives in the observations table:
  * `sync_state` pending / synced / failed, attempts, next attempt, last error,
  * plus a lease (who works on a row until when) and a generation that every
- * enqueue bumps. Every statement of it is in this file.
+ * enqueue bumps. Rows the sync will not push are settled as `off` (the
+ * entity's tracker cannot sync) or `not_pushed` (the rules want no issue),
+ * with the reason in `sync_not_pushed_reason`: neither is a failure. Every
+ * statement of it is in this file.
  */
 
 /** An observation claimed by one sync worker. */
@@ -38,11 +42,53 @@ const notLeased = (now: string) => (query: Knex.QueryBuilder) =>
     .whereNull('sync_lease_expires_at')
     .orWhere('sync_lease_expires_at', '<', now);
 
-/** The columns that put a row into the queue, due now. */
-export function enqueueAssignments(db: Knex, now: Date) {
+/** States of rows the sync will not push; the row says why. */
+export type NotPushedState = 'off' | 'not_pushed';
+const NOT_PUSHED_STATES: NotPushedState[] = ['off', 'not_pushed'];
+
+/** A row with an issue, or a create whose outcome is not known. */
+const LINKED_SQL =
+  '(tracker_issue_key IS NOT NULL OR tracker_create_intent_at IS NOT NULL)';
+
+/**
+ * The columns that put a row into the queue, due now. With the row's new
+ * `status`: a status that never has an open issue (a false positive, an
+ * accepted risk, ...) needs the sync only for an issue to close (or a
+ * create in doubt); a row without either is settled at once as
+ * `not_pushed`, saying why, instead of showing "pending" for an issue that
+ * never comes. A row that no sync ever looked at (its entity has no
+ * tracker) stays without a sync state.
+ */
+export function enqueueAssignments(db: Knex, now: Date, status?: Status) {
+  const at = now.toISOString();
+  const decision = status && decideByStatus(status);
+  if (!decision) {
+    return {
+      sync_state: 'pending',
+      sync_next_attempt_at: at,
+      sync_generation: db.raw('sync_generation + 1'),
+    };
+  }
+  // In SQL, every expression of an UPDATE reads the row as it was.
+  const settled = `NOT ${LINKED_SQL} AND sync_state IS NOT NULL`;
+  // Postgres types a CASE of a parameter and NULL as text.
+  const timestamp = isPostgres(db) ? 'CAST(? AS timestamptz)' : '?';
   return {
-    sync_state: 'pending',
-    sync_next_attempt_at: now.toISOString(),
+    sync_state: db.raw(
+      `CASE WHEN ${LINKED_SQL} THEN 'pending' WHEN sync_state IS NULL THEN NULL ELSE 'not_pushed' END`,
+    ),
+    sync_next_attempt_at: db.raw(
+      `CASE WHEN ${LINKED_SQL} THEN ${timestamp} ELSE NULL END`,
+      [at],
+    ),
+    sync_not_pushed_reason: db.raw(
+      `CASE WHEN ${settled} THEN ? ELSE sync_not_pushed_reason END`,
+      [notPushedReason(decision)],
+    ),
+    sync_last_error: db.raw(
+      `CASE WHEN ${settled} THEN NULL ELSE sync_last_error END`,
+    ),
+    sync_attempts: db.raw(`CASE WHEN ${settled} THEN 0 ELSE sync_attempts END`),
     sync_generation: db.raw('sync_generation + 1'),
   };
 }
@@ -52,7 +98,10 @@ export function enqueueAssignments(db: Knex, now: Date) {
  * issue (or a create in doubt), the active ones on the synced branch, and
  * those whose last attempt failed (a failure that waits for a change of
  * route would otherwise stay on the tab after the fix). Resolved or
- * assessed observations without an issue never need a call.
+ * assessed observations without an issue never need a call. Those that
+ * say why they are not pushed are queued too: the reason may no longer
+ * hold. With `notPushedOnly` (the entity's route changed, and does not
+ * sync), only those.
  */
 export async function enqueueEntity(
   db: Knex,
@@ -61,20 +110,23 @@ export async function enqueueEntity(
     branch: string;
     activeStatuses: Status[];
     now: Date;
+    notPushedOnly?: boolean;
   },
 ): Promise<number> {
   return db('observations')
     .where({ entity_ref: options.entityRef })
     .where(query =>
-      query
-        .whereNotNull('tracker_issue_key')
-        .orWhereNotNull('tracker_create_intent_at')
-        .orWhere({ sync_state: 'failed' })
-        .orWhere(active =>
-          active
-            .where({ branch: options.branch })
-            .whereIn('status', options.activeStatuses),
-        ),
+      options.notPushedOnly
+        ? query.whereIn('sync_state', NOT_PUSHED_STATES)
+        : query
+            .whereNotNull('tracker_issue_key')
+            .orWhereNotNull('tracker_create_intent_at')
+            .orWhereIn('sync_state', ['failed', ...NOT_PUSHED_STATES])
+            .orWhere(active =>
+              active
+                .where({ branch: options.branch })
+                .whereIn('status', options.activeStatuses),
+            ),
     )
     .update(enqueueAssignments(db, options.now));
 }
@@ -276,6 +328,7 @@ export async function recordSynced(
       ...LEASE_ENDED,
       sync_attempts: 0,
       sync_last_error: settled.sync_last_error,
+      sync_not_pushed_reason: null,
       tracker_id: link?.trackerId ?? null,
       tracker_issue_key: link?.key ?? null,
       tracker_issue_url: link?.url ?? null,
@@ -353,6 +406,7 @@ export async function recordFailure(
     .update({
       ...LEASE_ENDED,
       sync_state: 'failed',
+      sync_not_pushed_reason: null,
       sync_attempts: failure.countsAsAttempt
         ? db.raw('sync_attempts + 1')
         : db.raw('sync_attempts'),
@@ -360,6 +414,36 @@ export async function recordFailure(
       sync_next_attempt_at: toIsoStringOrNull(failure.nextAttemptAt),
       ...(failure.createInDoubt ? {} : INTENT_RESOLVED),
     });
+}
+
+/**
+ * The sync will not push the row, and says why: `off` when its tracker
+ * cannot sync (no credentials, a tracker this backend does not support),
+ * `not_pushed` when the rules want no issue and it has none. Not a
+ * failure: no attempt counts, nothing is retried until the row or its
+ * route changes, and the link and a create in doubt stay as they are.
+ * False when the row was enqueued again meanwhile: it stays in the queue.
+ */
+export async function recordNotPushed(
+  db: Knex,
+  row: ClaimedObservation,
+  settled: { state: NotPushedState; reason: string },
+): Promise<boolean> {
+  const mine = { id: row.id, sync_lease_owner: row.sync_lease_owner };
+  const updated = await db('observations')
+    .where({ ...mine, sync_generation: row.sync_generation })
+    .update({
+      ...LEASE_ENDED,
+      sync_state: settled.state,
+      sync_not_pushed_reason: settled.reason.slice(0, 2000),
+      sync_last_error: null,
+      sync_attempts: 0,
+      sync_next_attempt_at: null,
+    });
+  if (updated === 0) {
+    await db('observations').where(mine).update(LEASE_ENDED);
+  }
+  return updated === 1;
 }
 
 /** When this tracker created issues since `since`: seeds its pacer. */

@@ -15,6 +15,10 @@ import { assessmentRoutes } from './assessmentRoutes';
 import { httpErrorHandler } from './httpErrors';
 import { importsRoutes } from './importsRoutes';
 import { observationsRoutes } from './observationsRoutes';
+import { rateLimited } from './rateLimit/rateLimited';
+import { DEFAULT_RATE_LIMITS, RateLimits } from './rateLimit/readRateLimits';
+import { principalOf } from './rateLimit/requestSubjects';
+import { RequestRateLimiter } from './rateLimit/RequestRateLimiter';
 import { reconcileRoutes } from './reconcileRoutes';
 import { Reconciler } from '../twoWay/Reconciler';
 import { syncRoutes } from './syncRoutes';
@@ -31,6 +35,10 @@ export interface RouterOptions {
   triggerSync: () => Promise<void>;
   /** Reads linked issues' live state from their trackers. */
   reconciler: Reconciler;
+  /** `securityObservations.rateLimits`; the defaults when not given. */
+  rateLimits?: RateLimits;
+  /** Tests: epoch milliseconds for the rate limits' windows. */
+  now?: () => number;
 }
 
 /** Paths that need no Backstage credentials; registered by the plugin. */
@@ -52,6 +60,7 @@ export async function createRouter(
     triggerSync,
     reconciler,
   } = options;
+  const rateLimits = options.rateLimits ?? DEFAULT_RATE_LIMITS;
   const router = Router();
 
   // Liveness for load balancers and for the Security tab's connection check.
@@ -63,6 +72,20 @@ export async function createRouter(
     };
     res.status(ok ? 200 : 503).json(body);
   });
+
+  // Per principal, in this process's memory, before the body is read: one
+  // runaway CI job cannot crowd out the others' uploads.
+  router.post(
+    '/v1/imports',
+    rateLimited({
+      limiter: new RequestRateLimiter({
+        limit: rateLimits.imports.requestsPerMinute,
+        now: options.now,
+      }),
+      what: 'uploads',
+      subjectOf: principalOf(httpAuth),
+    }),
+  );
 
   // Reads its raw body itself: mounted before any JSON body parser.
   router.use(

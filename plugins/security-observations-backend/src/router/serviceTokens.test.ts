@@ -163,13 +163,30 @@ describe('static tokens of services', () => {
   );
 
   it.each(databases.eachSupportedId())(
-    'refuses an upload with a token restricted to another plugin, and stores nothing, on %s',
+    'lets a token restricted to this plugin’s uploads upload, and refuses one restricted to another plugin without storing anything, on %s',
     async databaseId => {
       const { knex, as } = await setup(databaseId);
-      const res = await as(CATALOG_ONLY_TOKEN).upload();
-      expect(res.status).toBe(403);
-      const [{ n }] = await knex('imports').count({ n: '*' });
-      expect(Number(n)).toBe(0);
+      const stored = async () =>
+        Promise.all(
+          ['imports', 'observations', 'observation_events'].map(async table =>
+            Number((await knex(table).count({ n: '*' }))[0].n),
+          ),
+        );
+
+      // accessRestrictions: plugin security-observations, permission
+      // security-observations.import.create.
+      const uploaded = await as(SCANNER_TOKEN).upload();
+      expect(uploaded.status).toBe(201);
+      const [imports, observations] = await stored();
+      expect(imports).toBe(1);
+      expect(observations).toBe(uploaded.body.findings);
+      const before = await stored();
+
+      // accessRestrictions: plugin catalog.
+      const refused = await as(CATALOG_ONLY_TOKEN).upload();
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.name).toBe('NotAllowedError');
+      expect(await stored()).toEqual(before);
       await knex.destroy();
     },
   );

@@ -363,7 +363,13 @@ describe.each(trackersUnderTest())(
         await h.sync();
         const [observation] = await h.observations();
         expect(observation.status).toBe('resolved');
-        expect(observation.tracker).toBeNull();
+        expect(observation.tracker).toMatchObject({
+          issueKey: null,
+          syncState: 'not_pushed',
+          lastError: null,
+          notPushedReason:
+            'not found in the latest scan, so no issue is opened',
+        });
         expect(tracker.issues()).toHaveLength(0);
       });
     });

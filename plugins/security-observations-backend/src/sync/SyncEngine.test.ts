@@ -77,7 +77,14 @@ describe.each(trackersUnderTest())('SyncEngine with %s', (_name, tracker) => {
         syncState: 'synced',
         lastError: null,
       });
-      expect((await h.observationOf('CVE-2022-0001')).tracker).toBeNull();
+      // Below the minimum: no issue, and the tab says why.
+      expect((await h.observationOf('CVE-2022-0001')).tracker).toMatchObject({
+        issueKey: null,
+        syncState: 'not_pushed',
+        lastError: null,
+        notPushedReason:
+          'below the minimum severity medium, so no issue is opened',
+      });
       const events = await h.store.listEvents(observation.id);
       expect(events.at(-1)).toMatchObject({
         type: 'issue_created',
@@ -95,7 +102,8 @@ describe.each(trackersUnderTest())('SyncEngine with %s', (_name, tracker) => {
         now: new Date(),
       });
       const again = await h.sync();
-      expect(again).toMatchObject({ claimed: 3, unchanged: 3 });
+      // The low one is looked at again too: why it has no issue may change.
+      expect(again).toMatchObject({ claimed: 3, unchanged: 2, notPushed: 1 });
       expect(tracker.calls).toEqual([]);
     });
 

@@ -10,8 +10,9 @@ import {
   CreateIntent,
   IssueLink,
   LinkEvent,
+  NotPushedState,
 } from '../database/syncQueue';
-import { decideIssue } from './issueRules';
+import { decideIssue, notPushedReason } from './issueRules';
 import { renderIssue } from './renderIssue';
 import { TrackerRoute } from './routing/resolveTrackerRoute';
 import { SyncFailure, SyncFailureNotifier } from './SyncFailureNotifier';
@@ -62,14 +63,35 @@ export interface SyncRunReport {
   failed: number;
   /** Requeued without an attempt: a tracker was rate limited or paced. */
   deferred: number;
+  /**
+   * Settled without a tracker call, saying why: the entity's tracker
+   * cannot sync (off), or the rules want no issue (not pushed).
+   */
+  notPushed: number;
 }
 
 /** An attempt's outcome, counted in the run report. */
-type Outcome = 'created' | 'updated' | 'unchanged' | 'failed' | 'deferred';
+type Outcome =
+  | 'created'
+  | 'updated'
+  | 'unchanged'
+  | 'failed'
+  | 'deferred'
+  | 'notPushed';
 
 /** Attempts after which a failure counts as persistent and is notified. */
 const PERSISTENT_AFTER_ATTEMPTS = 3;
-/** Failures that no retry fixes: notified at once. */
+/**
+ * Attempts in a row that a tracker fails as unavailable (5xx, timeout,
+ * network error) before a run stops calling it: the rest of its queue
+ * fails without a request, backing off as if each had tried.
+ */
+const DOWN_AFTER_FAILURES_IN_A_ROW = 3;
+/**
+ * Failures that no retry fixes: notified at once. A tracker that cannot
+ * sync by configuration (no credentials, a tracker this backend does not
+ * support) is no failure: its observations are `off`, and nobody is told.
+ */
 const PERSISTENT_KINDS = new Set([
   'unauthorized',
   'forbidden',
@@ -78,7 +100,6 @@ const PERSISTENT_KINDS = new Set([
   'routing',
   'target',
   'workflow',
-  'tracker_unavailable',
 ]);
 
 /** 1, 4, 16, 64 minutes, then 4 and at most 6 hours. */
@@ -179,6 +200,7 @@ export class SyncEngine {
       unchanged: 0,
       failed: 0,
       deferred: 0,
+      notPushed: 0,
     };
     const { routes, targetProblems } = await this.requeueChangedRoutes();
     await this.options.clients.refreshPacing();
@@ -186,8 +208,9 @@ export class SyncEngine {
       routes,
       targetProblems,
       pausedUntil: new Map(),
+      down: new Map(),
       failures: [],
-      healthy: new Set(),
+      settled: new Set(),
     };
     const limit = pLimit(this.options.concurrency ?? 4);
     while (!options.signal?.aborted) {
@@ -217,10 +240,10 @@ export class SyncEngine {
         report[outcome] += 1;
       });
     }
-    await this.options.notifier.report(run.failures, [...run.healthy]);
+    await this.options.notifier.report(run.failures, [...run.settled]);
     if (report.claimed > 0) {
       logger.info(
-        `Tracker sync: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged, ${report.failed} failed, ${report.deferred} deferred`,
+        `Tracker sync: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged, ${report.failed} failed, ${report.deferred} deferred, ${report.notPushed} not pushed`,
       );
     }
     return report;
@@ -229,7 +252,10 @@ export class SyncEngine {
   /**
    * Queues the observations of every entity whose route (annotations or
    * tracker configuration) changed since the last run, and returns all
-   * routes for the run. A first run queues every routed entity.
+   * routes for the run. A first run queues every routed entity. A route
+   * whose tracker cannot sync queues them too, so that they say so (off);
+   * a route to no tracker, or with a problem, only those that say why
+   * they are not pushed, since that may have changed.
    */
   private async requeueChangedRoutes(): Promise<{
     routes: Map<string, TrackerRoute>;
@@ -249,14 +275,14 @@ export class SyncEngine {
     for (const [entityRef, route] of routes) {
       const hash = routeHash(route, this.options);
       if (known.get(entityRef)?.routeHash === hash) continue;
-      if (route.tracker && !route.problem) {
-        await store.enqueueEntity({
-          entityRef,
-          branch: route.defaultBranch,
-          activeStatuses: this.options.activeStatuses,
-          now: this.now(),
-        });
-      }
+      const syncs = route.tracker && !route.problem;
+      await store.enqueueEntity({
+        entityRef,
+        branch: route.defaultBranch,
+        activeStatuses: this.options.activeStatuses,
+        now: this.now(),
+        notPushedOnly: !syncs && !this.offReason(route),
+      });
       await store.saveRouteHash(entityRef, hash, this.now());
       known.delete(entityRef);
     }
@@ -309,6 +335,21 @@ export class SyncEngine {
       await store.recordSynced(row, this.untracked(intent !== null));
       return 'unchanged';
     }
+    const observation = observationFromRow(row);
+    const decision = decideIssue(
+      observation,
+      route,
+      this.options.activeStatuses,
+    );
+    if (!linked && !intent && decision.state === 'closed') {
+      // No issue, none wanted: no call, whatever the tracker or the route.
+      return this.notPushed(row, run, 'not_pushed', notPushedReason(decision));
+    }
+    // Off by configuration, not failing: no attempt, no notification.
+    const off = clients.unavailableReason(trackerId) ?? this.offReason(route);
+    if (off) {
+      return this.notPushed(row, run, 'off', off);
+    }
     if (route.problem) {
       return this.fail(row, run, {
         message: route.problem,
@@ -320,22 +361,22 @@ export class SyncEngine {
     if (paused && paused > this.clock.now()) {
       return this.defer(row, run, paused);
     }
-    const unavailable = clients.unavailableReason(trackerId);
-    if (unavailable) {
+    const down = run.down.get(trackerId);
+    if (down && down.failuresInARow >= DOWN_AFTER_FAILURES_IN_A_ROW) {
       return this.fail(row, run, {
-        message: unavailable,
-        retry: false,
-        kind: 'tracker_unavailable',
+        message: `${down.message} (not tried again in this run: the tracker failed ${down.failuresInARow} attempts in a row)`,
+        notice: down.message,
+        retry: true,
+        kind: 'unavailable',
       });
     }
 
     let attempt: Attempt | undefined;
     try {
       const client = (await clients.get(trackerId))!;
-      const observation = observationFromRow(row);
       const desired = renderIssue({
         observation,
-        decision: decideIssue(observation, route, this.options.activeStatuses),
+        decision,
         labels: route.labels,
         appBaseUrl: this.options.appBaseUrl,
         bodyLimit: client.descriptionLimit,
@@ -396,6 +437,13 @@ export class SyncEngine {
           countsAsAttempt: false,
         });
         return 'deferred';
+      }
+      if (failure.kind === 'unavailable') {
+        const downSoFar = run.down.get(trackerId);
+        run.down.set(trackerId, {
+          failuresInARow: (downSoFar?.failuresInARow ?? 0) + 1,
+          message: failure.message,
+        });
       }
       return this.fail(row, run, {
         message: failure.message,
@@ -464,7 +512,8 @@ export class SyncEngine {
       });
       return 'failed';
     }
-    run.healthy.add(row.entity_ref);
+    run.down.delete(attempt.trackerId);
+    run.settled.add(row.entity_ref);
     return outcome;
   }
 
@@ -666,6 +715,8 @@ export class SyncEngine {
       createInDoubt?: boolean;
       /** The tracker asked to come back no earlier (a 503's Retry-After). */
       retryAfterMs?: number;
+      /** What the owners are told, when not the message: the tracker's own words. */
+      notice?: string;
     },
   ): Promise<Outcome> {
     const attempts = Number(row.sync_attempts) + 1;
@@ -685,11 +736,33 @@ export class SyncEngine {
       run.failures.push({
         entityRef: row.entity_ref,
         problem: failure.kind,
-        message: failure.message,
+        message: failure.notice ?? failure.message,
         attempts,
       });
     }
     return 'failed';
+  }
+
+  /**
+   * Settles the row without a tracker call, saying why: not a failure, so
+   * no attempt counts and nobody is notified.
+   */
+  private async notPushed(
+    row: ClaimedObservation,
+    run: RunState,
+    state: NotPushedState,
+    reason: string,
+  ): Promise<Outcome> {
+    await this.options.store.recordNotPushed(row, { state, reason });
+    run.settled.add(row.entity_ref);
+    return 'notPushed';
+  }
+
+  /** Why the route's tracker cannot sync (no credentials, ...), if so. */
+  private offReason(route: TrackerRoute): string | undefined {
+    return route.tracker
+      ? this.options.clients.unavailableReason(route.tracker.id)
+      : undefined;
   }
 
   /** Lets the row go without an attempt, due again at `until` (epoch ms). */
@@ -778,9 +851,14 @@ interface RunState {
   targetProblems: Map<string, string | null>;
   /** Trackers that answered with a rate limit, until when. */
   pausedUntil: Map<string, number>;
+  /** Trackers whose last attempts failed as unavailable: how many in a row, the last error. */
+  down: Map<string, { failuresInARow: number; message: string }>;
   failures: SyncFailure[];
-  /** Entities with at least one successful sync in this run. */
-  healthy: Set<string>;
+  /**
+   * Entities with at least one observation settled in this run without a
+   * failure (synced, or not pushed by configuration or the rules).
+   */
+  settled: Set<string>;
   /** The earliest time a row this run deferred is due again. */
   resumeAt?: number;
 }

@@ -21,7 +21,9 @@ const REPEAT_AFTER_MS = 24 * 3_600_000;
  * The notification's scope makes a later send update it instead of adding
  * another, and the store remembers what was sent, so a failure that lasts
  * for days is re-sent once a day, not every run. Once the entity syncs
- * again, the next failure is news again.
+ * again, the next failure is news again. A sync that is off by
+ * configuration (no credentials, a tracker this backend does not support)
+ * is not a failure and never reaches it.
  */
 export class SyncFailureNotifier {
   constructor(
@@ -36,8 +38,10 @@ export class SyncFailureNotifier {
   async report(failures: SyncFailure[], recoveredEntityRefs: string[]) {
     const { store, notifications, logger } = this.options;
     const now = this.options.clock?.() ?? new Date();
-    // Recovered: some observation synced, and none is failing any more
-    // (one that waits for its next attempt still is).
+    // Recovered: some observation synced, or was settled without a
+    // failure (not pushed, or off by configuration: no news for anyone),
+    // and none is failing any more (one that waits for its next attempt
+    // still is).
     const stillFailing = await store.entitiesWithSyncFailures(
       recoveredEntityRefs,
     );

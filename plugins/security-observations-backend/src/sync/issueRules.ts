@@ -15,6 +15,50 @@ export interface IssueDecision {
 }
 
 /**
+ * The statuses that can count as active, whatever the configuration says
+ * of in review (`inReviewIsActive`): every other one never has an open
+ * issue.
+ */
+const ACTIVE_WHEN_CONFIGURED: readonly Status[] = ['open', 'in_review'];
+
+/**
+ * The closed decision that an observation's status alone makes, or
+ * undefined when its issue depends on more (the branch, the severity).
+ * Without `activeStatuses`, in review counts as possibly active: what an
+ * enqueue can tell without the configuration.
+ */
+export function decideByStatus(
+  status: Status,
+  activeStatuses: readonly Status[] = ACTIVE_WHEN_CONFIGURED,
+): IssueDecision | undefined {
+  if (status === 'resolved') {
+    return {
+      state: 'closed',
+      closeReason: 'fixed',
+      because: 'not found in the latest scan',
+    };
+  }
+  if (!activeStatuses.includes(status)) {
+    return {
+      state: 'closed',
+      closeReason: 'not_planned',
+      because: `assessed as ${status.replace(/_/g, ' ')}`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Why an observation that has no issue gets none, for the Security tab:
+ * e.g. "assessed as false positive, so no issue is opened".
+ */
+export function notPushedReason(decision: IssueDecision): string {
+  return `${
+    decision.because ?? 'the rules want no issue'
+  }, so no issue is opened`;
+}
+
+/**
  * The outbound rules: an open issue for an active observation on the
  * entity's synced branch at or above the minimum severity; otherwise a
  * closed one: fixed when a scan no longer finds it, not planned when it
@@ -25,19 +69,9 @@ export function decideIssue(
   route: Pick<TrackerRoute, 'defaultBranch' | 'minimumSeverity'>,
   activeStatuses: Status[],
 ): IssueDecision {
-  if (observation.status === 'resolved') {
-    return {
-      state: 'closed',
-      closeReason: 'fixed',
-      because: 'not found in the latest scan',
-    };
-  }
-  if (!activeStatuses.includes(observation.status)) {
-    return {
-      state: 'closed',
-      closeReason: 'not_planned',
-      because: `assessed as ${observation.status.replace(/_/g, ' ')}`,
-    };
+  const byStatus = decideByStatus(observation.status, activeStatuses);
+  if (byStatus) {
+    return byStatus;
   }
   if (observation.branch !== route.defaultBranch) {
     return {

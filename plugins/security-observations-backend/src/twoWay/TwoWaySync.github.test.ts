@@ -207,7 +207,10 @@ describe('Two-way sync with GitHub', () => {
       await h.importFindings([openssl, lowOne]);
       await h.sync();
       const waiting = await h.observationOf('CVE-2022-0001');
-      expect(waiting.tracker).toBeNull();
+      expect(waiting.tracker).toMatchObject({
+        issueKey: null,
+        syncState: 'not_pushed',
+      });
       const write = (observationId: string, body: string) =>
         h.store.addComment({
           observationId,

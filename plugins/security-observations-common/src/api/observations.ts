@@ -65,10 +65,24 @@ export const observationSchema = z.object({
       issueKey: z.string().nullable(),
       issueUrl: z.string().nullable(),
       issueState: z.string().nullable(),
+      /**
+       * `pending` (queued), `synced`, `failed` (see `lastError`; retried
+       * at `nextAttemptAt`), or one of two states that are not failures
+       * and that nobody is notified about, with the reason in
+       * `notPushedReason`: `off` (the entity's tracker cannot sync, e.g.
+       * no credentials configured) and `not_pushed` (the rules want no
+       * issue, e.g. a false positive or below the minimum severity).
+       * Null when the entity has no tracker.
+       */
       syncState: z.string().nullable(),
       syncAttempts: z.number(),
       nextAttemptAt: z.string().nullable(),
       lastError: z.string().nullable(),
+      /**
+       * Why the observation is not pushed to the tracker, when
+       * `syncState` is `off` or `not_pushed`; null otherwise.
+       */
+      notPushedReason: z.string().nullable().optional(),
       /**
        * The issue as the tracker last showed it (a webhook or the
        * reconciliation): its status in the tracker's words, who changed

@@ -68,10 +68,13 @@ function recordingSubscriber(received: EventParams[]) {
   });
 }
 
-async function startEventsBackend(secrets: {
-  github?: string;
-  gitlab?: string;
-}) {
+async function startEventsBackend(
+  secrets: {
+    github?: string;
+    gitlab?: string;
+  },
+  securityObservations: Record<string, unknown> = {},
+) {
   const received: EventParams[] = [];
   const { server } = await startTestBackend({
     features: [
@@ -82,7 +85,15 @@ async function startEventsBackend(secrets: {
       // One events service for all plugins, as in a real backend (the test
       // backend's default mock gives each plugin its own).
       eventsServiceFactory,
-      mockServices.rootConfig.factory({ data: trackersConfig(secrets) }),
+      mockServices.rootConfig.factory({
+        data: {
+          ...trackersConfig(secrets),
+          securityObservations: {
+            ...trackersConfig(secrets).securityObservations,
+            ...securityObservations,
+          },
+        },
+      }),
     ],
   });
   return { server, received };
@@ -105,6 +116,8 @@ const postGitHub = (
     .send(payload);
 
 describe('securityObservationsEventsModule', () => {
+  afterEach(() => jest.restoreAllMocks());
+
   it('accepts a delivery signed with the tracker secret once, and refuses its replay', async () => {
     const { server, received } = await startEventsBackend({
       github: GITHUB_SECRET,
@@ -224,5 +237,46 @@ describe('securityObservationsEventsModule', () => {
       'b7c1e1a8-1111-4000-8000-000000000002',
     );
     expect(received[0].metadata).not.toHaveProperty('x-gitlab-token');
+  });
+  it('limits the deliveries of one tracker type from one address, with 429 and Retry-After, until the next minute', async () => {
+    const { server, received } = await startEventsBackend(
+      { github: GITHUB_SECRET, gitlab: GITLAB_SECRET },
+      { rateLimits: { webhooks: { requestsPerMinute: 2 } } },
+    );
+    const deliver = (n: number) =>
+      postGitHub(server, {
+        'x-github-delivery': `c0ffee00-0000-4000-8000-00000000000${n}`,
+        'x-hub-signature-256': signed(body, GITHUB_SECRET),
+      });
+    const start = Date.now();
+    jest.spyOn(Date, 'now').mockReturnValue(start);
+
+    expect((await deliver(1)).status).toBe(202);
+    expect((await deliver(2)).status).toBe(202);
+    const refused = await deliver(3);
+    expect(refused.status).toBe(429);
+    expect(refused.headers['retry-after']).toBe('60');
+    expect(refused.body.error).toEqual({
+      name: 'TooManyRequestsError',
+      message: expect.stringMatching(
+        /^Too many webhook deliveries: github webhooks from \S+ may make 2 a minute; try again in 60 s$/,
+      ),
+    });
+    // Not even an unsigned delivery gets through to the signature check.
+    expect((await postGitHub(server, {})).status).toBe(429);
+    expect(received).toHaveLength(2);
+
+    // Another tracker type's topic counts on its own.
+    const gitlabNote = await request(server)
+      .post('/api/events/http/security-observations.gitlab')
+      .set('content-type', 'application/json')
+      .set('x-gitlab-event', 'Note Hook')
+      .set('x-gitlab-token', 'not-it')
+      .send('{}');
+    expect(gitlabNote.status).toBe(401);
+
+    jest.spyOn(Date, 'now').mockReturnValue(start + 60_000);
+    expect((await deliver(3)).status).toBe(202);
+    expect(received).toHaveLength(3);
   });
 });

@@ -3,6 +3,7 @@ import Box from '@material-ui/core/Box';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import ErrorOutlineIcon from '@material-ui/icons/ErrorOutline';
+import InfoOutlinedIcon from '@material-ui/icons/InfoOutlined';
 import { Observation } from 'backstage-plugin-security-observations-common';
 import { MouseEvent } from 'react';
 import { safeHttpUrl } from '../../links/safeHttpUrl';
@@ -12,6 +13,36 @@ import { shortIssueKey } from './shortIssueKey';
 import { humanize } from './statuses';
 
 const stopPropagation = (event: MouseEvent) => event.stopPropagation();
+
+/**
+ * The sync state in words. `off` and `not_pushed` are no failures: the
+ * entity's tracker cannot sync by configuration, or the rules want no
+ * issue; the reason is one hover away.
+ */
+function syncStateText(tracker: NonNullable<Observation['tracker']>) {
+  switch (tracker.syncState) {
+    case null:
+      return undefined;
+    case 'off':
+      return 'sync off';
+    case 'not_pushed':
+      return 'not pushed';
+    default:
+      return `sync ${tracker.syncState.replace(/_/g, ' ')}`;
+  }
+}
+
+/** Why the observation is not pushed, as its tooltip says it. */
+function notPushedText(tracker: NonNullable<Observation['tracker']>) {
+  if (!tracker.notPushedReason) return undefined;
+  if (tracker.syncState === 'off') {
+    return `Tracker sync is off: ${tracker.notPushedReason}`;
+  }
+  if (tracker.syncState === 'not_pushed') {
+    return `Not pushed to the tracker: ${tracker.notPushedReason}`;
+  }
+  return undefined;
+}
 
 /**
  * A key breaks at its slashes, so it stays on one line; one still too long
@@ -30,8 +61,8 @@ const oneLine = {
  * The tracker issue of an observation: its key linked to the issue, the
  * issue's live status on the tracker and the sync state. The key shows
  * without its owner or group, which stay in the tooltip and the link's
- * accessible name. A sync error is one hover (or focus) away, and read out
- * by screen readers.
+ * accessible name. A sync error, or why the observation is not pushed, is
+ * one hover (or focus) away, and read out by screen readers.
  */
 export const TrackerIssue = ({
   tracker,
@@ -45,9 +76,13 @@ export const TrackerIssue = ({
     return <>—</>;
   }
   const url = safeHttpUrl(tracker.issueUrl);
-  const key = tracker.issueKey
-    ? shortIssueKey(tracker.issueKey)
-    : 'No issue yet';
+  const notPushed = notPushedText(tracker);
+  // "Yet" only where an issue is coming.
+  const noIssue =
+    tracker.syncState === 'off' || tracker.syncState === 'not_pushed'
+      ? 'No issue'
+      : 'No issue yet';
+  const key = tracker.issueKey ? shortIssueKey(tracker.issueKey) : noIssue;
   // A shortened key keeps the whole one in a tooltip and for screen readers.
   const wholeKey =
     tracker.issueKey && tracker.issueKey !== key ? tracker.issueKey : undefined;
@@ -55,7 +90,7 @@ export const TrackerIssue = ({
   // The live status, when read, says better than the state Backstage set.
   const states = [
     !live && tracker.issueState && humanize(tracker.issueState),
-    tracker.syncState && `sync ${tracker.syncState}`,
+    syncStateText(tracker),
   ].filter(Boolean);
   const errorText = tracker.lastError
     ? `Sync error: ${tracker.lastError}${
@@ -123,6 +158,21 @@ export const TrackerIssue = ({
             display="inline-flex"
           >
             <ErrorOutlineIcon fontSize="small" />
+          </Box>
+        </Tooltip>
+      )}
+      {!errorText && notPushed && (
+        <Tooltip title={notPushed}>
+          <Box
+            component="span"
+            ml={0.5}
+            tabIndex={0}
+            role="img"
+            aria-label={notPushed}
+            color="text.secondary"
+            display="inline-flex"
+          >
+            <InfoOutlinedIcon fontSize="small" />
           </Box>
         </Tooltip>
       )}
