@@ -26,7 +26,7 @@ export interface Config {
     rateLimits?: {
       /**
        * `POST /v1/imports`, per principal: a static token's subject, or a
-       * user (default 60).
+       * user (default 600).
        */
       imports?: {
         requestsPerMinute?: number;

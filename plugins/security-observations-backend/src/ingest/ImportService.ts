@@ -10,10 +10,12 @@ import {
 } from 'backstage-plugin-security-observations-common';
 import { SecurityObservationsStore } from '../database/SecurityObservationsStore';
 import { ReportJsonError } from './json/ReportJsonError';
+import { ReportLimitError } from './ReportLimitError';
 import { readJsonReport } from './json/readJsonReport';
 import { ReportBytes } from './json/ReportBytes';
 import { describeShape } from './describeShape';
 import { normalizeFindings } from './NormalizedFinding';
+import { storableText } from './storableText';
 import {
   ReportReading,
   REPORT_FORMATS,
@@ -77,7 +79,8 @@ export class ImportService {
         request.branch ??
         entity.metadata.annotations?.[ANNOTATION_DEFAULT_BRANCH] ??
         'main',
-      scanner: request.scanner ?? reading.scanner,
+      // The column's size; a tool name longer than a line is cut.
+      scanner: request.scanner ?? storableText(reading.scanner, 128),
       source: request.source ?? '',
     };
     const { importId, counts, findingCount, unassessed } = await asInputErrors(
@@ -141,6 +144,15 @@ export class ImportService {
       ? parsers.find(candidate => candidate.format === format)
       : parsers.find(candidate => candidate.detect(preview));
     if (!parser) {
+      // A report that says it is SARIF (or Grype, ...) but whose structure
+      // is broken gets that parser's error, which says where it breaks.
+      const claimed = parsers.find(candidate => candidate.claims?.(preview));
+      if (claimed) {
+        // The findings are read one at a time and dropped: where a
+        // required part is broken, reading them says so.
+        const { findings } = claimed.read(document);
+        for (const finding of findings) void finding;
+      }
       throw new InputError(
         `Unknown report format: the report is ${describeShape(
           preview,
@@ -182,14 +194,18 @@ export class ImportService {
 }
 
 /**
- * Runs `action` with a broken report's errors (JSON syntax, or a format's
- * structure at a JSON path) turned into 400s. They can surface late: the
- * findings are read while the store writes them, and the store's
- * transaction then rolls back.
+ * Runs `action` with a broken report's errors (JSON syntax, a format's
+ * structure at a JSON path, a limit passed) turned into 400s. They can
+ * surface late: the findings are read while the store writes them, and
+ * the store's transaction then rolls back.
  */
 function asInputErrors<T>(action: () => T): T {
   const convert = (error: unknown): never => {
-    if (error instanceof ReportParseError || error instanceof ReportJsonError) {
+    if (
+      error instanceof ReportParseError ||
+      error instanceof ReportJsonError ||
+      error instanceof ReportLimitError
+    ) {
       throw new InputError(error.message);
     }
     throw error;

@@ -5,6 +5,8 @@ import {
 } from 'backstage-plugin-security-observations-common';
 import { SEPARATOR } from './parsers/identity';
 import { ParsedFinding } from './parsers/types';
+import { storableFinding } from './storableText';
+import { MAX_REPORT_FINDINGS, ReportLimitError } from './ReportLimitError';
 
 /**
  * A parsed finding with the hashes the store works with. The identity hash
@@ -60,7 +62,8 @@ function contentHash(finding: ParsedFinding): string {
 }
 
 /**
- * Hashes each finding as it comes. An exact repeat (the same identity
+ * Hashes each finding as it comes, its texts made storable
+ * (`storableFinding`). An exact repeat (the same identity
  * and the same content: a report listing one element twice) is one
  * observation: only its first is kept. Distinct findings that happen to
  * share an identity key (the same rule twice in one file, one CVE at two
@@ -72,7 +75,10 @@ export function* normalizeFindings(
   findings: Iterable<ParsedFinding>,
 ): Generator<NormalizedFinding> {
   const seen = new Map<string, string[]>();
-  for (const finding of findings) {
+  let count = 0;
+  for (const parsed of findings) {
+    // Hashed as stored, so a re-import of the same report is unchanged.
+    const finding = storableFinding(parsed);
     const content = contentHash(finding);
     const contents = seen.get(finding.identityKey);
     let identityKey = finding.identityKey;
@@ -83,6 +89,16 @@ export function* normalizeFindings(
     } else {
       contents.push(content);
       identityKey = `${identityKey}${SEPARATOR}#${contents.length}`;
+    }
+    if (++count > MAX_REPORT_FINDINGS) {
+      // XML reports, and formats where one element gives many findings
+      // (a CycloneDX vulnerability affecting many components), reach it
+      // here, while being stored: the import then rolls back.
+      throw new ReportLimitError(
+        `The report holds more than ${MAX_REPORT_FINDINGS.toLocaleString(
+          'en-US',
+        )} findings; an import takes at most that many: split the report into several, each with its own source=`,
+      );
     }
     yield {
       identityHash: sha256(identityKey),

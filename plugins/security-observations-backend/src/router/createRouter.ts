@@ -44,7 +44,12 @@ export interface RouterOptions {
 /** Paths that need no Backstage credentials; registered by the plugin. */
 export const unauthenticatedPaths: Parameters<
   HttpRouterService['addAuthPolicy']
->[0][] = [{ path: '/health', allow: 'unauthenticated' }];
+>[0][] = [
+  { path: '/health', allow: 'unauthenticated' },
+  // The route checks the token on its first line, itself, so that a wrong
+  // one is told where scanner tokens are configured (see httpErrors).
+  { path: '/v1/imports', allow: 'unauthenticated' },
+];
 
 export async function createRouter(
   options: RouterOptions,

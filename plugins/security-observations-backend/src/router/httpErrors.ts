@@ -1,5 +1,12 @@
-import { CustomErrorBase, serializeError } from '@backstage/errors';
-import { ErrorRequestHandler } from 'express';
+import {
+  AuthenticationError,
+  CustomErrorBase,
+  isError,
+  ServiceUnavailableError,
+  serializeError,
+} from '@backstage/errors';
+import { ErrorRequestHandler, Request, Response } from 'express';
+import { isDatabaseConnectionLost } from './databaseConnectionLost';
 
 /**
  * Errors with statuses that `@backstage/errors` has no class for. They are
@@ -16,6 +23,26 @@ export class UnsupportedMediaTypeError extends CustomErrorBase {
   readonly statusCode = 415;
 }
 
+/** Where a scanner's token comes from, for the 401 of the import route. */
+const SCANNER_TOKEN_HINT =
+  "scanners send 'Authorization: Bearer <token>' with a static token of " +
+  'backend.auth.externalAccess in the app-config (type: static); check ' +
+  "that the scanner's token is one of those and has no stray spaces or " +
+  'line breaks (see "Install into your Backstage" in the README)';
+
+function respond(
+  req: Request,
+  res: Response,
+  statusCode: number,
+  error: Error,
+): void {
+  res.status(statusCode).json({
+    error: serializeError(error),
+    request: { method: req.method, url: req.originalUrl },
+    response: { statusCode },
+  });
+}
+
 export const httpErrorHandler: ErrorRequestHandler = (
   error,
   req,
@@ -26,11 +53,36 @@ export const httpErrorHandler: ErrorRequestHandler = (
     error instanceof PayloadTooLargeError ||
     error instanceof UnsupportedMediaTypeError
   ) {
-    res.status(error.statusCode).json({
-      error: serializeError(error),
-      request: { method: req.method, url: req.originalUrl },
-      response: { statusCode: error.statusCode },
-    });
+    respond(req, res, error.statusCode, error);
+    return;
+  }
+  // Backstage's "Illegal token" (or "Missing credentials") says nothing of
+  // where a scanner's token is configured: the import route says it.
+  if (
+    isError(error) &&
+    error.name === 'AuthenticationError' &&
+    req.method === 'POST' &&
+    req.path === '/v1/imports'
+  ) {
+    respond(
+      req,
+      res,
+      401,
+      new AuthenticationError(`${error.message}: ${SCANNER_TOKEN_HINT}`),
+    );
+    return;
+  }
+  if (isDatabaseConnectionLost(error)) {
+    res.setHeader('Retry-After', '5');
+    respond(
+      req,
+      res,
+      503,
+      new ServiceUnavailableError(
+        'The database connection was lost before the request was done; nothing of it was stored. Send it again.',
+        error,
+      ),
+    );
     return;
   }
   next(error);

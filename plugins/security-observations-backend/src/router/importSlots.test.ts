@@ -25,7 +25,13 @@ describe('imports beyond maxConcurrent', () => {
         return {
           importId: 'import-1',
           format: 'trivy',
-          counts: { new: 1, updated: 0, unchanged: 0, resolved: 0, reopened: 0 },
+          counts: {
+            new: 1,
+            updated: 0,
+            unchanged: 0,
+            resolved: 0,
+            reopened: 0,
+          },
         };
       }),
     } as unknown as ImportService;

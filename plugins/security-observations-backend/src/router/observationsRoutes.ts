@@ -12,7 +12,7 @@ import { EntityAuthorizer } from '../assessment/EntityAuthorizer';
 import { SecurityObservationsStore } from '../database/SecurityObservationsStore';
 import { TrackerRoute } from '../sync/routing/resolveTrackerRoute';
 import { canonicalEntityRef } from './canonicalEntityRef';
-import { validate } from './validate';
+import { rejectNul, validate } from './validate';
 
 /**
  * Reading observations, their audit log and per-entity summaries. Every
@@ -43,6 +43,7 @@ export function observationsRoutes(options: {
 
   /** The observation, once the caller may read its entity's observations. */
   const readableObservation = async (req: Request, id: string) => {
+    rejectNul(id, 'id');
     const observation = await store.getObservation(id);
     if (!observation) {
       // Authenticate first, so an anonymous caller learns nothing.
@@ -75,6 +76,7 @@ export function observationsRoutes(options: {
   });
 
   router.get('/v1/entities/:entityRef/trend', async (req, res) => {
+    rejectNul(req.params.entityRef, 'entityRef');
     const entityRef = canonicalEntityRef(req.params.entityRef, 'entityRef');
     const { days } = validate(trendQuerySchema, req.query);
     await authorizeRead(req, entityRef);
@@ -89,6 +91,7 @@ export function observationsRoutes(options: {
   });
 
   router.get('/v1/entities/:entityRef/summary', async (req, res) => {
+    rejectNul(req.params.entityRef, 'entityRef');
     const entityRef = canonicalEntityRef(req.params.entityRef, 'entityRef');
     await authorizeRead(req, entityRef);
     const [summary, route, targetProblem] = await Promise.all([

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { Utf8Check } from '../ingest/Utf8Check';
 import {
   FileReportBytes,
   MemoryReportBytes,
@@ -33,6 +34,18 @@ const ACCEPTED_CONTENT_TYPES = [
 export interface BodyLimits {
   maxReportBytes: number;
   maxDecompressedReportBytes: number;
+}
+
+/** The first two bytes of every gzip stream (RFC 1952). */
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+const isGzip = (head: Buffer) =>
+  head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+
+/** A `charset` parameter other than UTF-8's names; none is UTF-8. */
+function otherCharset(contentType: string): string | undefined {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType)?.[1];
+  return charset && !/^utf-?8$/i.test(charset) ? charset : undefined;
 }
 
 const megabytes = (bytes: number) =>
@@ -118,12 +131,18 @@ export async function readReportBody(
       }'`,
     );
   }
+  const charset = otherCharset(contentType);
+  if (charset) {
+    throw new UnsupportedMediaTypeError(
+      `The report must be UTF-8, got charset=${charset}: convert it to UTF-8 (e.g. with iconv) and send charset=utf-8 or no charset`,
+    );
+  }
   const encoding = (req.headers['content-encoding'] ?? 'identity')
     .toLowerCase()
     .trim();
   if (encoding !== 'identity' && encoding !== 'gzip') {
     throw new UnsupportedMediaTypeError(
-      `Content-Encoding must be gzip or none, got '${encoding}'`,
+      `Content-Encoding must be gzip or none (identity), got '${encoding}'`,
     );
   }
   const declared = Number(req.headers['content-length']);
@@ -149,9 +168,18 @@ export async function readReportBody(
       req.pipe(gunzip);
     }
     let decodedBytes = 0;
+    let head = Buffer.alloc(0);
+    const utf8 = new Utf8Check();
     try {
-      for await (const chunk of decoded) {
-        decodedBytes += (chunk as Buffer).length;
+      // Leaving the loop early must not destroy the request: its socket
+      // carries the answer (and the auditor reads the client's address).
+      const chunks = decoded.iterator({ destroyOnReturn: false });
+      for await (const chunk of chunks as AsyncIterable<Buffer>) {
+        if (head.length < 2) {
+          head = Buffer.concat([head, chunk.subarray(0, 2)]);
+          if (isGzip(head)) throw gzipped(encoding);
+        }
+        decodedBytes += chunk.length;
         if (encoding !== 'gzip' && decodedBytes > limits.maxReportBytes) {
           throw tooLarge(limits.maxReportBytes);
         }
@@ -162,13 +190,22 @@ export async function readReportBody(
             )}`,
           );
         }
-        await sink.write(chunk as Buffer);
+        utf8.push(chunk);
+        await sink.write(chunk);
       }
+      utf8.end();
     } catch (error) {
       // Drain the rest so that the answer reaches the client.
       req.unpipe();
+      if (decoded !== req) decoded.destroy();
       req.resume();
-      if (error instanceof PayloadTooLargeError) throw error;
+      if (
+        error instanceof PayloadTooLargeError ||
+        error instanceof UnsupportedMediaTypeError ||
+        error instanceof InputError
+      ) {
+        throw error;
+      }
       if (encoding === 'gzip' && (error as { errno?: number }).errno) {
         throw new InputError(
           `Content-Encoding is gzip but the body is not valid gzip: ${
@@ -188,6 +225,18 @@ export async function readReportBody(
     await sink.discard();
     throw error;
   }
+}
+
+/**
+ * A body that is gzip although the request does not say so (curl's
+ * `--data-binary @report.json.gz` without the header), or gzip twice.
+ */
+function gzipped(encoding: string) {
+  return new UnsupportedMediaTypeError(
+    encoding === 'gzip'
+      ? 'The report is compressed twice: after gunzip the body is gzip again (it starts with the gzip bytes 1f 8b); compress it once'
+      : "The body is gzip-compressed (it starts with the gzip bytes 1f 8b) but the request has no 'Content-Encoding: gzip' header: add it (curl: -H 'Content-Encoding: gzip'), or send the report uncompressed",
+  );
 }
 
 function tooLarge(limit: number) {

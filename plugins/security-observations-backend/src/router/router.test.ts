@@ -250,6 +250,11 @@ describe('POST /v1/imports', () => {
         .serialize(raw)
         .send(trivyReport);
       expect(wrongToken.status).toBe(401);
+      // Says where scanner tokens come from, not only Backstage's words.
+      expect(wrongToken.body.error.message).toMatch(
+        /^Illegal token: scanners send 'Authorization: Bearer <token>' with a static token of backend\.auth\.externalAccess/,
+      );
+      expect(noToken.body.error.message).toMatch(/backend\.auth\.externalAccess/);
 
       expect(await tableCounts()).toMatchObject({ imports: 0 });
       await knex.destroy();

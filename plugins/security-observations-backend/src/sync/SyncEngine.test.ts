@@ -1,3 +1,4 @@
+import { STORED_TEXT_LIMITS } from '../ingest/storableText';
 import { setupServer } from 'msw/node';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { lowOne, openssl, zlib } from './__testUtils__/scenarioFindings';
@@ -229,19 +230,19 @@ describe.each(trackersUnderTest())('SyncEngine with %s', (_name, tracker) => {
       expect(tracker.writeCalls()).toHaveLength(1);
     });
 
-    it('cuts a body over the tracker’s limit with a note and keeps the marker', async () => {
+    // The store keeps descriptions up to STORED_TEXT_LIMITS.description:
+    // over Jira's limit, within GitHub's and GitLab's.
+    it('cuts the longest stored description to the tracker’s limit with a note, or carries it whole, and keeps the marker', async () => {
       const h = await harness();
-      await h.importFindings([
-        {
-          ...openssl,
-          description: 'x'.repeat(tracker.descriptionLimit + 20_000),
-        },
-      ]);
+      const description = 'x'.repeat(STORED_TEXT_LIMITS.description);
+      await h.importFindings([{ ...openssl, description }]);
       expect(await h.sync()).toMatchObject({ created: 1, failed: 0 });
       const [issue] = tracker.issues();
       const observation = await h.observationOf('CVE-2024-1234');
       expect(tracker.markerOf(issue)).toBe(observation.id);
-      expect(issue.text).toContain('The description was cut here');
+      const fits = description.length <= tracker.descriptionLimit - 1_000;
+      expect(issue.text.includes('The description was cut here')).toBe(!fits);
+      expect(issue.text.includes(description)).toBe(fits);
       expect(issue.text).toContain('Security tab');
     });
 

@@ -50,6 +50,9 @@ export class FileReportBytes implements ReportBytes {
   private readonly windowBuffer: Buffer;
   // Apart from the window: text() is called while a window is in use.
   private readonly textBuffer: Buffer;
+  /** The part of the file that textBuffer holds. */
+  private textStart = 0;
+  private textLength = 0;
   private closed = false;
 
   constructor(
@@ -78,12 +81,28 @@ export class FileReportBytes implements ReportBytes {
   }
 
   text(start: number, end: number): string {
-    const buffer =
-      end - start <= this.windowBytes
-        ? this.textBuffer
-        : Buffer.allocUnsafe(end - start);
-    const read = fs.readSync(this.fd, buffer, 0, end - start, start);
-    return buffer.toString('utf8', 0, read);
+    if (end - start > this.windowBytes) {
+      const buffer = Buffer.allocUnsafe(end - start);
+      const read = fs.readSync(this.fd, buffer, 0, end - start, start);
+      return buffer.toString('utf8', 0, read);
+    }
+    // Parsers ask for consecutive findings: one read serves many of them,
+    // rather than one read per finding.
+    if (start < this.textStart || end > this.textStart + this.textLength) {
+      this.textStart = start;
+      this.textLength = fs.readSync(
+        this.fd,
+        this.textBuffer,
+        0,
+        Math.min(this.windowBytes, this.length - start),
+        start,
+      );
+    }
+    return this.textBuffer.toString(
+      'utf8',
+      start - this.textStart,
+      Math.min(end, this.textStart + this.textLength) - this.textStart,
+    );
   }
 
   async close(): Promise<void> {

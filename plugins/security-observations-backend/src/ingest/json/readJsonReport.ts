@@ -2,6 +2,7 @@ import { LazyJsonArray } from './LazyJsonArray';
 import { ByteCursor } from './ByteCursor';
 import { MemoryReportBytes, ReportBytes } from './ReportBytes';
 import { describeJsonParseError, ReportJsonError } from './ReportJsonError';
+import { MAX_REPORT_FINDINGS, ReportLimitError } from '../ReportLimitError';
 
 /**
  * Where the formats keep their findings, as paths with `*` for any array
@@ -26,6 +27,14 @@ const LAZY_ARRAY_PATHS = new Set([
   'results', // Semgrep, OSV-Scanner
 ]);
 const MAX_LAZY_DEPTH = 3;
+
+/**
+ * How deep arrays and objects may nest. Real reports stay under 30 levels
+ * (CycloneDX's nested components go deepest); the limit keeps every
+ * recursive walk of a parsed report (parsers, structuredClone, logging)
+ * far from the stack's end, whatever a report holds.
+ */
+export const MAX_JSON_DEPTH = 256;
 
 /** How many elements of each large array the detection preview holds. */
 const PREVIEW_ELEMENTS = 1;
@@ -154,6 +163,8 @@ class StructureScanner {
   /** The key of the value being read in its container. */
   private key: string | number = '';
   private i: number;
+  /** Elements of the lazy arrays so far. */
+  private elements = 0;
 
   constructor(private readonly source: ByteCursor) {
     this.i = skipWhitespace(source, bomLength(source));
@@ -166,9 +177,25 @@ class StructureScanner {
   readValue(): boolean {
     const { source, stack } = this;
     const parent = stack[stack.length - 1];
-    if (parent?.lazy) parent.lazy.starts.push(this.i);
+    if (parent?.lazy) {
+      parent.lazy.starts.push(this.i);
+      if (++this.elements > MAX_REPORT_FINDINGS) {
+        throw new ReportLimitError(
+          `The report lists more than ${MAX_REPORT_FINDINGS.toLocaleString(
+            'en-US',
+          )} findings or components (at position ${this.i}, in ${
+            describeLazyPath(parent.lazy.path) || 'the top-level array'
+          }); an import takes at most that many: split the report into several, each with its own source=`,
+        );
+      }
+    }
     const byte = source.at(this.i);
     if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+      if (stack.length >= MAX_JSON_DEPTH) {
+        throw new ReportLimitError(
+          `The report nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels at position ${this.i}: no report format needs that`,
+        );
+      }
       const isArray = byte === OPEN_BRACKET;
       const pattern = childPattern(parent, this.key, stack.length);
       const frame: Frame = { isArray, pattern, key: this.key, count: 0 };
@@ -269,6 +296,15 @@ function scan(source: ByteCursor): LazyRange[] {
   return scanner.finish();
 }
 
+/** A lazy array's path as the parsers' messages spell one: `runs[0].results`. */
+function describeLazyPath(path: Array<string | number>): string {
+  return path
+    .map((key, index) =>
+      typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${key}`,
+    )
+    .join('');
+}
+
 function closer(frame: Frame): number {
   return frame.isArray ? CLOSE_BRACKET : CLOSE_BRACE;
 }
@@ -319,10 +355,17 @@ function readKey(
   const valueAt = skipWhitespace(source, colon + 1);
   if (frame.pattern === null) return { key: '', valueAt };
   const raw = source.text(offset, end);
-  return {
-    key: raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1),
-    valueAt,
-  };
+  if (!raw.includes('\\')) return { key: raw.slice(1, -1), valueAt };
+  try {
+    return { key: JSON.parse(raw) as string, valueAt };
+  } catch (error) {
+    // A broken escape in a key (`"\x"`, `"\u12"`): the error at its offset.
+    throw describeJsonParseError(
+      error,
+      raw,
+      textIndex => offset + Buffer.byteLength(raw.slice(0, textIndex), 'utf8'),
+    );
+  }
 }
 
 /**

@@ -402,6 +402,16 @@ export const grypeParser = reportParser({
     );
   },
 
+  claims(document: unknown): boolean {
+    return (
+      isRecord(document) &&
+      'matches' in document &&
+      ((isRecord(document.descriptor) &&
+        document.descriptor.name === 'grype') ||
+        'source' in document)
+    );
+  },
+
   read(document: unknown): ReportReading {
     const root = new JsonReader(LABEL, document);
     const parts = new OptionalParts();

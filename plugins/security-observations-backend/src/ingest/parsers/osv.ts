@@ -343,5 +343,9 @@ export const osvParser = reportParser({
   format: 'osv',
   label: LABEL,
   detect,
+  claims: document =>
+    isRecord(document) &&
+    'results' in document &&
+    'experimental_config' in document,
   read,
 });

@@ -9,7 +9,8 @@ import {
 } from './identity';
 import { gitleaksIdentityParts } from './gitleaksIdentity';
 import { fenced } from './markdown';
-import { JsonReader, unique } from './read';
+import { truncateText } from '../storableText';
+import { isRecord, JsonReader, unique } from './read';
 import { redactSecrets } from './redact';
 import { ReportParseError } from './ReportParseError';
 import { severityFromName, severityFromScore } from './severity';
@@ -457,9 +458,7 @@ function trivyPackage(message: string | undefined): ParsedFinding['package'] {
 
 function titleOf(text: string): string {
   const trimmed = text.trim();
-  return trimmed.length > TITLE_MAX
-    ? `${trimmed.slice(0, TITLE_MAX - 1).trimEnd()}…`
-    : trimmed;
+  return truncateText(trimmed, TITLE_MAX);
 }
 
 /** Snippet texts of a secret result, whole and line by line. */
@@ -958,6 +957,17 @@ export const sarifParser = reportParser({
       Array.isArray(runs) &&
       ((typeof version === 'string' && version.startsWith('2.1')) ||
         (typeof $schema === 'string' && /sarif/i.test($schema)))
+    );
+  },
+
+  claims(document: unknown): boolean {
+    if (!isRecord(document)) return false;
+    const { version, $schema } = document;
+    return (
+      (typeof $schema === 'string' && /sarif/i.test($schema)) ||
+      (typeof version === 'string' &&
+        version.startsWith('2.1') &&
+        'runs' in document)
     );
   },
 

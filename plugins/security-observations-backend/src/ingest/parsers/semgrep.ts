@@ -7,6 +7,7 @@ import {
   identityKey,
 } from './identity';
 import { code, fenced, mdLink } from './markdown';
+import { truncateText } from '../storableText';
 import { isRecord, JsonReader, optionalText } from './read';
 import { ReportParseError } from './ReportParseError';
 import { severityFromName } from './severity';
@@ -61,9 +62,7 @@ function titleOf(message: string, checkId: string): string {
     const segments = checkId.split('.').filter(segment => segment !== '');
     return segments[segments.length - 1] ?? checkId;
   }
-  return sentence.length > TITLE_MAX
-    ? `${sentence.slice(0, TITLE_MAX - 1).trimEnd()}…`
-    : sentence;
+  return truncateText(sentence, TITLE_MAX);
 }
 
 function usable(text: string | undefined): text is string {
@@ -496,10 +495,7 @@ function packageFinding(vulnerable: VulnerablePackage): ParsedFinding {
   const title = `${primaryId} in ${name}${version ? ` ${version}` : ''}`;
   return {
     identityKey: vulnerable.identityKey,
-    title:
-      title.length > TITLE_MAX
-        ? `${title.slice(0, TITLE_MAX - 1).trimEnd()}…`
-        : title,
+    title: truncateText(title, TITLE_MAX),
     description: parts.join('\n\n'),
     severity: vulnerable.severity,
     status: 'open',
@@ -528,5 +524,10 @@ export const semgrepParser = reportParser({
   format: 'semgrep',
   label: LABEL,
   detect,
+  claims: document =>
+    isRecord(document) &&
+    'results' in document &&
+    ('errors' in document || 'paths' in document) &&
+    !('experimental_config' in document),
   read,
 });

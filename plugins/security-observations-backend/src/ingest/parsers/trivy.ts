@@ -684,6 +684,15 @@ export const trivyParser = reportParser({
     );
   },
 
+  claims(document: unknown): boolean {
+    return (
+      isKubernetesReport(document) ||
+      (isRecord(document) &&
+        typeof document.SchemaVersion === 'number' &&
+        ('Results' in document || 'ArtifactName' in document))
+    );
+  },
+
   read(document: unknown): ReportReading {
     const root = new JsonReader(LABEL, document);
     const warnings: ReportWarning[] = [];

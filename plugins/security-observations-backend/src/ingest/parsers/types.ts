@@ -111,6 +111,14 @@ export interface ReportParser {
   /** Cheap structural check on the parsed JSON document, for auto-detection. */
   detect(document: unknown): boolean;
   /**
+   * Whether the document says it is of this format (SARIF's `$schema`,
+   * Grype's `descriptor`, ...) though `detect` refused its structure. Such
+   * a report is answered with this parser's error, which says where the
+   * structure breaks (`SARIF: runs: expected an array`), rather than with
+   * "unknown format".
+   */
+  claims?(document: unknown): boolean;
+  /**
    * Reads the document: what describes the whole report (format, scanner,
    * version checks) at once, the findings as they are iterated. Throws
    * `ReportParseError` with the JSON path of the first thing that is wrong,

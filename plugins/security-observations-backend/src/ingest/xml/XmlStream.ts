@@ -73,6 +73,14 @@ export function isPluralListItem(parentLocal: string, local: string): boolean {
 
 const CHUNK_BYTES = 256 * 1024;
 
+/**
+ * How deep elements may nest. CycloneDX XML stays under 30 levels; the
+ * limit matters because the parser resolves each element's namespace by
+ * walking up its open elements: a report nested 100,000 deep would take
+ * minutes of one core (quadratic), one nested 128 deep costs little.
+ */
+export const MAX_XML_DEPTH = 128;
+
 /** Encodings the bytes are read as: UTF-8, and its ASCII subset. */
 const UTF8_NAMES = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii']);
 
@@ -142,6 +150,8 @@ export class XmlStream {
     | (() => string)
     | { frame: Frame; depth: number };
   private lastClosedName = '';
+  /** Elements open now, whatever the handler made of them. */
+  private depth = 0;
   private textOn = false;
   private offset = 0;
   private window = Buffer.alloc(0);
@@ -308,6 +318,12 @@ export class XmlStream {
   }
 
   private opened(tag: SaxesTagNS): void {
+    if (++this.depth > MAX_XML_DEPTH) {
+      throw this.fail(
+        this.path(),
+        `elements nest deeper than ${MAX_XML_DEPTH} levels at line ${this.parser.line}, column ${this.parser.column}: no report format needs that`,
+      );
+    }
     if (this.skipped) {
       this.skipDepth++;
       return;
@@ -382,6 +398,7 @@ export class XmlStream {
   }
 
   private closed(tag: SaxesTagNS): void {
+    this.depth--;
     if (this.skipped) {
       if (this.skipDepth > 0) {
         this.skipDepth--;

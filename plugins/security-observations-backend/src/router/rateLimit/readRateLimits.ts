@@ -14,7 +14,7 @@ export interface RateLimits {
  * per issue change, in bursts when people edit many issues at once.
  */
 export const DEFAULT_RATE_LIMITS: RateLimits = {
-  imports: { requestsPerMinute: 60 },
+  imports: { requestsPerMinute: 600 },
   webhooks: { requestsPerMinute: 600 },
 };
 

@@ -1,0 +1,17 @@
+import fc from 'fast-check';
+import { fuzzParameters, fuzzTimeout } from '../__testUtils__/fuzz';
+import { jsonParserFuzzProperties } from '../__testUtils__/parserFuzz';
+import { grypeParser } from './grype';
+
+/** Cases per property in the unit run; scripts/fuzz runs many more. */
+const RUNS = 150;
+
+describe('fuzzing the Grype JSON parser', () => {
+  it.each(jsonParserFuzzProperties(grypeParser, 'grype'))(
+    '%s',
+    (_name, property) => {
+      expect(() => fc.assert(property, fuzzParameters(RUNS))).not.toThrow();
+    },
+    fuzzTimeout(RUNS),
+  );
+});
