@@ -1,6 +1,7 @@
 /**
  * Synthetic but realistic reports of any size for the import benchmark:
- * a CodeQL-like SARIF log and a Trivy image scan, every finding distinct.
+ * a CodeQL-like SARIF log, a Trivy image scan and a CycloneDX BOM with VEX
+ * analyses, every finding distinct.
  */
 
 const RULES = Array.from({ length: 60 }, (_, i) => ({
@@ -105,5 +106,93 @@ export function generateTrivy(count: number): string {
         Vulnerabilities: vulnerabilities,
       },
     ],
+  });
+}
+
+const VEX_STATES = [
+  'exploitable',
+  'in_triage',
+  'not_affected',
+  'resolved',
+  'false_positive',
+  'resolved_with_pedigree',
+  undefined,
+];
+
+/**
+ * A CycloneDX 1.6 BOM with vulnerabilities and VEX analyses, as Dependency-
+ * Track or a vendor's VEX feed writes one: every `analysis.state` (and none)
+ * in turn, so that stated-resolved findings are part of the import.
+ */
+export function generateCycloneDx(count: number): string {
+  const componentCount = Math.max(1, Math.ceil(count / 10));
+  const components = Array.from({ length: componentCount }, (_, i) => {
+    const purl = `pkg:maven/com.example.lib${i}/lib${i}@1.${i % 9}.0`;
+    return {
+      'bom-ref': purl,
+      type: 'library',
+      group: `com.example.lib${i}`,
+      name: `lib${i}`,
+      version: `1.${i % 9}.0`,
+      purl,
+    };
+  });
+  const vulnerabilities = Array.from({ length: count }, (_, i) => {
+    const id = `CVE-${2018 + (i % 7)}-${20000 + i}`;
+    const state = VEX_STATES[i % VEX_STATES.length];
+    return {
+      'bom-ref': `vuln-${i}`,
+      id,
+      source: { name: 'NVD', url: `https://nvd.nist.gov/vuln/detail/${id}` },
+      ratings: [
+        {
+          source: { name: 'NVD' },
+          score: ((i * 7) % 100) / 10,
+          severity: ['critical', 'high', 'medium', 'low'][i % 4],
+          method: 'CVSSv31',
+          vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H',
+        },
+      ],
+      cwes: [502],
+      description: `Deserialization of untrusted data in lib${
+        i % componentCount
+      } (case ${i}).`,
+      recommendation: `Upgrade to 1.${i % 9}.1 or later.`,
+      advisories: [{ url: `https://github.com/advisories/GHSA-bench-${i}` }],
+      ...(state
+        ? {
+            analysis: {
+              state,
+              ...(state === 'not_affected'
+                ? { justification: 'code_not_reachable' }
+                : {}),
+              detail: `Vendor analysis for case ${i}.`,
+            },
+          }
+        : {}),
+      affects: [
+        {
+          ref: components[i % componentCount].purl,
+          versions: [
+            { version: `1.${i % 9}.0`, status: 'affected' },
+            { version: `1.${i % 9}.1`, status: 'unaffected' },
+          ],
+        },
+      ],
+    };
+  });
+  return JSON.stringify({
+    bomFormat: 'CycloneDX',
+    specVersion: '1.6',
+    serialNumber: 'urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79',
+    version: 1,
+    metadata: {
+      timestamp: '2026-11-23T10:00:00Z',
+      tools: {
+        components: [{ type: 'application', name: 'Dependency-Track' }],
+      },
+    },
+    components,
+    vulnerabilities,
   });
 }

@@ -1,14 +1,17 @@
 /**
  * The benchmark's backend, in its own process so that its peak RSS is the
  * import path's alone: the real plugin, Backstage's real auth with a static
- * token, a mocked catalog, and a fresh Postgres database.
+ * token, a mocked catalog, and a fresh database: Postgres, or SQLite in a
+ * temporary file with `BENCH_DATABASE=sqlite`.
  */
 import { authServiceFactory } from '@backstage/backend-defaults/auth';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import fs from 'node:fs';
-import { Knex } from 'knex';
+import os from 'node:os';
+import path from 'node:path';
+import knexFactory, { Knex } from 'knex';
 import { securityObservationsPlugin } from '../src/plugin';
 import { contentRow } from '../src/database/applyImport';
 import { normalizeFindings } from '../src/ingest/NormalizedFinding';
@@ -22,14 +25,70 @@ type Message =
   | { type: 'truncate' }
   | { type: 'resetPeak' }
   | { type: 'peak' }
+  | { type: 'cpu' }
+  | { type: 'settle' }
   | { type: 'bound'; report: string; format: string }
   | { type: 'stop' };
 
-async function main() {
-  const { knex, drop } = await createBenchDatabase('so_bench', {
-    min: 1,
-    max: 5,
+/** Clock ticks per second of /proc/<pid>/stat on Linux. */
+const CLOCK_TICKS = 100;
+
+/**
+ * CPU milliseconds (user and system) the Postgres backends serving this
+ * database have used, by pid, read from /proc: only for a server on this
+ * machine (else empty).
+ */
+async function databaseCpu(knex: Knex): Promise<Map<number, number>> {
+  const { rows } = await knex.raw(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
+  );
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows as Array<{ pid: number }>) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces): utime is the
+      // 14th field of the line, stime the 15th.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpu.set(
+        pid,
+        ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS,
+      );
+    } catch {
+      // Not on this machine, or gone.
+    }
+  }
+  return cpu;
+}
+
+/** A fresh SQLite database in a temporary file, and how to delete it. */
+function createSqliteDatabase(): { knex: Knex; drop(): Promise<void> } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'so-bench-'));
+  const knex = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: path.join(dir, 'bench.sqlite') },
+    useNullAsDefault: true,
   });
+  return {
+    knex,
+    async drop() {
+      await knex.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const TABLES = [
+  'observations',
+  'observation_scopes',
+  'imports',
+  'observation_events',
+];
+
+async function main() {
+  const sqlite = process.env.BENCH_DATABASE === 'sqlite';
+  const { knex, drop } = sqlite
+    ? createSqliteDatabase()
+    : await createBenchDatabase('so_bench', { min: 1, max: 5 });
 
   const backend = await startTestBackend({
     features: [
@@ -66,9 +125,11 @@ async function main() {
       }),
     ],
   });
-  await knex.raw(
-    'CREATE TABLE observations_bound (LIKE observations INCLUDING ALL)',
-  );
+  if (!sqlite) {
+    await knex.raw(
+      'CREATE TABLE observations_bound (LIKE observations INCLUDING ALL)',
+    );
+  }
   const address = backend.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
 
@@ -77,10 +138,22 @@ async function main() {
       process.send!({ type: message.type, value });
     switch (message.type) {
       case 'truncate':
-        await knex.raw(
-          'TRUNCATE observations, imports, observation_events, observations_bound',
-        );
-        await knex.raw('VACUUM ANALYZE');
+        if (sqlite) {
+          for (const table of TABLES) await knex(table).delete();
+          await knex.raw('VACUUM');
+        } else {
+          await knex.raw(
+            `TRUNCATE ${[...TABLES, 'observations_bound'].join(', ')}`,
+          );
+          await knex.raw('VACUUM ANALYZE');
+        }
+        reply(true);
+        break;
+      case 'settle':
+        // Collects the garbage of what ran before (the server runs with
+        // --expose-gc), so that each timed import starts from the same heap
+        // and does not pay for its predecessor's.
+        (global as { gc?: () => void }).gc?.();
         reply(true);
         break;
       case 'resetPeak':
@@ -93,8 +166,23 @@ async function main() {
         reply(Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024);
         break;
       }
+      case 'cpu': {
+        // This process's CPU time, and that of the database's backends
+        // (SQLite works inside this process).
+        const usage = process.cpuUsage();
+        reply({
+          server: (usage.user + usage.system) / 1000,
+          database: sqlite ? {} : Object.fromEntries(await databaseCpu(knex)),
+        });
+        break;
+      }
       case 'bound':
-        reply(await insertBound(knex, message.report, message.format));
+        // The unnest bound is Postgres's; SQLite has none.
+        reply(
+          sqlite
+            ? null
+            : await insertBound(knex, message.report, message.format),
+        );
         break;
       case 'stop':
         await backend.stop();

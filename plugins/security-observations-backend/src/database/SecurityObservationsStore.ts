@@ -39,6 +39,7 @@ import {
   EventRow,
   observationFromRow,
   ObservationRow,
+  observationsWithLastSeen,
 } from './observationRows';
 
 const migrationsDir = resolvePackagePath(
@@ -122,7 +123,9 @@ export class SecurityObservationsStore {
   }
 
   async getObservation(id: string): Promise<Observation | undefined> {
-    const row: ObservationRow | undefined = await this.db('observations')
+    const row: ObservationRow | undefined = await this.db(
+      observationsWithLastSeen(this.db),
+    )
       .where({ id })
       .first();
     return row ? observationFromRow(row) : undefined;
@@ -137,13 +140,25 @@ export class SecurityObservationsStore {
     const created = await this.db('observations as o')
       .join('imports as i', 'i.id', 'o.first_import_id')
       .where('o.id', observationId)
-      .first('o.id', 'o.first_import_id', 'i.actor', 'i.created_at');
+      .first(
+        'o.id',
+        'o.first_import_id',
+        'o.status',
+        'i.actor',
+        'i.created_at',
+      );
     if (!created) {
       return [];
     }
     const rows: EventRow[] = await this.db('observation_events')
       .where({ observation_id: observationId })
       .orderBy('id', 'asc');
+    const events = rows.map(eventFromRow);
+    // A report may create it in any status (CycloneDX VEX): the one the
+    // first change of status started from, else the one it still has.
+    const createdStatus =
+      events.find(event => event.changes.status?.from !== undefined)?.changes
+        .status.from ?? created.status;
     return [
       {
         id: `import:${created.first_import_id}`,
@@ -152,11 +167,11 @@ export class SecurityObservationsStore {
         actor: created.actor,
         actorKind: 'scanner',
         importId: created.first_import_id,
-        changes: { status: { to: 'open' } },
+        changes: { status: { to: createdStatus } },
         comment: 'First found in a scan',
         createdAt: toIsoString(created.created_at),
       },
-      ...rows.map(eventFromRow),
+      ...events,
     ];
   }
 
@@ -229,6 +244,13 @@ export class SecurityObservationsStore {
     failure: Parameters<typeof syncQueue.recordFailure>[2],
   ) {
     return syncQueue.recordFailure(this.db, row, failure);
+  }
+
+  recordNotPushed(
+    row: ClaimedObservation,
+    settled: Parameters<typeof syncQueue.recordNotPushed>[2],
+  ) {
+    return syncQueue.recordNotPushed(this.db, row, settled);
   }
 
   issueCreationTimes(trackerId: string, since: Date) {

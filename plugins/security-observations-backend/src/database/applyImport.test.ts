@@ -4,6 +4,8 @@ import { dependencyFinding } from '../__testUtils__/findings';
 import { normalizeFindings } from '../ingest/NormalizedFinding';
 import { ParsedFinding } from '../ingest/parsers/types';
 import { ImportScope } from './applyImport';
+import { toIsoString } from './dates';
+import { observationsWithLastSeen } from './observationRows';
 import {
   migrateUp,
   SecurityObservationsStore,
@@ -319,7 +321,26 @@ describe('applyImport', () => {
       });
       expect(second.findingCount).toBe(12_000);
       expect(await count({ status: 'resolved' })).toBe(3_000);
-      expect(await count({ last_import_id: second.importId })).toBe(12_000);
+      // Last seen: the 12,000 of the second report by the second import,
+      // the 3,000 it resolved by the first.
+      const importedAt = async (importId: string) =>
+        toIsoString(
+          (await knex('imports').where({ id: importId }).first('created_at'))
+            .created_at,
+        );
+      const lastSeen = new Map<string, number>();
+      for (const row of await knex(observationsWithLastSeen(knex)).select(
+        'seen_at',
+      )) {
+        const at = toIsoString(row.seen_at);
+        lastSeen.set(at, (lastSeen.get(at) ?? 0) + 1);
+      }
+      expect(lastSeen).toEqual(
+        new Map([
+          [await importedAt(first.importId), 3_000],
+          [await importedAt(second.importId), 12_000],
+        ]),
+      );
       const resolvedEvents = await knex('observation_events')
         .where({ import_id: second.importId, type: 'resolved' })
         .count({ n: '*' });

@@ -65,6 +65,12 @@ interface ExistingRow {
   title: string;
 }
 
+/** The scope's latest import before this one. */
+interface ScopeSighting {
+  importId: string;
+  seenAt: unknown;
+}
+
 /** Columns a scanner's report sets, in both the insert and the update. */
 const CONTENT_COLUMNS: JsonColumn[] = [
   ['id', 'text'],
@@ -108,6 +114,13 @@ const EVENT_COLUMNS: JsonColumn[] = [
  * 5,000 peaked at 700-750 MB, in about the same time (docs/benchmarks.md).
  */
 const CHUNK_ROWS = 500;
+
+/**
+ * Chunks read ahead while the scope's rows load: enough to hide most of
+ * the load of 10k rows behind the report's reading (about a third of an
+ * identical re-import's time on Postgres), few enough that they die young.
+ */
+const LOOKAHEAD_CHUNKS = 8;
 
 /**
  * Rows per statement for small rows: pages of the scope's observations
@@ -206,26 +219,45 @@ interface ImportContext {
    * is removed when the report has it; what is left is missing.
    */
   known: Map<string, KnownObservation>;
+  /** The scope's previous import: when the rows it had were last seen. */
+  previous?: ScopeSighting;
 }
 
 interface KnownObservation {
   id: string;
   contentHash: string;
   status: Status;
+  /**
+   * The scanner's status is resolved: the row was missing from a report,
+   * or a report states it resolved (CycloneDX VEX).
+   */
   resolved: boolean;
+  /** Not in the scope's latest report. */
+  missing: boolean;
 }
 
 /**
  * Applies one report to its scope in one transaction: new findings are
- * inserted, changed ones updated, unchanged ones only get their last-seen
- * time, missing ones are resolved and returning ones reopened, with an audit
- * entry for every change of status or severity. On any error, including one
- * thrown while the findings are iterated, nothing stays.
+ * inserted, changed ones updated, missing ones are resolved and returning
+ * ones reopened, with an audit entry for every change of status or
+ * severity. On any error, including one thrown while the findings are
+ * iterated, nothing stays.
+ *
+ * Unchanged findings are not written at all: that they were seen again is
+ * the scope's latest import, kept once per scope in `observation_scopes`
+ * (`observationsWithLastSeen` reads it). An identical re-import therefore
+ * writes one import row and one scope row, whatever the report's size.
+ *
+ * A report may state a finding resolved itself (CycloneDX VEX `resolved`,
+ * `resolved_with_pedigree`): it is stored resolved, counted `resolved` when
+ * it was not, stays resolved (unchanged) while later reports say so, and
+ * is reopened by a report that states it otherwise (`exploitable`, ...).
  *
  * The findings are consumed in chunks as they are produced, so a large
- * report is never held whole: memory stays at a chunk or two of findings,
- * the set of identities the caller keeps for de-duplication, and a small
- * map of the scope's stored observations.
+ * report is never held whole: memory stays at a chunk or two of findings
+ * (up to LOOKAHEAD_CHUNKS while the scope's rows load), the set of
+ * identities the caller keeps for de-duplication, and a small map of the
+ * scope's stored observations.
  */
 export async function applyImport(
   db: Knex,
@@ -251,24 +283,43 @@ export async function applyImport(
       introducedOpen: zeroSeverityCounts(),
       known: new Map(),
     };
-    await loadKnown(context);
+    // The scope's rows load while Node reads the first chunks of the
+    // report: up to LOOKAHEAD_CHUNKS are read ahead, then applied in order.
+    let knownLoaded = false;
+    const loading = loadKnown(context).finally(() => {
+      knownLoaded = true;
+    });
 
     // Node reads the next chunk of the report while the database writes
     // the last one: on a 2-core machine the two overlap instead of taking
     // turns. The write is started, given a turn of the event loop to reach
     // the socket, and awaited only before the next chunk is applied.
     let findingCount = 0;
-    let writing: Promise<void> = Promise.resolve();
-    try {
-      for (const chunk of chunksOf(input.findings, CHUNK_ROWS)) {
-        findingCount += chunk.length;
+    let writing: Promise<void> = loading;
+    // Handled here so that a failed load or write cannot become an
+    // unhandled rejection while the next chunk is read; rethrown below.
+    writing.catch(() => undefined);
+    const ahead: NormalizedFinding[][] = [];
+    const applyAhead = async () => {
+      while (ahead.length > 0) {
         await writing;
-        writing = applyChunk(context, chunk);
-        // Handled here so that a failed write cannot become an unhandled
-        // rejection while the next chunk is read; it is rethrown below.
+        writing = applyChunk(context, ahead.shift()!);
         writing.catch(() => undefined);
         await new Promise(resolve => setImmediate(resolve));
       }
+    };
+    try {
+      for (const chunk of chunksOf(input.findings, CHUNK_ROWS)) {
+        findingCount += chunk.length;
+        ahead.push(chunk);
+        if (!knownLoaded && ahead.length <= LOOKAHEAD_CHUNKS) {
+          // A turn of the event loop, in which the load may finish.
+          await new Promise(resolve => setImmediate(resolve));
+          continue;
+        }
+        await applyAhead();
+      }
+      await applyAhead();
     } finally {
       // Settle the last write before the transaction ends either way.
       await writing.catch(() => undefined);
@@ -277,6 +328,14 @@ export async function applyImport(
     await resolveMissing(context);
 
     const { now, counts } = context;
+    await trx('observation_scopes')
+      .insert({
+        ...inScope(context),
+        last_import_id: importId,
+        last_seen_at: now,
+      })
+      .onConflict(['entity_ref', 'branch', 'scanner', 'source'])
+      .merge(['last_import_id', 'last_seen_at']);
     await trx('imports').insert({
       id: importId,
       entity_ref: scope.entityRef,
@@ -328,36 +387,89 @@ async function countOpenBySeverity(
   return counts;
 }
 
+interface KnownRow {
+  id: string;
+  identity_hash: string;
+  content_hash: string;
+  parser_status: Status;
+  status: Status;
+  missing: boolean | number;
+}
+
+const KNOWN_COLUMNS = [
+  'id',
+  'identity_hash',
+  'content_hash',
+  'parser_status',
+  'status',
+  'missing',
+];
+
 /**
- * Reads the scope's observations into `context.known`: one pass in pages
- * along the scope's identity index. A lookup per chunk of findings would
- * have Postgres scan the scope once per chunk; one result of 100k rows
- * would hold them all twice for a moment (as rows and in the map).
+ * Reads the scope's observations into `context.known`, in pages of
+ * ID_CHUNK_ROWS: one result of 100k rows would hold them all twice for a
+ * moment (as rows and in the map). A lookup per chunk of findings instead
+ * would have Postgres scan the scope once per chunk.
+ *
+ * On Postgres the pages are fetched from a cursor over one scan. Pages
+ * by keyset (`identity_hash > last ORDER BY identity_hash LIMIT n`) would
+ * each be planned alone, and right after a large first import, before
+ * autovacuum has analyzed the table, Postgres plans each of them as a scan
+ * and sort of the whole scope (2.5 s instead of 0.6 s to read 100k rows).
  */
 async function loadKnown(context: ImportContext): Promise<void> {
-  let after = '';
-  for (;;) {
-    const page: Array<{
-      id: string;
-      identity_hash: string;
-      content_hash: string;
-      parser_status: Status;
-      status: Status;
-    }> = await context
-      .trx('observations')
-      .where(inScope(context))
-      .where('identity_hash', '>', after)
-      .orderBy('identity_hash')
-      .limit(ID_CHUNK_ROWS)
-      .select('id', 'identity_hash', 'content_hash', 'parser_status', 'status');
-    for (const row of page) {
+  const { trx } = context;
+  const scopeRow = await trx('observation_scopes')
+    .where(inScope(context))
+    .first('last_import_id', 'last_seen_at');
+  if (scopeRow) {
+    context.previous = {
+      importId: scopeRow.last_import_id,
+      seenAt: scopeRow.last_seen_at,
+    };
+  }
+  const remember = (rows: KnownRow[]) => {
+    for (const row of rows) {
       context.known.set(row.identity_hash, {
         id: row.id,
         contentHash: row.content_hash,
         status: row.status,
         resolved: row.parser_status === 'resolved',
+        // SQLite has no booleans: 0 or 1.
+        missing: Boolean(row.missing),
       });
     }
+  };
+
+  if (isPostgres(trx)) {
+    const query = trx('observations')
+      .where(inScope(context))
+      .select(KNOWN_COLUMNS)
+      .toSQL();
+    await trx.raw(
+      `DECLARE known_observations NO SCROLL CURSOR FOR ${query.sql}`,
+      query.bindings,
+    );
+    for (;;) {
+      const { rows }: { rows: KnownRow[] } = await trx.raw(
+        `FETCH ${ID_CHUNK_ROWS} FROM known_observations`,
+      );
+      remember(rows);
+      if (rows.length < ID_CHUNK_ROWS) break;
+    }
+    await trx.raw('CLOSE known_observations');
+    return;
+  }
+
+  let after = '';
+  for (;;) {
+    const page: KnownRow[] = await trx('observations')
+      .where(inScope(context))
+      .where('identity_hash', '>', after)
+      .orderBy('identity_hash')
+      .limit(ID_CHUNK_ROWS)
+      .select(KNOWN_COLUMNS);
+    remember(page);
     if (page.length < ID_CHUNK_ROWS) return;
     after = page[page.length - 1].identity_hash;
   }
@@ -388,7 +500,8 @@ function inScope(context: ImportContext) {
 
 /**
  * One chunk of findings (distinct identities, none seen in an earlier chunk)
- * against the stored observations with the same identities.
+ * against the stored observations with the same identities. Unchanged ones
+ * are only counted.
  */
 async function applyChunk(
   context: ImportContext,
@@ -397,8 +510,10 @@ async function applyChunk(
   const { trx, scope, importId, now, counts, enqueueForSync } = context;
   const inserts: Array<ContentRow & { identity_hash: string }> = [];
   const updates: ContentRow[] = [];
-  const seenIds: string[] = [];
-  const changed: Array<[id: string, finding: NormalizedFinding]> = [];
+  /** Unchanged, but back in the report after missing from one. */
+  const back: string[] = [];
+  const changed: Array<[known: KnownObservation, finding: NormalizedFinding]> =
+    [];
   const events: Array<Record<string, unknown>> = [];
 
   for (const normalized of findings) {
@@ -414,15 +529,18 @@ async function applyChunk(
       continue;
     }
     context.known.delete(normalized.identityHash);
-    seenIds.push(known.id);
-    // A report may itself say resolved (CycloneDX VEX): said again, with
-    // the same content, that is no return.
+    // A resolved row whose finding the report does not state resolved
+    // returns, whatever its content: one resolved for missing from a
+    // report kept the content it had before. A finding stated resolved
+    // again with the same content (the hash covers the status) is
+    // unchanged: it stays resolved.
     const returns = known.resolved && normalized.finding.status !== 'resolved';
     if (!returns && known.contentHash === normalized.contentHash) {
       counts.unchanged += 1;
+      if (known.missing) back.push(known.id);
       continue;
     }
-    changed.push([known.id, normalized]);
+    changed.push([known, normalized]);
   }
 
   // Changed and returning findings need the whole stored row: their
@@ -434,7 +552,7 @@ async function applyChunk(
         whereInJsonValues(
           trx,
           'id',
-          changed.map(([id]) => id),
+          changed.map(([known]) => known.id),
         ),
       )
       .select(
@@ -450,25 +568,34 @@ async function applyChunk(
       );
     rows.forEach(row => existingById.set(row.id, row));
   }
-  for (const [id, normalized] of changed) {
-    const existing = existingById.get(id)!;
-    const wasResolved =
-      existing.parser_status === 'resolved' &&
-      normalized.finding.status !== 'resolved';
+  for (const [known, normalized] of changed) {
+    const existing = existingById.get(known.id)!;
+    const wasResolved = existing.parser_status === 'resolved';
+    const isResolved = normalized.finding.status === 'resolved';
     const row = contentRow(existing.id, normalized, {
       status: existing.assessed_status,
       severity: existing.assessed_severity,
     });
     updates.push(row);
     const changes = changesBetween(existing, row);
-    if (wasResolved) {
+    if (wasResolved && !isResolved) {
       counts.reopened += 1;
       if (row.status === 'open') context.introducedOpen[row.severity] += 1;
       events.push({
         observation_id: existing.id,
         type: 'reopened',
         changes: JSON.stringify(changes),
-        comment: 'Found again in the latest scan',
+        comment: known.missing
+          ? 'Found again in the latest scan'
+          : 'No longer stated resolved in the latest scan',
+      });
+    } else if (!wasResolved && isResolved) {
+      counts.resolved += 1;
+      events.push({
+        observation_id: existing.id,
+        type: 'resolved',
+        changes: JSON.stringify(changes),
+        comment: 'Stated resolved in the latest scan',
       });
     } else {
       counts.updated += 1;
@@ -492,10 +619,12 @@ async function applyChunk(
     await trx.raw(
       `INSERT INTO observations (${insertNames.join(', ')},
          entity_ref, branch, scanner, source, first_seen_at, last_seen_at,
-         first_import_id, last_import_id, updated_at,
+         first_import_id, last_import_id, updated_at, resolved_at,
          sync_state, sync_next_attempt_at)
        SELECT ${insertNames.map(name => `u.${name}`).join(', ')},
-         ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+         ?, ?, ?, ?, ?, ?, ?, ?, ?,
+         CASE WHEN u.parser_status = 'resolved'
+           THEN ${isPostgres(trx) ? '?::timestamptz' : '?'} END, ?, ?
        FROM ?`,
       [
         scope.entityRef,
@@ -507,6 +636,7 @@ async function applyChunk(
         importId,
         importId,
         now,
+        now,
         enqueueForSync ? 'pending' : null,
         enqueueForSync ? now : null,
         jsonRowsTable(trx, insertColumns, inserts),
@@ -514,21 +644,30 @@ async function applyChunk(
     );
   }
 
-  if (seenIds.length > 0) {
+  if (back.length > 0) {
     await trx('observations')
-      .where(whereInJsonValues(trx, 'id', seenIds))
-      .update({ last_seen_at: now, last_import_id: importId });
+      .where(whereInJsonValues(trx, 'id', back))
+      .update({ missing: false, last_seen_at: now, last_import_id: importId });
   }
 
   if (updates.length > 0) {
     const assignments = CONTENT_COLUMNS.filter(([name]) => name !== 'id')
       .map(([name]) => `${name} = u.${name}`)
       .join(', ');
+    // Resolved since when: kept while the scanner's status stays resolved
+    // (missing, then stated resolved), from now when it becomes resolved.
     await trx.raw(
-      `UPDATE observations SET ${assignments}, resolved_at = NULL, updated_at = ?
+      `UPDATE observations SET ${assignments},
+         resolved_at = CASE WHEN u.parser_status = 'resolved'
+           THEN COALESCE(observations.resolved_at, ?) END,
+         missing = ?, last_seen_at = ?, last_import_id = ?, updated_at = ?
        ${enqueueForSync ? SYNC_ENQUEUE_SQL : SYNC_GENERATION_SQL}
        FROM ? WHERE observations.id = u.id`,
       [
+        now,
+        false,
+        now,
+        importId,
         now,
         ...(enqueueForSync ? [now] : []),
         jsonRowsTable(trx, CONTENT_COLUMNS, updates),
@@ -540,14 +679,35 @@ async function applyChunk(
 }
 
 /**
- * What is left of the scope's observations was not in the report: resolved,
- * with an audit entry each.
+ * What is left of the scope's observations was not in the report: marked
+ * missing, last seen by the scope's previous import, and resolved with an
+ * audit entry each unless their scanner's status was resolved already.
  */
 async function resolveMissing(context: ImportContext): Promise<void> {
-  const { trx, now, counts, enqueueForSync } = context;
-  const missing = [...context.known.values()].filter(known => !known.resolved);
-  counts.resolved = missing.length;
+  const { trx, now, counts, enqueueForSync, previous } = context;
+  const gone = [...context.known.values()].filter(known => !known.missing);
+  const lastSighting = previous
+    ? { last_seen_at: previous.seenAt, last_import_id: previous.importId }
+    : // Rows of a scope that has no import yet keep their own.
+      {};
 
+  // Stated resolved by the last report, now missing: already resolved.
+  const stillResolved = gone.filter(known => known.resolved);
+  for (let i = 0; i < stillResolved.length; i += ID_CHUNK_ROWS) {
+    const chunk = stillResolved.slice(i, i + ID_CHUNK_ROWS);
+    await trx('observations')
+      .where(
+        whereInJsonValues(
+          trx,
+          'id',
+          chunk.map(row => row.id),
+        ),
+      )
+      .update({ missing: true, ...lastSighting });
+  }
+
+  const missing = gone.filter(known => !known.resolved);
+  counts.resolved += missing.length;
   for (let i = 0; i < missing.length; i += ID_CHUNK_ROWS) {
     const chunk = missing.slice(i, i + ID_CHUNK_ROWS);
     await trx('observations')
@@ -563,6 +723,8 @@ async function resolveMissing(context: ImportContext): Promise<void> {
         status: 'resolved',
         resolved_at: now,
         updated_at: now,
+        missing: true,
+        ...lastSighting,
         // A sync that holds the row must not store its old status as synced.
         sync_generation: trx.raw('sync_generation + 1'),
         // Only an issue needs closing: the rest never needs a call.

@@ -5,7 +5,11 @@ import {
   ListObservationsResponse,
   ObservationSortField,
 } from 'backstage-plugin-security-observations-common';
-import { observationFromRow, ObservationRow } from './observationRows';
+import {
+  observationFromRow,
+  ObservationRow,
+  observationsWithLastSeen,
+} from './observationRows';
 import { toIsoString } from './dates';
 
 const SORT_COLUMNS: Record<ObservationSortField, string> = {
@@ -15,10 +19,10 @@ const SORT_COLUMNS: Record<ObservationSortField, string> = {
   scanner: 'scanner',
   branch: 'branch',
   firstSeenAt: 'first_seen_at',
-  lastSeenAt: 'last_seen_at',
+  lastSeenAt: 'seen_at',
 };
 
-const TIMESTAMP_COLUMNS = new Set(['first_seen_at', 'last_seen_at']);
+const TIMESTAMP_COLUMNS = new Set(['first_seen_at', 'seen_at']);
 
 const DEFAULT_LIMIT = 50;
 
@@ -33,19 +37,44 @@ function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
 
-function decodeCursor(cursor: string): Cursor {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    if (
-      (typeof parsed.v === 'string' || typeof parsed.v === 'number') &&
-      typeof parsed.id === 'string'
-    ) {
-      return parsed;
-    }
-  } catch {
-    // falls through to the error below
+/**
+ * Whether a cursor's value can be compared with `column`: a forged one
+ * (a word where the rank is a number, a date that is none) would fail in
+ * Postgres as a 500 instead of a 400.
+ */
+function fitsColumn(value: unknown, column: string): boolean {
+  if (column === 'severity_rank') {
+    return typeof value === 'number' && Number.isSafeInteger(value);
   }
-  throw new InputError('cursor: not a cursor this API returned');
+  if (typeof value !== 'string') return false;
+  if (TIMESTAMP_COLUMNS.has(column)) {
+    return (
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value) &&
+      !Number.isNaN(Date.parse(value))
+    );
+  }
+  return !value.includes('\u0000');
+}
+
+function decodeCursor(cursor: string, column: string, sort: string): Cursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+  } catch {
+    // not JSON: refused below
+  }
+  const { v, id } = (parsed ?? {}) as Partial<Cursor>;
+  if (
+    typeof id === 'string' &&
+    id.length <= 64 &&
+    !id.includes('\u0000') &&
+    fitsColumn(v, column)
+  ) {
+    return { v: v!, id };
+  }
+  throw new InputError(
+    `cursor: not a cursor this API returned for sort=${sort}; pass the nextCursor of the previous page, with the same sort`,
+  );
 }
 
 function escapeLike(text: string): string {
@@ -66,7 +95,7 @@ export async function listObservations(
   const limit = query.limit ?? DEFAULT_LIMIT;
 
   const filtered = () => {
-    const builder = db<ObservationRow>('observations').where(
+    const builder = db<ObservationRow>(observationsWithLastSeen(db)).where(
       'entity_ref',
       query.entityRef,
     );
@@ -96,7 +125,7 @@ export async function listObservations(
 
   const page = filtered();
   if (query.cursor) {
-    const cursor = decodeCursor(query.cursor);
+    const cursor = decodeCursor(query.cursor, column, sort);
     const op = descending ? '<' : '>';
     page.where(inner =>
       inner

@@ -4,6 +4,7 @@ import {
   Severity,
   Status,
 } from 'backstage-plugin-security-observations-common';
+import { Knex } from 'knex';
 import { toIsoString, toIsoStringOrNull } from './dates';
 
 /** A row of the `observations` table as Knex returns it. */
@@ -41,7 +42,15 @@ export interface ObservationRow {
   assessed_justification: string | null;
   risk_acceptance_expires_at: unknown;
   first_seen_at: unknown;
+  /**
+   * When an import last wrote the row; when it was last seen only where
+   * `missing` (see `observationsWithLastSeen`).
+   */
   last_seen_at: unknown;
+  /** When the row was last seen, from `observationsWithLastSeen`. */
+  seen_at?: unknown;
+  /** Not in its scope's latest report (0 or 1 on SQLite). */
+  missing?: boolean | number;
   resolved_at: unknown;
   first_import_id: string;
   last_import_id: string;
@@ -53,6 +62,8 @@ export interface ObservationRow {
   sync_attempts: number;
   sync_next_attempt_at: unknown;
   sync_last_error: string | null;
+  /** Why the sync does not push the row, when `sync_state` is off or not_pushed. */
+  sync_not_pushed_reason?: string | null;
   /** JSON `LiveStatus`, as the tracker last showed the issue. */
   tracker_live_status?: string | null;
   tracker_live_changed_by?: string | null;
@@ -61,6 +72,25 @@ export interface ObservationRow {
   tracker_live_checked_at?: unknown;
   tracker_live_etag?: string | null;
   updated_at: unknown;
+}
+
+/**
+ * The `observations` table with `seen_at`: when each row was last seen. A
+ * row its scope's latest report had was seen by that import, which only
+ * the scope keeps (`observation_scopes`), so that an identical re-import
+ * writes no row; a missing row's own `last_seen_at` says when. Reads that
+ * answer with observations select from this, by the table's name, instead
+ * of the table.
+ */
+export function observationsWithLastSeen(db: Knex): Knex.Raw {
+  return db.raw(
+    `(SELECT o.*, CASE WHEN o.missing THEN o.last_seen_at
+         ELSE COALESCE(s.last_seen_at, o.last_seen_at) END AS seen_at
+       FROM observations o
+       LEFT JOIN observation_scopes s ON s.entity_ref = o.entity_ref
+         AND s.branch = o.branch AND s.scanner = o.scanner
+         AND s.source = o.source) AS observations`,
+  );
 }
 
 /** The issue's live status for the HTTP API, when a tracker has shown it. */
@@ -75,6 +105,13 @@ function liveOf(row: ObservationRow) {
     changedAt: toIsoStringOrNull(row.tracker_live_changed_at ?? null),
     seenAt: toIsoString(row.tracker_live_seen_at),
   };
+}
+
+/** Why the sync does not push the row; a reason of an earlier state is moot. */
+function notPushedReasonOf(row: ObservationRow): string | null {
+  return row.sync_state === 'off' || row.sync_state === 'not_pushed'
+    ? row.sync_not_pushed_reason ?? null
+    : null;
 }
 
 const allNull = (...values: unknown[]) =>
@@ -137,7 +174,7 @@ export function observationFromRow(row: ObservationRow): Observation {
           endpoint: row.location_endpoint,
         },
     firstSeenAt: toIsoString(row.first_seen_at),
-    lastSeenAt: toIsoString(row.last_seen_at),
+    lastSeenAt: toIsoString(row.seen_at ?? row.last_seen_at),
     resolvedAt: toIsoStringOrNull(row.resolved_at),
     riskAcceptanceExpiresAt: toIsoStringOrNull(row.risk_acceptance_expires_at),
     tracker:
@@ -152,6 +189,7 @@ export function observationFromRow(row: ObservationRow): Observation {
             syncAttempts: Number(row.sync_attempts),
             nextAttemptAt: toIsoStringOrNull(row.sync_next_attempt_at),
             lastError: row.sync_last_error,
+            notPushedReason: notPushedReasonOf(row),
             live: liveOf(row),
           },
     updatedAt: toIsoString(row.updated_at),
