@@ -10,6 +10,7 @@ import {
   renderInTestApp,
   TestApiProvider,
 } from '@backstage/test-utils';
+import { StorageApi, storageApiRef } from '@backstage/core-plugin-api';
 import { screen } from '@testing-library/react';
 import { ReactElement } from 'react';
 import { useLocation } from 'react-router-dom';
@@ -32,6 +33,8 @@ export function currentSearchParams(): URLSearchParams {
 /**
  * Renders an element on an entity page of a legacy test app, with the
  * plugin API mocked and the assess permission decided by `permission`.
+ * Each render gets empty storage (the table's column choices), unless
+ * `storage` carries some over from another render.
  */
 export function renderOnEntityPage(
   element: ReactElement,
@@ -40,6 +43,7 @@ export function renderOnEntityPage(
     entity?: Entity;
     permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
     route?: string;
+    storage?: StorageApi;
   },
 ) {
   const {
@@ -47,12 +51,14 @@ export function renderOnEntityPage(
     entity = paymentsApi,
     permission = AuthorizeResult.ALLOW,
     route = '/',
+    storage = mockApis.storage(),
   } = options;
   return renderInTestApp(
     <TestApiProvider
       apis={[
         [securityObservationsApiRef, api],
         [permissionApiRef, mockApis.permission({ authorize: permission })],
+        [storageApiRef, storage],
       ]}
     >
       <EntityProvider entity={entity}>

@@ -7,6 +7,7 @@ import {
 } from '@backstage/frontend-test-utils';
 import { screen } from '@testing-library/react';
 import { securityObservationsApiRef } from '../api';
+import { mockSecurityObservationsApi } from '../__testUtils__/mockSecurityObservationsApi';
 import { emptySummary } from '../__testUtils__/summaries';
 import { entitySecurityContent } from './entitySecurityContent';
 
@@ -18,13 +19,16 @@ const component: Entity = {
 };
 
 describe('entitySecurityContent (new frontend system)', () => {
-  const healthyApi = {
-    getSummary: async (ref: string) => emptySummary(ref),
-  };
+  // The tab asks for the summary, a page and the trend at once.
+  const healthyApi = () =>
+    mockSecurityObservationsApi({
+      getSummary: async (ref: string) => emptySummary(ref),
+      listObservations: async () => ({ items: [], totalCount: 0 }),
+    });
 
   it('is a Security tab at /security, on components only', () => {
     const tester = createExtensionTester(entitySecurityContent, {
-      apis: [[securityObservationsApiRef, healthyApi]],
+      apis: [[securityObservationsApiRef, healthyApi()]],
     });
 
     expect(tester.get(EntityContentBlueprint.dataRefs.title)).toBe('Security');
@@ -41,15 +45,16 @@ describe('entitySecurityContent (new frontend system)', () => {
   });
 
   it('renders the tab content for the entity', async () => {
+    const api = healthyApi();
     const tester = createExtensionTester(entitySecurityContent, {
-      apis: [[securityObservationsApiRef, healthyApi]],
+      apis: [[securityObservationsApiRef, api]],
     });
 
     renderInTestApp(
       <EntityProvider entity={component}>
         {tester.reactElement()}
       </EntityProvider>,
-      { apis: [[securityObservationsApiRef, healthyApi]] },
+      { apis: [[securityObservationsApiRef, api]] },
     );
 
     expect(

@@ -87,20 +87,94 @@ describe('AssessmentDialog', () => {
     ).not.toBeInTheDocument();
   });
 
-  it('asks for an expiry only for "Risk accepted", and it must be in the future', async () => {
+  it('explains each status in one line, in the menu and under the chosen status', async () => {
+    const { dialog } = await renderDialog();
+
+    await userEvent.click(dialog.getByRole('button', { name: /^Status/ }));
+    const options = within(await screen.findByRole('listbox'));
+    const names = [
+      'Open',
+      'In review',
+      'Duplicate',
+      'False positive',
+      'Not affected',
+      'Not security',
+      'Risk accepted',
+    ];
+    const all = options.getAllByRole('option');
+    expect(all).toHaveLength(names.length);
+    all.forEach((option, index) =>
+      expect(option).toHaveAccessibleName(names[index]),
+    );
+    expect(
+      options.getByRole('option', { name: 'False positive' }),
+    ).toHaveAccessibleDescription(
+      'The scanner is wrong: the problem is not there.',
+    );
+    expect(
+      options.getByRole('option', { name: 'Not affected' }),
+    ).toHaveAccessibleDescription(
+      'The vulnerability cannot be exploited in this component; a VEX justification says why.',
+    );
+    expect(
+      options.getByRole('option', { name: 'Risk accepted' }),
+    ).toHaveAccessibleDescription(
+      'A real risk that the team accepts, until an expiry date if one is set; then it reopens.',
+    );
+    for (const option of options.getAllByRole('option')) {
+      expect(option).toHaveAccessibleDescription(/\w{3,}.*\.$/);
+    }
+
+    // The field then shows the status by name, its line below.
+    await userEvent.click(
+      options.getByRole('option', { name: 'Not security' }),
+    );
+    expect(dialog.getByRole('button', { name: /^Status/ })).toHaveTextContent(
+      /^Not security$/,
+    );
+    expect(
+      dialog.getByText(
+        'A real finding, but not a security problem (code quality, style).',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('accepts a risk without an expiry, as the API allows', async () => {
     const { api, dialog, onAssessed } = await renderDialog();
 
     expect(dialog.queryByLabelText(/^Accepted until/)).not.toBeInTheDocument();
+    await chooseOption(dialog, /^Status/, 'Risk accepted');
+    expect(dialog.getByLabelText(/^Accepted until/)).not.toBeRequired();
+    expect(
+      dialog.getByText(/^Optional: the observation reopens after this day\./),
+    ).toBeInTheDocument();
+    await userEvent.type(
+      dialog.getByLabelText(/^Comment/),
+      'glibc iconv is only reachable from the admin network',
+    );
+    await userEvent.click(dialog.getByRole('button', { name: 'Assess' }));
+
+    await waitFor(() =>
+      expect(api.assess).toHaveBeenCalledWith(glibcObservation.id, {
+        status: 'risk_accepted',
+        comment: 'glibc iconv is only reachable from the admin network',
+      }),
+    );
+    await waitFor(() =>
+      expect(onAssessed).toHaveBeenCalledWith(
+        expect.objectContaining({ state: 'applied' }),
+      ),
+    );
+  });
+
+  it('accepts a risk until an expiry date, which must be in the future', async () => {
+    const { api, dialog, onAssessed } = await renderDialog();
+
     await chooseOption(dialog, /^Status/, 'Risk accepted');
     await userEvent.type(
       dialog.getByLabelText(/^Comment/),
       'Not exploitable behind the WAF until the base image upgrade',
     );
-
-    await userEvent.click(dialog.getByRole('button', { name: 'Assess' }));
-    expect(
-      dialog.getByText('An expiry date is required for "Risk accepted".'),
-    ).toBeInTheDocument();
 
     const expiry = dialog.getByLabelText(/^Accepted until/);
     fireEvent.change(expiry, { target: { value: '2024-01-31' } });

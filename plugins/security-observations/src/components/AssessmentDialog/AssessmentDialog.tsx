@@ -5,9 +5,11 @@ import DialogActions from '@material-ui/core/DialogActions';
 import DialogContent from '@material-ui/core/DialogContent';
 import DialogContentText from '@material-ui/core/DialogContentText';
 import DialogTitle from '@material-ui/core/DialogTitle';
+import ListItemText from '@material-ui/core/ListItemText';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
 import {
   ASSESSABLE_STATUSES,
   Observation,
@@ -19,19 +21,33 @@ import useAsyncFn from 'react-use/esm/useAsyncFn';
 import { AssessmentOutcome, securityObservationsApiRef } from '../../api';
 import { errorMessage } from '../errorMessage';
 import { SEVERITY_LABELS } from '../observationFields/severities';
-import { humanize, STATUS_LABELS } from '../observationFields/statuses';
+import {
+  humanize,
+  STATUS_DESCRIPTIONS,
+  STATUS_LABELS,
+} from '../observationFields/statuses';
 import { DisabledReasonTooltip } from '../permissions/DisabledReasonTooltip';
 import { AssessPermission } from '../permissions/useAssessPermission';
 import {
+  AssessableStatus,
   AssessmentForm,
   AssessmentFormErrors,
   assessmentRequestOf,
   EMPTY_ASSESSMENT_FORM,
   localDate,
+  tomorrow,
   validateAssessmentForm,
 } from './assessmentForm';
 
 const TITLE_ID = 'security-observations-assessment-title';
+
+const statusDescriptionId = (status: AssessableStatus) =>
+  `security-observations-assessment-status-${status}-description`;
+
+const useStyles = makeStyles({
+  // A menu item is one line by default; a status and its line take two.
+  statusOption: { whiteSpace: 'normal' },
+});
 
 function initialForm(observations: Observation[]): AssessmentForm {
   // One observation: start from its current status, the usual edit.
@@ -69,6 +85,7 @@ const AssessmentFormContent = ({
 }) => {
   const api = useApi(securityObservationsApiRef);
   const alertApi = useApi(alertApiRef);
+  const classes = useStyles();
   const [form, setForm] = useState(() => initialForm(observations));
   const [submitted, setSubmitted] = useState(false);
   const today = localDate();
@@ -130,12 +147,33 @@ const AssessmentFormContent = ({
           onChange={event =>
             change({ status: event.target.value as AssessmentForm['status'] })
           }
+          // The field shows the status's name; its line is below it.
+          SelectProps={{
+            renderValue: value => STATUS_LABELS[value as AssessableStatus],
+          }}
           error={!!errors.status}
-          helperText={errors.status}
+          helperText={
+            errors.status ??
+            (form.status ? STATUS_DESCRIPTIONS[form.status] : undefined)
+          }
         >
           {ASSESSABLE_STATUSES.map(status => (
-            <MenuItem key={status} value={status}>
-              {STATUS_LABELS[status]}
+            // Named by the status; its line is the option's description.
+            <MenuItem
+              key={status}
+              value={status}
+              aria-label={STATUS_LABELS[status]}
+              aria-describedby={statusDescriptionId(status)}
+              className={classes.statusOption}
+            >
+              <ListItemText
+                primary={STATUS_LABELS[status]}
+                secondary={
+                  <span id={statusDescriptionId(status)}>
+                    {STATUS_DESCRIPTIONS[status]}
+                  </span>
+                }
+              />
             </MenuItem>
           ))}
         </TextField>
@@ -176,15 +214,14 @@ const AssessmentFormContent = ({
             type="date"
             id="security-observations-assessment-accepted-until"
             label="Accepted until"
-            required
             value={form.expiresOn}
             onChange={event => change({ expiresOn: event.target.value })}
             InputLabelProps={{ shrink: true }}
-            inputProps={{ min: today }}
+            inputProps={{ min: tomorrow(today) }}
             error={!!errors.expiresOn}
             helperText={
               errors.expiresOn ??
-              'The observation reopens when the acceptance expires.'
+              'Optional: the observation reopens after this day. Without a date the acceptance stands until someone assesses the observation again.'
             }
           />
         )}
@@ -251,9 +288,10 @@ const AssessmentFormContent = ({
 };
 
 /**
- * Assesses one observation, or many of one entity at once: status,
- * comment, and what the status needs (a VEX justification for "Not
- * affected", an expiry for "Risk accepted").
+ * Assesses one observation, or many of one entity at once: status (each
+ * explained in a line), comment, and what the status needs or allows (a
+ * VEX justification for "Not affected", an optional expiry for "Risk
+ * accepted").
  */
 export const AssessmentDialog = ({
   entityRef,

@@ -2,6 +2,7 @@ import {
   assessmentRequestOf,
   EMPTY_ASSESSMENT_FORM,
   localDate,
+  tomorrow,
   validateAssessmentForm,
 } from './assessmentForm';
 
@@ -51,21 +52,23 @@ describe('validateAssessmentForm', () => {
     ).toEqual({});
   });
 
-  it('requires a future expiry for risk_accepted', () => {
+  it('takes a risk acceptance without an expiry, and one that ends after today', () => {
     const form = {
       ...EMPTY_ASSESSMENT_FORM,
       status: 'risk_accepted' as const,
       comment: 'WAF rule 942100 blocks the payload until the Q1 upgrade',
     };
-    expect(validateAssessmentForm(form, today).expiresOn).toBe(
-      'An expiry date is required for "Risk accepted".',
-    );
+    expect(validateAssessmentForm(form, today)).toEqual({});
+    expect(
+      validateAssessmentForm({ ...form, expiresOn: '2026-11-21' }, today),
+    ).toEqual({});
     expect(
       validateAssessmentForm({ ...form, expiresOn: today }, today).expiresOn,
     ).toBe('The expiry must be in the future.');
     expect(
-      validateAssessmentForm({ ...form, expiresOn: '2026-11-21' }, today),
-    ).toEqual({});
+      validateAssessmentForm({ ...form, expiresOn: '2026-03-31' }, today)
+        .expiresOn,
+    ).toBe('The expiry must be in the future.');
   });
 });
 
@@ -114,6 +117,27 @@ describe('assessmentRequestOf', () => {
       expiresAt: '2027-03-31T23:59:59.999Z',
       severity: null,
     });
+  });
+
+  it('sends no expiry for a risk acceptance without one', () => {
+    expect(
+      assessmentRequestOf({
+        ...EMPTY_ASSESSMENT_FORM,
+        status: 'risk_accepted',
+        comment: 'Only reachable from the admin network',
+      }),
+    ).toEqual({
+      status: 'risk_accepted',
+      comment: 'Only reachable from the admin network',
+    });
+  });
+});
+
+describe('tomorrow', () => {
+  it('is the next calendar day, across months and years', () => {
+    expect(tomorrow('2026-11-20')).toBe('2026-11-21');
+    expect(tomorrow('2027-02-28')).toBe('2027-03-01');
+    expect(tomorrow('2026-12-31')).toBe('2027-01-01');
   });
 });
 

@@ -43,11 +43,17 @@ export function localDate(date = new Date()): string {
   )}`;
 }
 
+/** The day after a `YYYY-MM-DD` date: the earliest expiry a date input offers. */
+export function tomorrow(today: string): string {
+  const date = new Date(`${today}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + 1);
+  return date.toISOString().slice(0, 10);
+}
+
 /**
  * The backend's assessment rules (see `assessmentRequestSchema` in -common),
- * checked before sending so mistakes show at the field. The dialog asks for
- * an expiry on every risk acceptance: an acceptance without an end is never
- * looked at again.
+ * checked before sending so mistakes show at the field. A risk acceptance
+ * may have an expiry, as the API allows; one that has must end after today.
  */
 export function validateAssessmentForm(
   form: AssessmentForm,
@@ -67,20 +73,20 @@ export function validateAssessmentForm(
   if (form.status === 'not_affected' && !form.justification) {
     errors.justification = 'A justification is required for "Not affected".';
   }
-  if (form.status === 'risk_accepted') {
-    if (!form.expiresOn) {
-      errors.expiresOn = 'An expiry date is required for "Risk accepted".';
-    } else if (form.expiresOn <= today) {
-      errors.expiresOn = 'The expiry must be in the future.';
-    }
+  if (
+    form.status === 'risk_accepted' &&
+    form.expiresOn &&
+    form.expiresOn <= today
+  ) {
+    errors.expiresOn = 'The expiry must be in the future.';
   }
   return errors;
 }
 
 /**
  * The request for a valid form. Fields that belong to other statuses are
- * left out, as the backend refuses them. An acceptance runs to the end of
- * its expiry day (UTC).
+ * left out, as the backend refuses them. An acceptance with an expiry runs
+ * to the end of its expiry day (UTC); one without has no `expiresAt`.
  */
 export function assessmentRequestOf(form: AssessmentForm): AssessmentRequest {
   if (!form.status) {

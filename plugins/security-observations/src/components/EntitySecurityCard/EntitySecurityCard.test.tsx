@@ -1,10 +1,15 @@
 import { ResponseError } from '@backstage/errors';
 import { screen, waitFor, within } from '@testing-library/react';
+import { Observation } from 'backstage-plugin-security-observations-common';
 import { checkoutWeb } from '../../__testUtils__/entities';
 import { mockSecurityObservationsApi } from '../../__testUtils__/mockSecurityObservationsApi';
+import { listObservationsLikeTheBackend } from '../../__testUtils__/listObservationsLikeTheBackend';
 import {
+  awsKeyObservation,
+  glibcObservation,
   minimistObservation,
   sqlInjectionObservation,
+  wontDoObservation,
 } from '../../__testUtils__/observations';
 import { renderOnEntityPage } from '../../__testUtils__/renderSecurityTab';
 import { emptySummary } from '../../__testUtils__/summaries';
@@ -15,10 +20,10 @@ const tabPath = '/catalog/default/component/payments-api/security';
 describe('EntitySecurityCard', () => {
   it('shows active counts per severity and the newest critical and high observations, linked into the tab', async () => {
     const api = mockSecurityObservationsApi({
-      listObservations: async () => ({
-        items: [minimistObservation, sqlInjectionObservation],
-        totalCount: 7,
-      }),
+      listObservations: listObservationsLikeTheBackend([
+        minimistObservation,
+        sqlInjectionObservation,
+      ]),
     });
     await renderOnEntityPage(<EntitySecurityCard />, { api });
 
@@ -32,13 +37,15 @@ describe('EntitySecurityCard', () => {
     expect(counts.getByText('High: 5')).toBeInTheDocument();
     expect(counts.getByText('Medium: 11')).toBeInTheDocument();
 
-    expect(api.listObservations).toHaveBeenCalledWith({
-      entityRef: 'component:default/payments-api',
-      status: ['open', 'in_review'],
-      severity: ['critical', 'high'],
-      sort: '-firstSeenAt',
-      limit: 5,
-    });
+    // Only active observations count as "newest critical and high".
+    for (const [query] of api.listObservations.mock.calls) {
+      expect(query).toMatchObject({
+        entityRef: 'component:default/payments-api',
+        status: ['open', 'in_review'],
+        sort: '-firstSeenAt',
+        limit: 5,
+      });
+    }
     expect(
       screen.getByRole('link', { name: minimistObservation.title }),
     ).toHaveAttribute(
@@ -51,6 +58,62 @@ describe('EntitySecurityCard', () => {
     expect(
       screen.getByRole('link', { name: /View all observations/ }),
     ).toHaveAttribute('href', tabPath);
+  });
+
+  it('lists critical before high, the newest of each first, so newer highs never push out an older critical', async () => {
+    // Five highs found after the only critical; and a medium, not listed.
+    const codeqlHigh = (
+      id: string,
+      title: string,
+      firstSeenAt: string,
+    ): Observation => ({
+      ...sqlInjectionObservation,
+      id,
+      title,
+      firstSeenAt,
+    });
+    const pathInjection = codeqlHigh(
+      '0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e',
+      'Uncontrolled data used in path expression',
+      '2026-11-19T12:30:00.000Z',
+    );
+    const requestForgery = codeqlHigh(
+      '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f',
+      'Server-side request forgery',
+      '2026-11-17T09:12:00.000Z',
+    );
+    const polynomialRedos = codeqlHigh(
+      '2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f6a',
+      'Polynomial regular expression used on uncontrolled data',
+      '2026-11-16T15:48:00.000Z',
+    );
+    const api = mockSecurityObservationsApi({
+      listObservations: listObservationsLikeTheBackend([
+        glibcObservation, // high, 2026-10-02
+        polynomialRedos,
+        sqlInjectionObservation, // high, 2026-11-18
+        minimistObservation, // critical, 2026-10-02
+        awsKeyObservation, // high, 2026-11-19 10:41
+        requestForgery,
+        pathInjection,
+        { ...wontDoObservation, status: 'open' }, // medium
+      ]),
+    });
+    await renderOnEntityPage(<EntitySecurityCard />, { api });
+
+    const list = await screen.findByRole('list', {
+      name: 'Newest critical and high',
+    });
+    const titles = within(list)
+      .getAllByRole('link')
+      .map(link => link.textContent);
+    expect(titles).toEqual([
+      minimistObservation.title,
+      pathInjection.title,
+      awsKeyObservation.title,
+      sqlInjectionObservation.title,
+      requestForgery.title,
+    ]);
   });
 
   it('says when there is nothing critical or high', async () => {

@@ -18,15 +18,18 @@ import { securityObservationsApiRef } from '../../api';
 import { RelativeTime } from '../observationFields/RelativeTime';
 import { SeverityChip } from '../observationFields/SeverityChip';
 import { SEVERITY_LABELS } from '../observationFields/severities';
-import { ACTIVE_STATUSES } from '../observationFields/statuses';
+import { newestCriticalAndHigh } from './newestCriticalAndHigh';
 import { useSecurityTabPath } from './useSecurityTabPath';
 
 /** How many of the newest critical and high observations the card lists. */
 export const NEWEST_LIMIT = 5;
 
+const NEWEST_HEADING_ID = 'security-observations-card-newest';
+
 /**
  * The overview-page card: active observations per severity and the newest
- * critical and high ones, each linking into the Security tab.
+ * critical and high ones (critical first), each linking into the Security
+ * tab.
  * @public
  */
 export const EntitySecurityCard = () => {
@@ -38,15 +41,9 @@ export const EntitySecurityCard = () => {
   const { value, loading, error } = useAsync(async () => {
     const [summary, newest] = await Promise.all([
       api.getSummary(entityRef),
-      api.listObservations({
-        entityRef,
-        status: ACTIVE_STATUSES,
-        severity: ['critical', 'high'],
-        sort: '-firstSeenAt',
-        limit: NEWEST_LIMIT,
-      }),
+      newestCriticalAndHigh(api, entityRef, NEWEST_LIMIT),
     ]);
-    return { summary, newest: newest.items };
+    return { summary, newest };
   }, [api, entityRef]);
 
   const deepLink = { title: 'View all observations', link: tabPath };
@@ -101,7 +98,7 @@ export const EntitySecurityCard = () => {
           </Box>
         ))}
       </Box>
-      <Typography variant="subtitle2" component="h3">
+      <Typography variant="subtitle2" component="h3" id={NEWEST_HEADING_ID}>
         Newest critical and high
       </Typography>
       {newest.length === 0 ? (
@@ -109,7 +106,7 @@ export const EntitySecurityCard = () => {
           No active critical or high observations.
         </Typography>
       ) : (
-        <List dense disablePadding>
+        <List dense disablePadding aria-labelledby={NEWEST_HEADING_ID}>
           {newest.map(observation => (
             <ListItem key={observation.id} disableGutters>
               <Box mr={1}>

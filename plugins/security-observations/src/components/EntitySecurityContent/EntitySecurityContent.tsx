@@ -1,5 +1,9 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import Grid from '@material-ui/core/Grid';
@@ -39,6 +43,10 @@ export const EntitySecurityContent = () => {
   // Bumped after a change (assessment, sync) so every part reloads.
   const [refreshKey, refresh] = useReducer((n: number) => n + 1, 0);
   const [assessing, setAssessing] = useState<Observation[]>([]);
+  // The trend chart's code is large; it loads once the table shows rows,
+  // so that it does not hold them up.
+  const [tableShown, setTableShown] = useState(false);
+  const onTablePageShown = useCallback(() => setTableShown(true), []);
 
   const summary = useAsync(
     () => api.getSummary(entityRef),
@@ -101,27 +109,36 @@ export const EntitySecurityContent = () => {
       <ResponseErrorPanel error={summary.error} title="Security observations" />
     );
   }
-  if (!summary.value) {
-    return <Progress />;
-  }
-  if (summary.value.total === 0 && summary.value.lastImportAt === null) {
+  if (summary.value?.total === 0 && summary.value.lastImportAt === null) {
     return <NotScannedEmptyState />;
   }
 
+  // The table does not wait for the summary: the tab's requests start
+  // together, so the first rows show one round trip after the tab opens.
   return (
     <Grid container spacing={3}>
       <Grid item xs={12} md={5}>
-        <SecuritySummaryCard
-          summary={summary.value}
-          selectedSeverities={view.severities}
-          onSeveritySelect={onSeveritySelect}
-          onStatusSelect={onStatusSelect}
-          permission={permission}
-          onSynced={refresh}
-        />
+        {summary.value ? (
+          <SecuritySummaryCard
+            summary={summary.value}
+            selectedSeverities={view.severities}
+            onSeveritySelect={onSeveritySelect}
+            onStatusSelect={onStatusSelect}
+            permission={permission}
+            onSynced={refresh}
+          />
+        ) : (
+          <InfoCard title="Security observations">
+            <Progress />
+          </InfoCard>
+        )}
       </Grid>
       <Grid item xs={12} md={7}>
-        <SecurityTrendCard entityRef={entityRef} refreshKey={refreshKey} />
+        <SecurityTrendCard
+          entityRef={entityRef}
+          refreshKey={refreshKey}
+          showChart={tableShown}
+        />
       </Grid>
       <Grid item xs={12}>
         <ObservationsTable
@@ -133,18 +150,21 @@ export const EntitySecurityContent = () => {
           onAssess={setAssessing}
           permission={permission}
           refreshKey={refreshKey}
+          onPageShown={onTablePageShown}
         />
       </Grid>
-      <ObservationDrawer
-        entity={entity}
-        observationId={view.observationId}
-        summary={summary.value}
-        permission={permission}
-        refreshKey={refreshKey}
-        onClose={onCloseDrawer}
-        onAssess={observation => setAssessing([observation])}
-        onChanged={refresh}
-      />
+      {summary.value && (
+        <ObservationDrawer
+          entity={entity}
+          observationId={view.observationId}
+          summary={summary.value}
+          permission={permission}
+          refreshKey={refreshKey}
+          onClose={onCloseDrawer}
+          onAssess={observation => setAssessing([observation])}
+          onChanged={refresh}
+        />
+      )}
       <AssessmentDialog
         entityRef={entityRef}
         observations={assessing}

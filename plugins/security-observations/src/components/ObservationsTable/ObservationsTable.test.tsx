@@ -1,3 +1,4 @@
+import { mockApis } from '@backstage/test-utils';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { mockSecurityObservationsApi } from '../../__testUtils__/mockSecurityObservationsApi';
@@ -47,35 +48,63 @@ function pagedApi() {
   });
 }
 
+/** The column headers of the observations table (the tab has others). */
+function columnHeaders() {
+  const table = screen
+    .getAllByRole('table')
+    .find(t => within(t).queryByRole('columnheader', { name: 'Title' }));
+  return within(table!)
+    .getAllByRole('columnheader')
+    .map(header => header.textContent);
+}
+
 describe('ObservationsTable', () => {
-  it('shows each column: severity, title, location, scanner, branch, status, times and tracker issue', async () => {
+  it('shows severity, title, location, status, first seen and tracker issue', async () => {
     await renderSecurityTab({ api: mockSecurityObservationsApi() });
 
     const row = (
       await screen.findByText(sqlInjectionObservation.title)
     ).closest('tr')!;
+    expect(columnHeaders()).toEqual([
+      '',
+      'Severity',
+      'Title',
+      'Location',
+      'Status',
+      'First seen',
+      'Tracker issue',
+    ]);
     const cells = within(row);
     expect(cells.getByText('High')).toBeInTheDocument();
-    expect(cells.getByText('js/sql-injection')).toBeInTheDocument();
+    // The title on one line: the whole of it in the tooltip.
     expect(
-      cells.getByRole('link', { name: /src\/routes\/refunds\.ts:42-44/ }),
-    ).toHaveAttribute(
+      cells.getByRole('button', { name: sqlInjectionObservation.title }),
+    ).toHaveAttribute('title', sqlInjectionObservation.title);
+    expect(cells.getByText('js/sql-injection')).toBeInTheDocument();
+    const file = cells.getByRole('link', {
+      name: /^src\/routes\/refunds\.ts:42-44\b/,
+    });
+    expect(file).toHaveAttribute(
       'href',
       'https://github.com/acme/payments-api/blob/main/src/routes/refunds.ts#L42-L44',
     );
-    expect(cells.getByText('codeql')).toBeInTheDocument();
-    expect(cells.getByText('main')).toBeInTheDocument();
+    expect(
+      within(file).getByTitle('src/routes/refunds.ts:42-44'),
+    ).toBeInTheDocument();
     expect(cells.getByText('Open')).toBeInTheDocument();
-    expect(cells.getAllByRole('time')).toHaveLength(2);
+    expect(cells.getAllByRole('time')).toHaveLength(1);
+    expect(cells.queryByText('codeql')).not.toBeInTheDocument();
 
     // A dependency: package@version and the image it was found in.
     const dependency = within(
       screen.getByText(minimistObservation.title).closest('tr')!,
     );
-    expect(dependency.getByText('minimist@1.2.5')).toBeInTheDocument();
+    expect(dependency.getByTitle('minimist@1.2.5')).toHaveTextContent(
+      /^minimist@1\.2\.5$/,
+    );
     expect(
-      dependency.getByText('ghcr.io/acme/payments-api:1.42.0'),
-    ).toBeInTheDocument();
+      dependency.getByTitle('ghcr.io/acme/payments-api:1.42.0'),
+    ).toHaveTextContent(/^ghcr\.io\/acme\/payments-api:1\.42\.0$/);
     // The tracker issue, short: the owner is in the tooltip and the name.
     const issue = dependency.getByRole('link', {
       name: /^acme\/payments-api#231\b/,
@@ -91,6 +120,72 @@ describe('ObservationsTable', () => {
     expect(trackerCell.getByText('Open')).toBeInTheDocument();
     expect(trackerCell.getByText('sync synced')).toBeInTheDocument();
     expect(trackerCell.queryByText('Open · sync synced')).toBeNull();
+  });
+
+  it('shows and hides columns from the column chooser, and remembers the choice', async () => {
+    const user = userEvent.setup();
+    const storage = mockApis.storage();
+    const api = mockSecurityObservationsApi();
+    // Without the selection column's empty header.
+    const headers = () => columnHeaders().filter(Boolean);
+    const { unmount } = await renderSecurityTab({ api, storage });
+    await screen.findByText(sqlInjectionObservation.title);
+
+    await user.click(screen.getByRole('button', { name: 'Columns' }));
+    const menu = within(screen.getByRole('menu', { name: 'Columns' }));
+    // The title is always shown, so it is not offered.
+    expect(
+      menu
+        .getAllByRole('menuitemcheckbox')
+        .map(item => [item.textContent, item.getAttribute('aria-checked')]),
+    ).toEqual([
+      ['Severity', 'true'],
+      ['Location', 'true'],
+      ['Scanner', 'false'],
+      ['Branch', 'false'],
+      ['Status', 'true'],
+      ['First seen', 'true'],
+      ['Last seen', 'false'],
+      ['Tracker issue', 'true'],
+    ]);
+
+    await user.click(menu.getByRole('menuitemcheckbox', { name: 'Scanner' }));
+    await user.click(
+      menu.getByRole('menuitemcheckbox', { name: 'First seen' }),
+    );
+    expect(
+      menu.getByRole('menuitemcheckbox', { name: 'Scanner' }),
+    ).toHaveAttribute('aria-checked', 'true');
+    await user.keyboard('{Escape}');
+    await waitFor(() =>
+      expect(screen.queryByRole('menu')).not.toBeInTheDocument(),
+    );
+    expect(headers()).toEqual([
+      'Severity',
+      'Title',
+      'Location',
+      'Scanner',
+      'Status',
+      'Tracker issue',
+    ]);
+    const row = within(
+      screen.getByText(sqlInjectionObservation.title).closest('tr')!,
+    );
+    expect(row.getByText('codeql')).toBeInTheDocument();
+    expect(row.queryByRole('time')).not.toBeInTheDocument();
+
+    // Opened again, the tab shows the columns as they were left.
+    unmount();
+    await renderSecurityTab({ api, storage });
+    await screen.findByText(sqlInjectionObservation.title);
+    expect(headers()).toEqual([
+      'Severity',
+      'Title',
+      'Location',
+      'Scanner',
+      'Status',
+      'Tracker issue',
+    ]);
   });
 
   it('shows tracker keys short and unwrapped, the whole key in the tooltip and the accessible name', async () => {

@@ -10,7 +10,7 @@ import {
   ListObservationsQuery,
   Observation,
 } from 'backstage-plugin-security-observations-common';
-import { useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { securityObservationsApiRef } from '../../api';
 import {
@@ -19,10 +19,18 @@ import {
 } from '../EntitySecurityContent/useObservationListView';
 import { DisabledReasonTooltip } from '../permissions/DisabledReasonTooltip';
 import { AssessPermission } from '../permissions/useAssessPermission';
+import { ColumnChooser } from './ColumnChooser';
 import { CursorPagination, PAGE_SIZES } from './CursorPagination';
-import { observationColumns } from './observationColumns';
+import {
+  DEFAULT_HIDDEN_COLUMNS,
+  minTableWidth,
+  ObservationColumnId,
+  observationColumns,
+  SELECTION_COLUMN_WIDTH,
+} from './observationColumns';
 import { ObservationFilterBar } from './ObservationFilterBar';
 import { apiSort, isSortField } from './observationSort';
+import { useColumnVisibility } from './useColumnVisibility';
 import { useCursorPaging } from './useCursorPaging';
 
 const DEFAULT_PAGE_SIZE = PAGE_SIZES[1];
@@ -30,11 +38,15 @@ const DEFAULT_PAGE_SIZE = PAGE_SIZES[1];
 const useStyles = makeStyles({
   // The fixed layout (tableLayout below) keeps the columns at the widths
   // observationColumns gives; the selection column needs room for its
-  // checkbox there.
+  // checkbox there. Narrower than the shown columns need, the table
+  // scrolls sideways.
   table: {
     '& th:first-child, & td:first-child': {
-      width: '56px !important',
+      width: `${SELECTION_COLUMN_WIDTH}px !important`,
       boxSizing: 'border-box',
+    },
+    '& table': {
+      minWidth: ({ minWidth }: { minWidth: number }) => minWidth,
     },
   },
 });
@@ -48,8 +60,10 @@ const csvList = (text: string) =>
 /**
  * The entity's observations, filtered, sorted and paged by the backend.
  * Rows open the details drawer; selected rows can be assessed together.
+ * Memoized: a page of rows is the costliest part of the tab to render, and
+ * the summary, the trend and the permission arrive around the same time.
  */
-export const ObservationsTable = ({
+export const ObservationsTable = memo(function ObservationsTableView({
   entity,
   entityRef,
   filters,
@@ -58,6 +72,7 @@ export const ObservationsTable = ({
   onAssess,
   permission,
   refreshKey,
+  onPageShown,
 }: {
   entity: Entity;
   entityRef: string;
@@ -67,7 +82,9 @@ export const ObservationsTable = ({
   onAssess: (observations: Observation[]) => void;
   permission: AssessPermission;
   refreshKey: number;
-}) => {
+  /** Called once a page (or the error of its request) is shown. */
+  onPageShown?: () => void;
+}) {
   const api = useApi(securityObservationsApiRef);
   const [pageSize, setPageSize] = useState(DEFAULT_PAGE_SIZE);
   const query: ListObservationsQuery = useMemo(
@@ -94,14 +111,34 @@ export const ObservationsTable = ({
 
   // Selection is per page: a new page (or a refresh) starts unselected.
   const [selected, setSelected] = useState<Observation[]>([]);
-  useEffect(() => setSelected([]), [page.value]);
+  useEffect(
+    () => setSelected(previous => (previous.length ? [] : previous)),
+    [page.value],
+  );
 
+  const shown = !page.loading && !!(page.value || page.error);
+  useEffect(() => {
+    if (shown) onPageShown?.();
+  }, [shown, onPageShown]);
+
+  const { isHidden, setHidden } = useColumnVisibility(DEFAULT_HIDDEN_COLUMNS);
   const columns = useMemo(
-    () => observationColumns({ entity, sort: filters.sort, onOpen }),
-    [entity, filters.sort, onOpen],
+    () => observationColumns({ entity, sort: filters.sort, onOpen, isHidden }),
+    [entity, filters.sort, onOpen, isHidden],
+  );
+  // The chooser lists every column a person may hide.
+  const optionalColumns = useMemo(
+    () =>
+      columns
+        .filter(column => column.removable !== false)
+        .map(column => ({
+          id: column.field as ObservationColumnId,
+          title: String(column.title),
+        })),
+    [columns],
   );
   const items = page.value?.items ?? [];
-  const classes = useStyles();
+  const classes = useStyles({ minWidth: minTableWidth(isHidden) });
 
   return (
     <Paper>
@@ -123,23 +160,30 @@ export const ObservationsTable = ({
               </Typography>
             )}
           </Box>
-          <DisabledReasonTooltip
-            reason={
-              permission.disabledReason ??
-              (selected.length === 0
-                ? 'Select observations to assess them together'
-                : undefined)
-            }
-          >
-            <Button
-              variant="contained"
-              color="primary"
-              disabled={!permission.allowed || selected.length === 0}
-              onClick={() => onAssess(selected)}
+          <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+            <ColumnChooser
+              columns={optionalColumns}
+              isHidden={isHidden}
+              onChange={setHidden}
+            />
+            <DisabledReasonTooltip
+              reason={
+                permission.disabledReason ??
+                (selected.length === 0
+                  ? 'Select observations to assess them together'
+                  : undefined)
+              }
             >
-              Assess selected ({selected.length})
-            </Button>
-          </DisabledReasonTooltip>
+              <Button
+                variant="contained"
+                color="primary"
+                disabled={!permission.allowed || selected.length === 0}
+                onClick={() => onAssess(selected)}
+              >
+                Assess selected ({selected.length})
+              </Button>
+            </DisabledReasonTooltip>
+          </Box>
         </Box>
         <ObservationFilterBar filters={filters} onChange={onFiltersChange} />
       </Box>
@@ -215,4 +259,4 @@ export const ObservationsTable = ({
       )}
     </Paper>
   );
-};
+});

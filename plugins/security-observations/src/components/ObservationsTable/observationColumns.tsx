@@ -14,29 +14,112 @@ import { tableSort } from './observationSort';
 // The backend sorts; the table must keep the order it got.
 const keepServerOrder = () => 0;
 
+/** Column ids: the API's sort field where the column sorts. */
+export type ObservationColumnId =
+  | 'severity'
+  | 'title'
+  | 'location'
+  | 'scanner'
+  | 'branch'
+  | 'status'
+  | 'firstSeenAt'
+  | 'lastSeenAt'
+  | 'tracker';
+
 /**
- * The table's columns. Sortable ones are named by the API's sort fields, so
- * a header click maps to a `sort` parameter.
+ * Hidden until a person shows them with the column chooser, so that a row
+ * reads on one or two lines at 1440 pixels: the title (with the rule or
+ * CVE) says the scanner, and most entities scan one branch.
+ */
+export const DEFAULT_HIDDEN_COLUMNS: readonly ObservationColumnId[] = [
+  'scanner',
+  'branch',
+  'lastSeenAt',
+];
+
+/**
+ * Widths in pixels, padding included; the title takes the rest, at least
+ * `TITLE_MIN_WIDTH`.
+ */
+const WIDTHS: Record<Exclude<ObservationColumnId, 'title'>, number> = {
+  severity: 96,
+  location: 200,
+  scanner: 100,
+  branch: 120,
+  status: 120,
+  // "30 minutes ago" and the cell's padding (36 pixels).
+  firstSeenAt: 150,
+  lastSeenAt: 150,
+  // An issue key and its live status on one line.
+  tracker: 210,
+};
+const TITLE_MIN_WIDTH = 320;
+/** The selection column's checkbox (see the table's styles). */
+export const SELECTION_COLUMN_WIDTH = 56;
+
+/**
+ * The narrowest the table may get with these columns shown: below it, it
+ * scrolls sideways rather than squeezing the titles.
+ */
+export function minTableWidth(
+  isHidden: (column: ObservationColumnId) => boolean,
+) {
+  return (
+    SELECTION_COLUMN_WIDTH +
+    TITLE_MIN_WIDTH +
+    Object.entries(WIDTHS)
+      .filter(([column]) => !isHidden(column as ObservationColumnId))
+      .reduce((sum, [, width]) => sum + width, 0)
+  );
+}
+
+/** One line, cut with an ellipsis; the whole text in the cell's tooltip. */
+const oneLine = {
+  display: 'block',
+  maxWidth: '100%',
+  overflow: 'hidden',
+  textOverflow: 'ellipsis',
+  whiteSpace: 'nowrap',
+} as const;
+const oneLineCell = {
+  whiteSpace: 'nowrap',
+  overflow: 'hidden',
+  textOverflow: 'ellipsis',
+} as const;
+
+/**
+ * The table's columns, each hidden as `isHidden` says. Sortable ones are
+ * named by the API's sort fields, so a header click maps to a `sort`
+ * parameter.
  */
 export function observationColumns(options: {
   entity: Entity;
   sort: string;
   onOpen: (observation: Observation) => void;
+  isHidden: (column: ObservationColumnId) => boolean;
 }): TableColumn<Observation>[] {
-  const { entity, sort, onOpen } = options;
+  const { entity, sort, onOpen, isHidden } = options;
   const current = tableSort(sort);
-  const sortable = (field: string) => ({
-    field,
+  const column = (id: ObservationColumnId) => ({
+    field: id,
+    hidden: isHidden(id),
+    ...(id === 'title' ? {} : { width: `${WIDTHS[id]}px` }),
+  });
+  const sortable = (id: ObservationColumnId) => ({
+    ...column(id),
     sorting: true,
     customSort: keepServerOrder,
-    ...(current.field === field ? { defaultSort: current.direction } : {}),
+    ...(current.field === id ? { defaultSort: current.direction } : {}),
+  });
+  const unsortable = (id: ObservationColumnId) => ({
+    ...column(id),
+    sorting: false,
   });
 
   return [
     {
       title: 'Severity',
       ...sortable('severity'),
-      width: '115px',
       render: observation => (
         <>
           <SeverityChip severity={observation.severity} />
@@ -51,8 +134,8 @@ export function observationColumns(options: {
     {
       title: 'Title',
       ...sortable('title'),
-      // 28% leaves the tracker column room for its live status chip.
-      width: '28%',
+      // What the row is about: always shown.
+      removable: false,
       render: observation => (
         <>
           {/* A button, so keyboard users can open the details too. */}
@@ -60,6 +143,8 @@ export function observationColumns(options: {
             component="button"
             variant="body2"
             align="left"
+            title={observation.title}
+            style={oneLine}
             onClick={event => {
               event.stopPropagation();
               onOpen(observation);
@@ -68,7 +153,7 @@ export function observationColumns(options: {
             {observation.title}
           </Link>
           {(observation.ruleId || observation.vulnerabilityIds.length > 0) && (
-            <Typography variant="caption" color="textSecondary" display="block">
+            <Typography variant="caption" color="textSecondary" style={oneLine}>
               {observation.vulnerabilityIds.join(', ') || observation.ruleId}
             </Typography>
           )}
@@ -77,19 +162,25 @@ export function observationColumns(options: {
     },
     {
       title: 'Location',
-      sorting: false,
-      width: '20%',
-      cellStyle: { overflowWrap: 'anywhere' },
+      ...unsortable('location'),
       render: observation => (
         <ObservationLocation entity={entity} observation={observation} />
       ),
     },
-    { title: 'Scanner', ...sortable('scanner'), width: '90px' },
-    { title: 'Branch', ...sortable('branch'), width: '90px' },
+    {
+      title: 'Scanner',
+      ...sortable('scanner'),
+      cellStyle: oneLineCell,
+    },
+    {
+      title: 'Branch',
+      ...sortable('branch'),
+      cellStyle: oneLineCell,
+    },
     {
       title: 'Status',
       ...sortable('status'),
-      width: '100px',
+      cellStyle: oneLineCell,
       render: observation => (
         <>
           {STATUS_LABELS[observation.status]}
@@ -107,19 +198,18 @@ export function observationColumns(options: {
     {
       title: 'First seen',
       ...sortable('firstSeenAt'),
-      width: '110px',
+      cellStyle: oneLineCell,
       render: observation => <RelativeTime value={observation.firstSeenAt} />,
     },
     {
       title: 'Last seen',
       ...sortable('lastSeenAt'),
-      width: '110px',
+      cellStyle: oneLineCell,
       render: observation => <RelativeTime value={observation.lastSeenAt} />,
     },
     {
       title: 'Tracker issue',
-      sorting: false,
-      width: '130px',
+      ...unsortable('tracker'),
       // The key and the live status ellipsize (whole text in tooltips); the
       // sync state wraps rather than spilling past the table's edge.
       cellStyle: { overflowWrap: 'anywhere' },

@@ -17,13 +17,16 @@ import {
   SEVERITY_LABELS,
 } from '../observationFields/severities';
 import { visuallyHidden } from '../visuallyHidden';
+import { CHART_HEIGHT } from './chartHeight';
 
+// The axis formats every day of the window: one formatter for all.
+const shortDateFormat = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  timeZone: 'UTC',
+});
 const shortDate = (date: string) =>
-  new Date(`${date}T00:00:00Z`).toLocaleDateString(undefined, {
-    month: 'short',
-    day: 'numeric',
-    timeZone: 'UTC',
-  });
+  shortDateFormat.format(new Date(`${date}T00:00:00Z`));
 
 /** The newest day's counts, in words: the chart's text alternative. */
 function describeLatest(trend: EntityTrend): string {
@@ -60,7 +63,7 @@ export const SeverityTrendChart = ({ trend }: { trend: EntityTrend }) => {
           days. {describeLatest(trend)}
         </span>
       </figcaption>
-      <ResponsiveContainer width="100%" height={200}>
+      <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
         <AreaChart data={rows} margin={{ top: 8, right: 16, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="date" tickFormatter={shortDate} minTickGap={24} />

@@ -5,6 +5,7 @@ import { Observation } from 'backstage-plugin-security-observations-common';
 import { MouseEvent } from 'react';
 import { safeHttpUrl } from '../../links/safeHttpUrl';
 import { sourceFileUrl } from '../../links/sourceFileUrl';
+import { TruncatedPath } from './TruncatedPath';
 
 // Links sit inside clickable table rows: following one must not also open
 // the details drawer.
@@ -29,7 +30,8 @@ export function packageLabel(pkg: Observation['package']): string | undefined {
 
 /**
  * Where the observation is: the package and image of a dependency finding,
- * or the file and lines of a code finding, linked to the source.
+ * or the file and lines of a code finding, linked to the source. Each on
+ * one line, cut to the column's width (see `TruncatedPath`).
  */
 export const ObservationLocation = ({
   entity,
@@ -44,14 +46,16 @@ export const ObservationLocation = ({
   const fileUrl = sourceFileUrl(entity, observation);
   const secondary = (text: string) => (
     <Typography variant="caption" color="textSecondary" display="block">
-      {text}
+      <TruncatedPath path={text} component="span" />
     </Typography>
   );
+  // Links stay within the column, so their path can be cut.
+  const linkStyle = { display: 'inline-flex', maxWidth: '100%' };
 
   if (pkg) {
     return (
       <>
-        <code>{pkg}</code>
+        <TruncatedPath path={pkg} cut="end" />
         {location?.image && secondary(location.image)}
         {!location?.image && file && secondary(file)}
       </>
@@ -59,21 +63,21 @@ export const ObservationLocation = ({
   }
   if (file) {
     return fileUrl ? (
-      <Link to={fileUrl} onClick={stopPropagation}>
-        <code>{file}</code>
+      <Link to={fileUrl} onClick={stopPropagation} style={linkStyle}>
+        <TruncatedPath path={file} />
       </Link>
     ) : (
-      <code>{file}</code>
+      <TruncatedPath path={file} />
     );
   }
   const uri = safeHttpUrl(location?.uri);
   if (uri) {
     return (
-      <Link to={uri} onClick={stopPropagation}>
-        {location?.uri}
+      <Link to={uri} onClick={stopPropagation} style={linkStyle}>
+        <TruncatedPath path={uri} component="span" />
       </Link>
     );
   }
   const other = location?.image ?? location?.endpoint ?? location?.uri;
-  return other ? <code>{other}</code> : <>—</>;
+  return other ? <TruncatedPath path={other} /> : <>—</>;
 };

@@ -1,4 +1,5 @@
 import { usePermission } from '@backstage/plugin-permission-react';
+import { useMemo } from 'react';
 import { observationAssessPermission } from 'backstage-plugin-security-observations-common';
 
 /** Why assessment controls are disabled for a user who may not assess. */
@@ -13,17 +14,21 @@ export interface AssessPermission {
 
 /**
  * The assess permission is a catalog-entity resource permission, so the
- * decision (e.g. "owners only") is made per entity by the policy.
+ * decision (e.g. "owners only") is made per entity by the policy. The
+ * answer stays the same object until the decision changes, so the
+ * components it is passed to need not render again.
  */
 export function useAssessPermission(entityRef: string): AssessPermission {
   const { allowed, loading } = usePermission({
     permission: observationAssessPermission,
     resourceRef: entityRef,
   });
-  if (loading) {
-    return { allowed: false, disabledReason: 'Checking your permissions…' };
-  }
-  return allowed
-    ? { allowed: true }
-    : { allowed: false, disabledReason: ASSESS_PERMISSION_REQUIRED };
+  return useMemo(() => {
+    if (loading) {
+      return { allowed: false, disabledReason: 'Checking your permissions…' };
+    }
+    return allowed
+      ? { allowed: true }
+      : { allowed: false, disabledReason: ASSESS_PERMISSION_REQUIRED };
+  }, [allowed, loading]);
 }
