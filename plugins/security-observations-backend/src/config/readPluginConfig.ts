@@ -54,8 +54,7 @@ export function readPluginConfig(config: RootConfigService): PluginConfig {
     }
   }
   const maxConcurrent =
-    config.getOptionalNumber('securityObservations.imports.maxConcurrent') ??
-    2;
+    config.getOptionalNumber('securityObservations.imports.maxConcurrent') ?? 2;
   if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1) {
     throw new Error(
       `securityObservations.imports.maxConcurrent must be a whole number of at least 1, got ${maxConcurrent}`,

@@ -254,7 +254,9 @@ describe('POST /v1/imports', () => {
       expect(wrongToken.body.error.message).toMatch(
         /^Illegal token: scanners send 'Authorization: Bearer <token>' with a static token of backend\.auth\.externalAccess/,
       );
-      expect(noToken.body.error.message).toMatch(/backend\.auth\.externalAccess/);
+      expect(noToken.body.error.message).toMatch(
+        /backend\.auth\.externalAccess/,
+      );
 
       expect(await tableCounts()).toMatchObject({ imports: 0 });
       await knex.destroy();

@@ -105,8 +105,8 @@ export function resolveTrackerRoute(
       return unrouted(
         unconfiguredGitLabInstance(entity, trackers) ??
           `the tracker '${tracker.id}' needs the ${
-          trackerTypeOf(tracker).projectAnnotation
-        } annotation`,
+            trackerTypeOf(tracker).projectAnnotation
+          } annotation`,
       );
     }
   } else {

@@ -28,7 +28,8 @@ export interface GitLabTrackerConfig extends TrackerConfigBase {
 }
 
 // No `.` or `..` segment: a path that climbs is no project.
-const PROJECT_PATH = /^(?!.*(^|\/)\.{1,2}(\/|$))[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/;
+const PROJECT_PATH =
+  /^(?!.*(^|\/)\.{1,2}(\/|$))[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/;
 
 /** GitLab issues, with the token of Backstage's `integrations.gitlab`. */
 export const gitlabTrackerType: TrackerType<GitLabTrackerConfig> = {
