@@ -14,7 +14,7 @@
  *   BENCH_ONLY                                cases, e.g. trivy:10000,sarif:10000
  *   BENCH_DATABASES                           default postgres,sqlite
  */
-import { ChildProcess, fork } from 'node:child_process';
+import { ForkedServer } from './forkedServer';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -76,46 +76,23 @@ const median = (values: number[]) => {
 };
 
 class Server {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly port: number,
-  ) {}
+  private constructor(private readonly process: ForkedServer) {}
 
-  static start(database: Database): Promise<Server> {
-    const child = fork(path.join(__dirname, 'server.ts'), {
-      execArgv: [
-        '--require',
-        require.resolve('@backstage/cli/config/nodeTransform.cjs'),
-        '--expose-gc',
-      ],
-      env: { ...process.env, LOG_LEVEL: 'warn', BENCH_DATABASE: database },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
-    return new Promise((resolve, reject) => {
-      child.once('error', reject);
-      child.once('exit', code => reject(new Error(`server exited ${code}`)));
-      // The node transform also talks over IPC ('watch' messages).
-      const onMessage = (message: any) => {
-        if (message?.type === 'ready') {
-          child.off('message', onMessage);
-          resolve(new Server(child, message.value));
-        }
-      };
-      child.on('message', onMessage);
-    });
+  static async start(database: Database): Promise<Server> {
+    return new Server(
+      await ForkedServer.start(path.join(__dirname, 'server.ts'), {
+        execArgv: ['--expose-gc'],
+        env: { BENCH_DATABASE: database },
+      }),
+    );
   }
 
-  ask<T>(message: Record<string, unknown>): Promise<T> {
-    return new Promise(resolve => {
-      const onMessage = (reply: any) => {
-        if (reply.type === message.type) {
-          this.child.off('message', onMessage);
-          resolve(reply.value);
-        }
-      };
-      this.child.on('message', onMessage);
-      this.child.send(message);
-    });
+  get port() {
+    return this.process.port;
+  }
+
+  ask<T>(message: { type: string } & Record<string, unknown>): Promise<T> {
+    return this.process.ask<T>(message);
   }
 
   /**
@@ -159,7 +136,7 @@ class Server {
   }
 
   stop() {
-    this.child.send({ type: 'stop' });
+    this.process.stop();
   }
 }
 

@@ -13,8 +13,8 @@
  *   LOAD_READERS     concurrent readers during the uploads (default 4)
  *   SECURITY_OBSERVATIONS_BENCH_POSTGRES_URL  Postgres server (default local)
  */
-import { ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
+import { ForkedServer } from './forkedServer';
 import { generateTrivy } from './generateReports';
 import type { StoredCounts } from './load/loadServer';
 import {
@@ -41,48 +41,22 @@ const percentile = (values: number[], p: number) => {
 const ms = (value: number) => `${Math.round(value)} ms`;
 
 class LoadServer {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly port: number,
-  ) {}
+  private constructor(private readonly process: ForkedServer) {}
 
-  static start(database: string): Promise<LoadServer> {
-    const child = fork(path.join(__dirname, 'load', 'loadServer.ts'), {
-      execArgv: [
-        '--require',
-        require.resolve('@backstage/cli/config/nodeTransform.cjs'),
-      ],
-      env: { ...process.env, LOG_LEVEL: 'warn', LOAD_DATABASE: database },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
-    return new Promise((resolve, reject) => {
-      child.once('error', reject);
-      child.once('exit', code => reject(new Error(`server exited ${code}`)));
-      const onMessage = (message: any) => {
-        if (message?.type === 'ready') {
-          child.off('message', onMessage);
-          resolve(new LoadServer(child, message.value));
-        }
-      };
-      child.on('message', onMessage);
-    });
+  static async start(database: string): Promise<LoadServer> {
+    return new LoadServer(
+      await ForkedServer.start(path.join(__dirname, 'load', 'loadServer.ts'), {
+        env: { LOAD_DATABASE: database },
+      }),
+    );
   }
 
   ask<T>(type: string): Promise<T> {
-    return new Promise(resolve => {
-      const onMessage = (reply: any) => {
-        if (reply.type === type) {
-          this.child.off('message', onMessage);
-          resolve(reply.value);
-        }
-      };
-      this.child.on('message', onMessage);
-      this.child.send({ type });
-    });
+    return this.process.ask<T>({ type });
   }
 
   private url(route: string) {
-    return `http://127.0.0.1:${this.port}/api/security-observations${route}`;
+    return `http://127.0.0.1:${this.process.port}/api/security-observations${route}`;
   }
 
   async upload(entity: string, body: Buffer) {
@@ -125,7 +99,7 @@ class LoadServer {
   }
 
   stop() {
-    this.child.send({ type: 'stop' });
+    this.process.stop();
   }
 }
 

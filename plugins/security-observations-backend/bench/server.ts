@@ -17,6 +17,7 @@ import { contentRow } from '../src/database/applyImport';
 import { normalizeFindings } from '../src/ingest/NormalizedFinding';
 import { reportParsers } from '../src/ingest/parsers';
 import { createBenchDatabase } from './benchDatabase';
+import { peakRssBytes } from './forkedServer';
 
 export const BENCH_TOKEN = 'bench-scanner-token-0123456789';
 export const BENCH_ENTITY = 'component:default/bench-service';
@@ -161,11 +162,9 @@ async function main() {
         fs.writeFileSync('/proc/self/clear_refs', '5');
         reply(true);
         break;
-      case 'peak': {
-        const status = fs.readFileSync('/proc/self/status', 'utf8');
-        reply(Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024);
+      case 'peak':
+        reply(peakRssBytes());
         break;
-      }
       case 'cpu': {
         // This process's CPU time, and that of the database's backends
         // (SQLite works inside this process).

@@ -14,6 +14,7 @@ import path from 'node:path';
 import knexFactory, { Knex } from 'knex';
 import { securityObservationsPlugin } from '../../src/plugin';
 import { createBenchDatabase } from '../benchDatabase';
+import { peakRssBytes } from '../forkedServer';
 import { LOAD_TOKEN, loadEntityNames } from './loadScenario';
 
 type Message = { type: 'peak' } | { type: 'verify' } | { type: 'stop' };
@@ -93,11 +94,9 @@ async function main() {
     const reply = (value: unknown) =>
       process.send!({ type: message.type, value });
     switch (message.type) {
-      case 'peak': {
-        const status = fs.readFileSync('/proc/self/status', 'utf8');
-        reply(Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024);
+      case 'peak':
+        reply(peakRssBytes());
         break;
-      }
       case 'verify': {
         const rows = await knex('observations')
           .select('entity_ref as entityRef')
