@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import knexFactory, { Knex } from 'knex';
 
 /**
@@ -29,6 +32,29 @@ export async function createBenchDatabase(
       await knex.destroy();
       await admin.raw(`DROP DATABASE IF EXISTS ${database}`);
       await admin.destroy();
+    },
+  };
+}
+
+/**
+ * A fresh SQLite database in a file of a temporary folder, as an SQLite
+ * install that keeps its data would use, and how to delete it again.
+ */
+export function createBenchSqliteDatabase(prefix: string): {
+  knex: Knex;
+  drop(): Promise<void>;
+} {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  const knex = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: path.join(dir, `${prefix}.sqlite`) },
+    useNullAsDefault: true,
+  });
+  return {
+    knex,
+    async drop() {
+      await knex.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

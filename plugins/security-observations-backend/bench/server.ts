@@ -9,14 +9,15 @@ import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import knexFactory, { Knex } from 'knex';
+import { Knex } from 'knex';
 import { securityObservationsPlugin } from '../src/plugin';
 import { contentRow } from '../src/database/applyImport';
 import { normalizeFindings } from '../src/ingest/NormalizedFinding';
 import { reportParsers } from '../src/ingest/parsers';
-import { createBenchDatabase } from './benchDatabase';
+import {
+  createBenchDatabase,
+  createBenchSqliteDatabase,
+} from './benchDatabase';
 import { peakRssBytes } from './forkedServer';
 
 export const BENCH_TOKEN = 'bench-scanner-token-0123456789';
@@ -61,23 +62,6 @@ async function databaseCpu(knex: Knex): Promise<Map<number, number>> {
   return cpu;
 }
 
-/** A fresh SQLite database in a temporary file, and how to delete it. */
-function createSqliteDatabase(): { knex: Knex; drop(): Promise<void> } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'so-bench-'));
-  const knex = knexFactory({
-    client: 'better-sqlite3',
-    connection: { filename: path.join(dir, 'bench.sqlite') },
-    useNullAsDefault: true,
-  });
-  return {
-    knex,
-    async drop() {
-      await knex.destroy();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 const TABLES = [
   'observations',
   'observation_scopes',
@@ -88,7 +72,7 @@ const TABLES = [
 async function main() {
   const sqlite = process.env.BENCH_DATABASE === 'sqlite';
   const { knex, drop } = sqlite
-    ? createSqliteDatabase()
+    ? createBenchSqliteDatabase('so-bench')
     : await createBenchDatabase('so_bench', { min: 1, max: 5 });
 
   const backend = await startTestBackend({

@@ -8,12 +8,11 @@ import { authServiceFactory } from '@backstage/backend-defaults/auth';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import knexFactory, { Knex } from 'knex';
 import { securityObservationsPlugin } from '../../src/plugin';
-import { createBenchDatabase } from '../benchDatabase';
+import {
+  createBenchDatabase,
+  createBenchSqliteDatabase,
+} from '../benchDatabase';
 import { peakRssBytes } from '../forkedServer';
 import { LOAD_TOKEN, loadEntityNames } from './loadScenario';
 
@@ -27,28 +26,11 @@ export interface StoredCounts {
   active: number;
 }
 
-async function openDatabase(): Promise<{
-  knex: Knex;
-  drop(): Promise<void>;
-}> {
-  if (process.env.LOAD_DATABASE === 'sqlite') {
-    // A file, as an SQLite install that keeps its data would use.
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'so-load-'));
-    const knex = knexFactory({
-      client: 'better-sqlite3',
-      connection: { filename: path.join(dir, 'security-observations.sqlite') },
-      useNullAsDefault: true,
-    });
-    return {
-      knex,
-      async drop() {
-        await knex.destroy();
-        fs.rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  // A pool as Backstage configures one by default.
-  return createBenchDatabase('so_load', { min: 0, max: 10 });
+function openDatabase() {
+  return process.env.LOAD_DATABASE === 'sqlite'
+    ? createBenchSqliteDatabase('so-load')
+    : // A pool as Backstage configures one by default.
+      createBenchDatabase('so_load', { min: 0, max: 10 });
 }
 
 async function main() {

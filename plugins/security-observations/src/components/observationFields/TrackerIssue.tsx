@@ -5,7 +5,7 @@ import Typography from '@material-ui/core/Typography';
 import ErrorOutlineIcon from '@material-ui/icons/ErrorOutline';
 import InfoOutlinedIcon from '@material-ui/icons/InfoOutlined';
 import { Observation } from 'backstage-plugin-security-observations-common';
-import { MouseEvent } from 'react';
+import { MouseEvent, ReactElement } from 'react';
 import { safeHttpUrl } from '../../links/safeHttpUrl';
 import { visuallyHidden } from '../visuallyHidden';
 import { LiveStatusChip } from './LiveStatusChip';
@@ -147,35 +147,38 @@ export const TrackerIssue = ({
         )}
       </Box>
       {errorText && (
-        <Tooltip title={errorText}>
-          <Box
-            component="span"
-            ml={0.5}
-            tabIndex={0}
-            role="img"
-            aria-label={errorText}
-            color="error.main"
-            display="inline-flex"
-          >
-            <ErrorOutlineIcon fontSize="small" />
-          </Box>
-        </Tooltip>
+        <ReasonIcon reason={errorText} color="error.main">
+          <ErrorOutlineIcon fontSize="small" />
+        </ReasonIcon>
       )}
       {!errorText && notPushed && (
-        <Tooltip title={notPushed}>
-          <Box
-            component="span"
-            ml={0.5}
-            tabIndex={0}
-            role="img"
-            aria-label={notPushed}
-            color="text.secondary"
-            display="inline-flex"
-          >
-            <InfoOutlinedIcon fontSize="small" />
-          </Box>
-        </Tooltip>
+        <ReasonIcon reason={notPushed} color="text.secondary">
+          <InfoOutlinedIcon fontSize="small" />
+        </ReasonIcon>
       )}
     </Box>
   );
 };
+
+/** An icon that says its reason on hover and to screen readers. */
+function ReasonIcon(props: {
+  reason: string;
+  color: string;
+  children: ReactElement;
+}) {
+  return (
+    <Tooltip title={props.reason}>
+      <Box
+        component="span"
+        ml={0.5}
+        tabIndex={0}
+        role="img"
+        aria-label={props.reason}
+        color={props.color}
+        display="inline-flex"
+      >
+        {props.children}
+      </Box>
+    </Tooltip>
+  );
+}
