@@ -17,6 +17,7 @@ import { readRateLimits } from './router/rateLimit/readRateLimits';
 import { EntityRoutes } from './sync/routing/EntityRoutes';
 import { readTrackersConfig } from './sync/routing/TrackerConfig';
 import { scheduleTrackerSync } from './sync/scheduleTrackerSync';
+import { DeletedIssueCloser } from './sync/DeletedIssueCloser';
 import { SyncEngine } from './sync/SyncEngine';
 import { SyncFailureNotifier } from './sync/SyncFailureNotifier';
 import { TrackerClients } from './sync/TrackerClients';
@@ -140,6 +141,12 @@ export const securityObservationsPlugin = createBackendPlugin({
             store,
             trackers,
             clients,
+            logger,
+          }),
+          deletedIssueCloser: new DeletedIssueCloser({
+            store,
+            clients,
+            appBaseUrl: pluginConfig.sync.appBaseUrl,
             logger,
           }),
           engine: new SyncEngine({

@@ -14,3 +14,4 @@ export * from './api/observations';
 export * from './api/assessments';
 export * from './api/trend';
 export * from './api/reconcile';
+export * from './api/deletions';

@@ -42,9 +42,24 @@ export const importCreatePermission = createPermission({
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
+/**
+ * Delete an entity's observations (`DELETE /v1/observations/:id`): an
+ * admin's clean-up of findings that should never have been imported. Their
+ * tracker issues are closed as not planned, and the audit log keeps what
+ * happened. Like assessing, a service holds it only when its access
+ * restrictions name it explicitly.
+ * @public
+ */
+export const observationDeletePermission = createPermission({
+  name: 'security-observations.observation.delete',
+  attributes: { action: 'delete' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
 /** Every permission of the plugin, for registration. @public */
 export const securityObservationsPermissions = [
   observationReadPermission,
   observationAssessPermission,
+  observationDeletePermission,
   importCreatePermission,
 ];

@@ -24,6 +24,7 @@ import permissionBackend from '@backstage/plugin-permission-backend';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
   observationAssessPermission,
+  observationDeletePermission,
   observationReadPermission,
 } from 'backstage-plugin-security-observations-common';
 import { Knex } from 'knex';
@@ -57,28 +58,28 @@ export const checkoutRef = 'component:default/checkout-web';
  * The catalog's side of the permission framework, as the real catalog
  * plugin registers it with the permissions registry: the catalog-entity
  * resource type with its rules (isEntityOwner, ...) and a loader of
- * entities for conditional decisions.
+ * these entities for conditional decisions.
  */
-const catalogPermissions = createBackendPlugin({
-  pluginId: 'catalog',
-  register(env) {
-    env.registerInit({
-      deps: { permissionsRegistry: coreServices.permissionsRegistry },
-      async init({ permissionsRegistry }) {
-        permissionsRegistry.addResourceType({
-          resourceRef: catalogEntityPermissionResourceRef,
-          rules: Object.values(permissionRules),
-          getResources: async refs =>
-            refs.map(ref =>
-              [payments, checkout].find(
-                entity => stringifyEntityRef(entity) === ref,
+export function catalogPermissionsOf(entities: Entity[]) {
+  return createBackendPlugin({
+    pluginId: 'catalog',
+    register(env) {
+      env.registerInit({
+        deps: { permissionsRegistry: coreServices.permissionsRegistry },
+        async init({ permissionsRegistry }) {
+          permissionsRegistry.addResourceType({
+            resourceRef: catalogEntityPermissionResourceRef,
+            rules: Object.values(permissionRules),
+            getResources: async refs =>
+              refs.map(ref =>
+                entities.find(entity => stringifyEntityRef(entity) === ref),
               ),
-            ),
-        });
-      },
-    });
-  },
-});
+          });
+        },
+      });
+    },
+  });
+}
 
 /**
  * Backstage's mock auth, except that a token a plugin gets on behalf of a
@@ -87,7 +88,7 @@ const catalogPermissions = createBackendPlugin({
  * permission backend calls for conditional decisions, refuses a user
  * without one.
  */
-const authWithActors = createServiceFactory({
+export const authWithActors = createServiceFactory({
   service: coreServices.auth,
   deps: { plugin: coreServices.pluginMetadata },
   factory({ plugin }): AuthService {
@@ -116,7 +117,10 @@ const authWithActors = createServiceFactory({
   },
 });
 
-/** Test policy: owners assess; everyone but mallory reads. */
+/** The one user the test policy lets delete observations. */
+export const ADMIN = 'user:default/admin';
+
+/** Test policy: owners assess; everyone but mallory reads; the admin deletes. */
 const testPolicy = createBackendModule({
   pluginId: 'permission',
   moduleId: 'test-policy',
@@ -146,6 +150,14 @@ const testPolicy = createBackendModule({
                 },
               };
             }
+            if (isPermission(req.permission, observationDeletePermission)) {
+              return {
+                result:
+                  user?.info.userEntityRef === ADMIN
+                    ? AuthorizeResult.ALLOW
+                    : AuthorizeResult.DENY,
+              };
+            }
             return { result: AuthorizeResult.DENY };
           },
         });
@@ -163,13 +175,16 @@ const testPolicy = createBackendModule({
 export function startPermissionedBackend(
   knex: Knex,
   config: Record<string, unknown> = {},
+  /** More features or service mocks, e.g. `mockServices.auditor.mock().factory`. */
+  extraFeatures: Parameters<typeof startTestBackend>[0]['features'] = [],
 ) {
   return startTestBackend({
     features: [
+      ...(extraFeatures ?? []),
       securityObservationsPlugin,
       permissionBackend,
       testPolicy,
-      catalogPermissions,
+      catalogPermissionsOf([payments, checkout]),
       authWithActors,
       permissionsServiceFactory,
       permissionsRegistryServiceFactory,

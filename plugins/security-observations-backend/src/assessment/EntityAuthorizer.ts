@@ -10,6 +10,7 @@ import {
 } from '@backstage/plugin-permission-common';
 import {
   observationAssessPermission,
+  observationDeletePermission,
   observationReadPermission,
 } from 'backstage-plugin-security-observations-common';
 
@@ -53,33 +54,68 @@ export class EntityAuthorizer {
     entityRef: string,
     credentials: BackstageCredentials,
   ): Promise<void> {
+    await this.authorizeGranted(
+      observationAssessPermission,
+      { verb: 'assess', doing: 'assessing' },
+      entityRef,
+      credentials,
+    );
+  }
+
+  /**
+   * The delete permission, which a policy should give admins only. Like
+   * assessing, a service needs it granted explicitly, and the read
+   * permission too: a delete tells which observations exist.
+   */
+  async authorizeDelete(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<void> {
+    await this.authorizeGranted(
+      observationDeletePermission,
+      { verb: 'delete observations', doing: 'deleting' },
+      entityRef,
+      credentials,
+    );
+  }
+
+  /** A permission that services hold only when granted, plus read. */
+  private async authorizeGranted(
+    permission: ResourcePermission<'catalog-entity'>,
+    words: { verb: string; doing: string },
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<void> {
     const principal = credentials.principal as {
       type: string;
       subject?: string;
       accessRestrictions?: BackstagePrincipalAccessRestrictions;
     };
-    const { name } = observationAssessPermission;
+    const { name } = permission;
     if (
       principal.type === 'service' &&
       !principal.accessRestrictions?.permissionNames?.includes(name)
     ) {
       throw new NotAllowedError(
-        `Not allowed: ${name} on ${entityRef}: ${principal.subject} is a service, and services may assess only when granted explicitly ` +
-          `(list ${name} under accessRestrictions[].permission of its backend.auth.externalAccess entry). Assess as a signed-in user instead.`,
+        `Not allowed: ${name} on ${entityRef}: ${principal.subject} is a service, and services may ${words.verb} only when granted explicitly ` +
+          `(list ${name} under accessRestrictions[].permission of its backend.auth.externalAccess entry). ${words.verb[0].toUpperCase()}${words.verb.slice(
+            1,
+          )} as a signed-in user instead.`,
       );
     }
-    const [assess, read] = await this.permissions.authorize(
-      [observationAssessPermission, observationReadPermission].map(
-        permission => ({ permission, resourceRef: entityRef }),
-      ),
+    const [granted, read] = await this.permissions.authorize(
+      [permission, observationReadPermission].map(p => ({
+        permission: p,
+        resourceRef: entityRef,
+      })),
       { credentials },
     );
-    if (assess.result !== AuthorizeResult.ALLOW) {
+    if (granted.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(`Not allowed: ${name} on ${entityRef}`);
     }
     if (read.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(
-        `Not allowed: ${observationReadPermission.name} on ${entityRef}: assessing answers with the entity's observations, so it needs the read permission too`,
+        `Not allowed: ${observationReadPermission.name} on ${entityRef}: ${words.doing} answers with the entity's observations, so it needs the read permission too`,
       );
     }
   }

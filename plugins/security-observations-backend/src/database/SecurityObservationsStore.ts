@@ -29,6 +29,7 @@ import {
   requestAssessment,
 } from './pendingAssessments';
 import { toIsoString, toIsoStringOrNull } from './dates';
+import * as deletedObservations from './deletedObservations';
 import { entityTrend } from './entityTrend';
 import { listObservations } from './listObservations';
 import * as syncQueue from './syncQueue';
@@ -121,6 +122,35 @@ export class SecurityObservationsStore {
   ): Promise<ListObservationsResponse> {
     return listObservations(this.db, query);
   }
+  // Admin deletes, and the issues they leave to close: see deletedObservations.ts.
+
+  /** Deletes observations of one entity, all or none. */
+  deleteObservations(
+    input: Parameters<typeof deletedObservations.deleteObservations>[1],
+  ) {
+    return deletedObservations.deleteObservations(this.db, input);
+  }
+
+  claimDeletedIssues(
+    options: Parameters<typeof deletedObservations.claimDeletedIssues>[1],
+  ) {
+    return deletedObservations.claimDeletedIssues(this.db, options);
+  }
+
+  recordDeletedIssueSettled(
+    row: deletedObservations.DeletedIssueRow,
+    outcome: deletedObservations.DeletedIssueOutcome,
+  ) {
+    return deletedObservations.recordDeletedIssueSettled(this.db, row, outcome);
+  }
+
+  recordDeletedIssueRetry(
+    row: deletedObservations.DeletedIssueRow,
+    retry: Parameters<typeof deletedObservations.recordDeletedIssueRetry>[2],
+  ) {
+    return deletedObservations.recordDeletedIssueRetry(this.db, row, retry);
+  }
+
 
   async getObservation(id: string): Promise<Observation | undefined> {
     const row: ObservationRow | undefined = await this.db(

@@ -12,6 +12,7 @@ import { SecurityObservationsStore } from '../database/SecurityObservationsStore
 import { ImportService } from '../ingest/ImportService';
 import { TrackerRoute } from '../sync/routing/resolveTrackerRoute';
 import { assessmentRoutes } from './assessmentRoutes';
+import { deletionRoutes } from './deletionRoutes';
 import { httpErrorHandler } from './httpErrors';
 import { importsRoutes } from './importsRoutes';
 import { observationsRoutes } from './observationsRoutes';
@@ -126,6 +127,10 @@ export async function createRouter(
           (await trackerRouteOf(entityRef))?.tracker?.twoWay?.pushComments,
         ),
     }),
+  );
+
+  router.use(
+    deletionRoutes({ auditor, authorizer, httpAuth, store, triggerSync }),
   );
 
   router.use(reconcileRoutes({ auditor, httpAuth, authorizer, reconciler }));

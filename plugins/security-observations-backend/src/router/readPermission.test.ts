@@ -1,9 +1,7 @@
 import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
 import { permissionsRegistryServiceFactory } from '@backstage/backend-defaults/permissionsRegistry';
 import {
-  coreServices,
   createBackendModule,
-  createBackendPlugin,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import {
@@ -12,7 +10,6 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { permissionRules } from '@backstage/plugin-catalog-backend/alpha';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   NotificationSendOptions,
@@ -23,10 +20,10 @@ import {
   AuthorizeResult,
   isPermission,
 } from '@backstage/plugin-permission-common';
-import { createPermissionIntegrationRouter } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
   observationAssessPermission,
+  observationDeletePermission,
   observationReadPermission,
 } from 'backstage-plugin-security-observations-common';
 import { Knex } from 'knex';
@@ -34,6 +31,10 @@ import { setupServer } from 'msw/node';
 import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
+import {
+  authWithActors,
+  catalogPermissionsOf,
+} from '../__testUtils__/startPermissionedBackend';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { securityObservationsPlugin } from '../plugin';
 import { FakeGitHub } from '../sync/trackers/__testUtils__/fakeGitHub';
@@ -88,32 +89,8 @@ const alice = mockCredentials.user.header('user:default/alice');
 const carol = mockCredentials.user.header('user:default/carol');
 /** Owns checkout-web only. */
 const bob = mockCredentials.user.header('user:default/bob');
-/** AppSec: may assess everything, may not read restricted entities. */
+/** AppSec: may assess and delete everything, may not read restricted entities. */
 const erin = mockCredentials.user.header('user:default/erin');
-
-/** The catalog's side of conditional decisions, as the catalog registers it. */
-const catalogPermissions = createBackendPlugin({
-  pluginId: 'catalog',
-  register(env) {
-    env.registerInit({
-      deps: { httpRouter: coreServices.httpRouter },
-      async init({ httpRouter }) {
-        httpRouter.use(
-          createPermissionIntegrationRouter({
-            resourceType: 'catalog-entity',
-            rules: Object.values(permissionRules),
-            getResources: async refs =>
-              refs.map(ref =>
-                [payments, checkout].find(
-                  entity => stringifyEntityRef(entity) === ref,
-                ),
-              ),
-          }),
-        );
-      },
-    });
-  },
-});
 
 const restrictedReadPolicy = createBackendModule({
   pluginId: 'permission',
@@ -146,6 +123,14 @@ const restrictedReadPolicy = createBackendModule({
                     },
                   ],
                 },
+              };
+            }
+            if (isPermission(req.permission, observationDeletePermission)) {
+              return {
+                result:
+                  user?.info.userEntityRef === 'user:default/erin'
+                    ? AuthorizeResult.ALLOW
+                    : AuthorizeResult.DENY,
               };
             }
             if (isPermission(req.permission, observationAssessPermission)) {
@@ -186,7 +171,8 @@ async function startBackend(knex: Knex, sent: NotificationSendOptions[]) {
       securityObservationsPlugin,
       permissionBackend,
       restrictedReadPolicy,
-      catalogPermissions,
+      catalogPermissionsOf([payments, checkout]),
+      authWithActors,
       permissionsServiceFactory,
       permissionsRegistryServiceFactory,
       capturingNotifications(sent),
@@ -253,6 +239,8 @@ describe('the read permission', () => {
             .post(`${API}${url}`)
             .set('Authorization', header)
             .send(body),
+        delete: (url: string) =>
+          request(server).delete(`${API}${url}`).set('Authorization', header),
       });
       const entityPath = (ref: string) =>
         `/v1/entities/${encodeURIComponent(ref)}`;
@@ -372,6 +360,10 @@ describe('the read permission', () => {
         [`/v1/pending-assessments/${paymentsPending.body.id}/reject`, {}],
         [`${entityPath(paymentsRef)}/sync`, {}],
         [`${entityPath(paymentsRef)}/reconcile`, {}],
+        [
+          '/v1/observation-deletions',
+          { entityRef: paymentsRef, observationIds: [paymentsId] },
+        ],
       ];
       const changesBefore = await knex('observation_events').count({
         n: '*',
@@ -400,6 +392,11 @@ describe('the read permission', () => {
           });
           expectNoTrace(`${name} POST ${route}`, res.body);
         }
+        const deleted = await as(header).delete(
+          `/v1/observations/${paymentsId}`,
+        );
+        expect({ name, status: deleted.status }).toEqual({ name, status: 403 });
+        expectNoTrace(`${name} DELETE`, deleted.body);
 
         // What they may read holds checkout's observations, and only those.
         const list = await as(header).get(

@@ -5,6 +5,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import { CommentPusher } from '../twoWay/CommentPusher';
+import { DeletedIssueCloser } from './DeletedIssueCloser';
 import { SyncEngine } from './SyncEngine';
 
 export const TRACKER_SYNC_TASK_ID = 'security-observations:tracker-sync';
@@ -26,6 +27,8 @@ export async function scheduleTrackerSync(options: {
   engine: SyncEngine;
   /** Pushes Security-tab comments to issues after each run (two-way sync). */
   commentPusher?: CommentPusher;
+  /** Closes the issues of observations an admin deleted, after each run. */
+  deletedIssueCloser?: DeletedIssueCloser;
   logger: LoggerService;
   schedule?: SchedulerServiceTaskScheduleDefinition;
 }): Promise<{ trigger(): Promise<void> }> {
@@ -37,6 +40,7 @@ export async function scheduleTrackerSync(options: {
     scope: 'global',
     fn: async signal => {
       await engine.run({ signal });
+      await options.deletedIssueCloser?.run({ signal });
       // After the sync: a new issue can take the comments waiting for it.
       await options.commentPusher?.run({ signal });
     },

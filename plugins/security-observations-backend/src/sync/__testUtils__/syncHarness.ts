@@ -16,6 +16,7 @@ import { normalizeFindings } from '../../ingest/NormalizedFinding';
 import { ParsedFinding } from '../../ingest/parsers/types';
 import { EntityRoutes } from '../routing/EntityRoutes';
 import { readTrackersConfig } from '../routing/TrackerConfig';
+import { DeletedIssueCloser } from '../DeletedIssueCloser';
 import { SyncEngine, SyncEngineOptions } from '../SyncEngine';
 import { SyncFailureNotifier } from '../SyncFailureNotifier';
 import { TrackerClients } from '../TrackerClients';
@@ -138,6 +139,21 @@ export async function createSyncHarness(options: SyncHarnessOptions) {
     ...options.engine,
   });
 
+  const closer = new DeletedIssueCloser({
+    store,
+    clients,
+    appBaseUrl: 'https://backstage.acme.example',
+    logger,
+  });
+  /** An admin deletes observations of Payments API. */
+  const deleteObservations = (ids: string[]) =>
+    store.deleteObservations({
+      entityRef: ENTITY_REF,
+      observationIds: ids,
+      actor: { ref: 'user:default/admin', kind: 'user' },
+      now: new Date(),
+    });
+
   let clock = Date.now() - 3_600_000;
   /** Imports findings as a scanner would, one second after the last import. */
   const importFindings = async (
@@ -222,6 +238,8 @@ export async function createSyncHarness(options: SyncHarnessOptions) {
     knex,
     store,
     engine,
+    closer,
+    deleteObservations,
     trackers,
     clients,
     syncAndDieAfterCreate,
