@@ -1,23 +1,28 @@
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   observationAssessPermission,
+  observationDeletePermission,
   observationReadPermission,
 } from 'backstage-plugin-security-observations-common';
-import { SecurityObservationsExamplePolicy } from './permissionPolicy';
+import {
+  APPSEC_GROUP,
+  SecurityObservationsExamplePolicy,
+} from './permissionPolicy';
 
-const alice = {
-  identity: {
-    type: 'user' as const,
-    userEntityRef: 'user:default/alice',
-    ownershipEntityRefs: ['user:default/alice', 'group:default/team-payments'],
-  },
-  info: {
-    userEntityRef: 'user:default/alice',
-    ownershipEntityRefs: ['user:default/alice', 'group:default/team-payments'],
-  },
-  token: 'token',
-  credentials: {} as any,
+const user = (name: string, groups: string[]) => {
+  const refs = [`user:default/${name}`, ...groups];
+  return {
+    identity: {
+      type: 'user' as const,
+      userEntityRef: refs[0],
+      ownershipEntityRefs: refs,
+    },
+    info: { userEntityRef: refs[0], ownershipEntityRefs: refs },
+    token: 'token',
+    credentials: {} as any,
+  };
 };
+const alice = user('alice', ['group:default/team-payments']);
 
 describe('SecurityObservationsExamplePolicy', () => {
   const policy = new SecurityObservationsExamplePolicy();
@@ -43,5 +48,17 @@ describe('SecurityObservationsExamplePolicy', () => {
         },
       },
     });
+  });
+
+  it('lets only members of the appsec group delete observations', async () => {
+    expect(
+      await policy.handle({ permission: observationDeletePermission }, alice),
+    ).toEqual({ result: AuthorizeResult.DENY });
+    expect(
+      await policy.handle(
+        { permission: observationDeletePermission },
+        user('erin', [APPSEC_GROUP]),
+      ),
+    ).toEqual({ result: AuthorizeResult.ALLOW });
   });
 });

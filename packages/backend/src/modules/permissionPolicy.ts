@@ -14,12 +14,19 @@ import {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import { observationAssessPermission } from 'backstage-plugin-security-observations-common';
+import {
+  observationAssessPermission,
+  observationDeletePermission,
+} from 'backstage-plugin-security-observations-common';
+
+/** The example's application-security team: its members may delete observations. */
+export const APPSEC_GROUP = 'group:default/appsec';
 
 /**
  * The example's permission policy: an entity's owners may assess its
- * observations; everyone signed in may read them. Everything else is
- * allowed, as in the app that create-app generates.
+ * observations; everyone signed in may read them; only members of the
+ * appsec group may delete them. Everything else is allowed, as in the app
+ * that create-app generates.
  *
  * To change who may assess, change the conditions below: for example
  * `catalogConditions.hasAnnotation(...)`, or a check of
@@ -30,6 +37,13 @@ export class SecurityObservationsExamplePolicy implements PermissionPolicy {
     request: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
+    if (isPermission(request.permission, observationDeletePermission)) {
+      return {
+        result: user?.info.ownershipEntityRefs?.includes(APPSEC_GROUP)
+          ? AuthorizeResult.ALLOW
+          : AuthorizeResult.DENY,
+      };
+    }
     if (isPermission(request.permission, observationAssessPermission)) {
       return createCatalogConditionalDecision(
         request.permission,
