@@ -48,6 +48,11 @@ export function mockSecurityObservationsApi(
         changes: {},
       })),
     }),
+    deleteObservation: async () => {},
+    deleteObservations: async request => ({
+      deleted: request.observationIds.length,
+      issuesToClose: 0,
+    }),
     addComment: async (id, body) => ({
       id: '9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a',
       observationId: id,

@@ -1,5 +1,8 @@
 import { Entity } from '@backstage/catalog-model';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  EvaluatePermissionRequest,
+} from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import {
   EntityProvider,
@@ -32,7 +35,8 @@ export function currentSearchParams(): URLSearchParams {
 
 /**
  * Renders an element on an entity page of a legacy test app, with the
- * plugin API mocked and the assess permission decided by `permission`.
+ * plugin API mocked and the permissions decided by `permission`: one
+ * answer for all, or a function of the request.
  * Each render gets empty storage (the table's column choices), unless
  * `storage` carries some over from another render.
  */
@@ -41,7 +45,12 @@ export function renderOnEntityPage(
   options: {
     api: Partial<SecurityObservationsApi>;
     entity?: Entity;
-    permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+    permission?:
+      | AuthorizeResult.ALLOW
+      | AuthorizeResult.DENY
+      | ((
+          request: EvaluatePermissionRequest,
+        ) => AuthorizeResult.ALLOW | AuthorizeResult.DENY);
     route?: string;
     storage?: StorageApi;
   },

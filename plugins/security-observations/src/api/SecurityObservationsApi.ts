@@ -3,6 +3,8 @@ import {
   AssessmentRequest,
   AssessmentResponse,
   BulkAssessmentRequest,
+  BulkDeletionRequest,
+  BulkDeletionResponse,
   EntitySummary,
   EntityTrend,
   ListObservationsQuery,
@@ -50,6 +52,22 @@ export interface SecurityObservationsApi {
 
   /** One assessment for many observations of one entity, all or nothing. */
   assessMany(request: BulkAssessmentRequest): Promise<AssessmentOutcome>;
+
+  /**
+   * Deletes an observation (an admin's clean-up, with a permission of its
+   * own). Its tracker issue is closed as not planned and the audit log
+   * keeps what happened; a later scan that still reports the finding
+   * brings it back as a new observation.
+   */
+  deleteObservation(id: string): Promise<void>;
+
+  /**
+   * Deletes many observations of one entity, all or nothing, as
+   * {@link SecurityObservationsApi.deleteObservation} does one.
+   */
+  deleteObservations(
+    request: BulkDeletionRequest,
+  ): Promise<BulkDeletionResponse>;
 
   /** Adds a comment to an observation, from the Security tab. */
   addComment(id: string, body: string): Promise<ObservationComment>;

@@ -365,6 +365,85 @@ describe('SecurityObservationsClient', () => {
     });
   });
 
+  it('deletes an observation with DELETE, reading the empty 204 answer', async () => {
+    let request: { method: string; path: string } | undefined;
+    server.use(
+      http.delete(`${baseUrl}/v1/observations/:id`, ({ request: r }) => {
+        request = { method: r.method, path: new URL(r.url).pathname };
+        return new HttpResponse(null, { status: 204 });
+      }),
+    );
+
+    await expect(
+      client.deleteObservation(minimistObservation.id),
+    ).resolves.toBeUndefined();
+    expect(request).toEqual({
+      method: 'DELETE',
+      path: `/api/security-observations/v1/observations/${minimistObservation.id}`,
+    });
+  });
+
+  it('maps a denied deletion to a 403 ResponseError with the backend message', async () => {
+    server.use(
+      http.delete(`${baseUrl}/v1/observations/:id`, () =>
+        backstageError(403, 'NotAllowedError', 'Unauthorized'),
+      ),
+    );
+
+    await expect(
+      client.deleteObservation(minimistObservation.id),
+    ).rejects.toMatchObject({
+      name: 'ResponseError',
+      statusCode: 403,
+      body: { error: { name: 'NotAllowedError', message: 'Unauthorized' } },
+    });
+  });
+
+  it('deletes many observations of an entity with one request, and returns how many', async () => {
+    let body: unknown;
+    let contentType: string | null = null;
+    server.use(
+      http.post(`${baseUrl}/v1/observation-deletions`, async ({ request }) => {
+        body = await request.json();
+        contentType = request.headers.get('content-type');
+        return HttpResponse.json({ deleted: 2, issuesToClose: 1 });
+      }),
+    );
+
+    await expect(
+      client.deleteObservations({ entityRef, observationIds: ['a', 'b'] }),
+    ).resolves.toEqual({ deleted: 2, issuesToClose: 1 });
+    expect(contentType).toBe('application/json');
+    expect(body).toEqual({ entityRef, observationIds: ['a', 'b'] });
+  });
+
+  it('keeps the backend message when a bulk deletion names an unknown observation', async () => {
+    server.use(
+      http.post(`${baseUrl}/v1/observation-deletions`, () =>
+        backstageError(404, 'NotFoundError', 'No observation b'),
+      ),
+    );
+
+    await expect(
+      client.deleteObservations({ entityRef, observationIds: ['a', 'b'] }),
+    ).rejects.toMatchObject({
+      statusCode: 404,
+      body: { error: { message: 'No observation b' } },
+    });
+  });
+
+  it('rejects a bulk deletion answer that does not say how many were deleted', async () => {
+    server.use(
+      http.post(`${baseUrl}/v1/observation-deletions`, () =>
+        HttpResponse.json({}),
+      ),
+    );
+
+    await expect(
+      client.deleteObservations({ entityRef, observationIds: ['a'] }),
+    ).rejects.toThrow();
+  });
+
   it('adds a comment and returns it', async () => {
     let body: unknown;
     server.use(

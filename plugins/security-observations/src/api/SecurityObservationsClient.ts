@@ -4,6 +4,8 @@ import {
   AssessmentRequest,
   assessmentResponseSchema,
   BulkAssessmentRequest,
+  BulkDeletionRequest,
+  BulkDeletionResponse,
   EntitySummary,
   entitySummarySchema,
   EntityTrend,
@@ -24,6 +26,7 @@ import {
   SecurityObservationsApi,
 } from './SecurityObservationsApi';
 import {
+  deletionResponseSchema,
   pendingAssessmentResponseSchema,
   syncResponseSchema,
 } from './responseSchemas';
@@ -124,6 +127,23 @@ export class SecurityObservationsClient implements SecurityObservationsApi {
     return this.assessment('/v1/assessments', request);
   }
 
+  /** {@inheritDoc SecurityObservationsApi.deleteObservation} */
+  async deleteObservation(id: string): Promise<void> {
+    await this.request('DELETE', observationPath(id));
+  }
+
+  /** {@inheritDoc SecurityObservationsApi.deleteObservations} */
+  async deleteObservations(
+    request: BulkDeletionRequest,
+  ): Promise<BulkDeletionResponse> {
+    const { body } = await this.request(
+      'POST',
+      '/v1/observation-deletions',
+      request,
+    );
+    return deletionResponseSchema.parse(body);
+  }
+
   /** {@inheritDoc SecurityObservationsApi.addComment} */
   async addComment(id: string, body: string): Promise<ObservationComment> {
     const response = await this.request(
@@ -173,7 +193,7 @@ export class SecurityObservationsClient implements SecurityObservationsApi {
   }
 
   private async request(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     path: string,
     jsonBody?: unknown,
   ): Promise<{ status: number; body: unknown }> {
@@ -189,6 +209,10 @@ export class SecurityObservationsClient implements SecurityObservationsApi {
     });
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
+    }
+    // 204 (a deletion) has no body to parse.
+    if (response.status === 204) {
+      return { status: response.status, body: undefined };
     }
     return { status: response.status, body: await response.json() };
   }

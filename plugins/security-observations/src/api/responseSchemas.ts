@@ -19,3 +19,9 @@ export const pendingAssessmentResponseSchema = z.object({
 export const syncResponseSchema = z.object({
   queued: z.number(),
 });
+
+/** The 200 answer of `POST /v1/observation-deletions`. */
+export const deletionResponseSchema = z.object({
+  deleted: z.number(),
+  issuesToClose: z.number(),
+});

@@ -1,5 +1,5 @@
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { mockSecurityObservationsApi } from '../../__testUtils__/mockSecurityObservationsApi';
 import { minimistObservation } from '../../__testUtils__/observations';
@@ -15,7 +15,7 @@ describe('EntitySecurityContent without the assess permission', () => {
     );
   });
 
-  it('disables bulk assessment and sync, with the reason as tooltip and description', async () => {
+  it('disables bulk assessment and sync, with the reason as tooltip and description, and leaves out bulk deletion', async () => {
     const user = userEvent.setup();
     const api = mockSecurityObservationsApi();
     await renderSecurityTab({ api, permission: AuthorizeResult.DENY });
@@ -35,10 +35,13 @@ describe('EntitySecurityContent without the assess permission', () => {
     expect(
       await screen.findByRole('tooltip', { name: ASSESS_PERMISSION_REQUIRED }),
     ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: /Delete selected/ }),
+    ).toBeNull();
     expect(api.syncEntity).not.toHaveBeenCalled();
   });
 
-  it('disables the drawer controls: assess, sync and comment', async () => {
+  it('disables the drawer controls (assess, sync, comment) and leaves out Delete', async () => {
     const api = mockSecurityObservationsApi();
     await renderSecurityTab({
       api,
@@ -60,5 +63,7 @@ describe('EntitySecurityContent without the assess permission', () => {
     const comment = screen.getByRole('button', { name: 'Comment' });
     expect(comment).toBeDisabled();
     expect(comment).toHaveAccessibleDescription(ASSESS_PERMISSION_REQUIRED);
+    // Deleting is left out altogether, not disabled.
+    expect(within(drawer).queryByRole('button', { name: /Delete/ })).toBeNull();
   });
 });

@@ -1,4 +1,5 @@
 import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { format } from 'node:util';
 import { mockSecurityObservationsApi } from '../../__testUtils__/mockSecurityObservationsApi';
 import {
@@ -41,7 +42,7 @@ async function reactWarningsOf(render: () => Promise<void>) {
 // A file of its own: React logs each warning once per component type and
 // module instance, so a test after others of the tab could miss one.
 describe('EntitySecurityContent', () => {
-  it('renders the tab, with the details drawer open, without React warnings (keys, DOM nesting)', async () => {
+  it('renders the tab, with the details drawer and the deletion confirmation open, without React warnings (keys, DOM nesting)', async () => {
     const api = mockSecurityObservationsApi({
       listObservations: async () => ({
         items: [...observations, ...trackerStateObservations],
@@ -65,6 +66,12 @@ describe('EntitySecurityContent', () => {
         hidden: true,
       });
       await screen.findByText('7 matching');
+      await userEvent.click(
+        await drawer.findByRole('button', { name: 'Delete' }),
+      );
+      await screen.findByRole('dialog', {
+        name: `Delete “${minimistObservation.title}”?`,
+      });
     });
 
     expect(warnings).toEqual([]);

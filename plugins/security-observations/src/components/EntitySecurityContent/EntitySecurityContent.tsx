@@ -16,11 +16,13 @@ import { useCallback, useMemo, useReducer, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { securityObservationsApiRef } from '../../api';
 import { AssessmentDialog } from '../AssessmentDialog/AssessmentDialog';
+import { DeleteObservationsDialog } from '../DeleteObservationsDialog/DeleteObservationsDialog';
 import { NotScannedEmptyState } from '../NotScannedEmptyState/NotScannedEmptyState';
 import { ObservationDrawer } from '../ObservationDrawer/ObservationDrawer';
 import { ObservationsTable } from '../ObservationsTable/ObservationsTable';
 import { ACTIVE_STATUSES } from '../observationFields/statuses';
 import { useAssessPermission } from '../permissions/useAssessPermission';
+import { useDeletePermission } from '../permissions/useDeletePermission';
 import { SecuritySummaryCard } from '../SecuritySummaryCard/SecuritySummaryCard';
 import { SecurityTrendCard } from '../SecurityTrend/SecurityTrendCard';
 import {
@@ -30,8 +32,8 @@ import {
 
 /**
  * The Security tab of an entity page: summary, trend, the observations
- * table, the details drawer and the assessment dialog. Filters, sort and
- * the open observation live in the URL.
+ * table, the details drawer, and the assessment and deletion dialogs.
+ * Filters, sort and the open observation live in the URL.
  * @public
  */
 export const EntitySecurityContent = () => {
@@ -39,10 +41,12 @@ export const EntitySecurityContent = () => {
   const entityRef = stringifyEntityRef(entity);
   const api = useApi(securityObservationsApiRef);
   const permission = useAssessPermission(entityRef);
+  const deleteAllowed = useDeletePermission(entityRef);
   const { view, setFilters, openObservation } = useObservationListView();
-  // Bumped after a change (assessment, sync) so every part reloads.
+  // Bumped after a change (assessment, deletion, sync) so every part reloads.
   const [refreshKey, refresh] = useReducer((n: number) => n + 1, 0);
   const [assessing, setAssessing] = useState<Observation[]>([]);
+  const [deleting, setDeleting] = useState<Observation[]>([]);
   // The trend chart's code is large; it loads once the table shows rows,
   // so that it does not hold them up.
   const [tableShown, setTableShown] = useState(false);
@@ -103,6 +107,21 @@ export const EntitySecurityContent = () => {
     setAssessing([]);
     refresh();
   }, []);
+  const onDeleteOne = useCallback(
+    (observation: Observation) => setDeleting([observation]),
+    [],
+  );
+  const onDeleted = useCallback(
+    (deleted: Observation[]) => {
+      setDeleting([]);
+      // The drawer would show the deleted observation as not found.
+      if (deleted.some(observation => observation.id === view.observationId)) {
+        openObservation(undefined);
+      }
+      refresh();
+    },
+    [openObservation, view.observationId],
+  );
 
   if (summary.error) {
     return (
@@ -148,7 +167,9 @@ export const EntitySecurityContent = () => {
           onFiltersChange={setFilters}
           onOpen={onOpen}
           onAssess={setAssessing}
+          onDelete={setDeleting}
           permission={permission}
+          deleteAllowed={deleteAllowed}
           refreshKey={refreshKey}
           onPageShown={onTablePageShown}
         />
@@ -159,9 +180,11 @@ export const EntitySecurityContent = () => {
           observationId={view.observationId}
           summary={summary.value}
           permission={permission}
+          deleteAllowed={deleteAllowed}
           refreshKey={refreshKey}
           onClose={onCloseDrawer}
           onAssess={observation => setAssessing([observation])}
+          onDelete={onDeleteOne}
           onChanged={refresh}
         />
       )}
@@ -171,6 +194,13 @@ export const EntitySecurityContent = () => {
         permission={permission}
         onClose={() => setAssessing([])}
         onAssessed={onAssessed}
+      />
+      <DeleteObservationsDialog
+        entityRef={entityRef}
+        observations={deleting}
+        trackerRouting={summary.value?.tracker}
+        onClose={() => setDeleting([])}
+        onDeleted={onDeleted}
       />
     </Grid>
   );

@@ -9,6 +9,7 @@ import IconButton from '@material-ui/core/IconButton';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import CloseIcon from '@material-ui/icons/Close';
+import DeleteIcon from '@material-ui/icons/Delete';
 import {
   EntitySummary,
   Observation,
@@ -16,6 +17,7 @@ import {
 import { ReactNode, useCallback, useReducer } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { securityObservationsApiRef } from '../../api';
+import { useDangerButtonStyles } from '../DeleteObservationsDialog/dangerButtonStyles';
 import { SeverityChip } from '../observationFields/SeverityChip';
 import { TrackerIssue } from '../observationFields/TrackerIssue';
 import { trackerNameOfIssue } from '../observationFields/trackerNames';
@@ -58,19 +60,24 @@ const DrawerBody = ({
   observationId,
   summary,
   permission,
+  deleteAllowed,
   refreshKey,
   onAssess,
+  onDelete,
   onChanged,
 }: {
   entity: Entity;
   observationId: string;
   summary: EntitySummary;
   permission: AssessPermission;
+  deleteAllowed: boolean;
   refreshKey: number;
   onAssess: (observation: Observation) => void;
+  onDelete: (observation: Observation) => void;
   onChanged: () => void;
 }) => {
   const api = useApi(securityObservationsApiRef);
+  const dangerClasses = useDangerButtonStyles();
   // A new comment adds to the history too: both reload.
   const [localVersion, bumpLocal] = useReducer((n: number) => n + 1, 0);
   const version = `${refreshKey}.${localVersion}`;
@@ -127,6 +134,20 @@ const DrawerBody = ({
           permission={permission}
           onSynced={onChanged}
         />
+        {/* Admins only: left out, not disabled, for everyone else. */}
+        {deleteAllowed && (
+          <Box ml="auto" mb={1}>
+            <Button
+              variant="outlined"
+              size="small"
+              className={dangerClasses.outlined}
+              startIcon={<DeleteIcon />}
+              onClick={() => onDelete(value)}
+            >
+              Delete
+            </Button>
+          </Box>
+        )}
       </Box>
       <Section title="Details">
         <ObservationFacts entity={entity} observation={value} />
@@ -179,9 +200,12 @@ export const ObservationDrawer = ({
   observationId?: string;
   summary: EntitySummary;
   permission: AssessPermission;
+  /** Whether the user may delete the entity's observations. */
+  deleteAllowed: boolean;
   refreshKey: number;
   onClose: () => void;
   onAssess: (observation: Observation) => void;
+  onDelete: (observation: Observation) => void;
   onChanged: () => void;
 }) => {
   const classes = useStyles();

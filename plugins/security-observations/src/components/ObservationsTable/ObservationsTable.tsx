@@ -13,6 +13,7 @@ import {
 import { memo, useEffect, useMemo, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { securityObservationsApiRef } from '../../api';
+import { useDangerButtonStyles } from '../DeleteObservationsDialog/dangerButtonStyles';
 import {
   DEFAULT_FILTERS,
   ObservationFilters,
@@ -59,7 +60,8 @@ const csvList = (text: string) =>
 
 /**
  * The entity's observations, filtered, sorted and paged by the backend.
- * Rows open the details drawer; selected rows can be assessed together.
+ * Rows open the details drawer; selected rows can be assessed together,
+ * or deleted together by a user with the delete permission.
  * Memoized: a page of rows is the costliest part of the tab to render, and
  * the summary, the trend and the permission arrive around the same time.
  */
@@ -70,7 +72,9 @@ export const ObservationsTable = memo(function ObservationsTableView({
   onFiltersChange,
   onOpen,
   onAssess,
+  onDelete,
   permission,
+  deleteAllowed,
   refreshKey,
   onPageShown,
 }: {
@@ -80,7 +84,10 @@ export const ObservationsTable = memo(function ObservationsTableView({
   onFiltersChange: (change: Partial<ObservationFilters>) => void;
   onOpen: (observation: Observation) => void;
   onAssess: (observations: Observation[]) => void;
+  onDelete: (observations: Observation[]) => void;
   permission: AssessPermission;
+  /** Whether the user may delete; without it, no delete control shows. */
+  deleteAllowed: boolean;
   refreshKey: number;
   /** Called once a page (or the error of its request) is shown. */
   onPageShown?: () => void;
@@ -139,6 +146,7 @@ export const ObservationsTable = memo(function ObservationsTableView({
   );
   const items = page.value?.items ?? [];
   const classes = useStyles({ minWidth: minTableWidth(isHidden) });
+  const dangerClasses = useDangerButtonStyles();
 
   return (
     <Paper>
@@ -183,6 +191,24 @@ export const ObservationsTable = memo(function ObservationsTableView({
                 Assess selected ({selected.length})
               </Button>
             </DisabledReasonTooltip>
+            {deleteAllowed && (
+              <DisabledReasonTooltip
+                reason={
+                  selected.length === 0
+                    ? 'Select observations to delete them together'
+                    : undefined
+                }
+              >
+                <Button
+                  variant="outlined"
+                  className={dangerClasses.outlined}
+                  disabled={selected.length === 0}
+                  onClick={() => onDelete(selected)}
+                >
+                  Delete selected ({selected.length})
+                </Button>
+              </DisabledReasonTooltip>
+            )}
           </Box>
         </Box>
         <ObservationFilterBar filters={filters} onChange={onFiltersChange} />
