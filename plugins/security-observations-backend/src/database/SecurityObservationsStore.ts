@@ -31,6 +31,11 @@ import {
 import { toIsoString, toIsoStringOrNull } from './dates';
 import * as deletedObservations from './deletedObservations';
 import { entityTrend } from './entityTrend';
+import {
+  applyIdenticalReimport,
+  IdenticalReimportInput,
+  IdenticalReimportResult,
+} from './identicalReimport';
 import { listObservations } from './listObservations';
 import * as syncQueue from './syncQueue';
 import * as trackerActivity from './trackerActivity';
@@ -470,6 +475,16 @@ export class SecurityObservationsStore {
       totalActive,
       lastImportAt: toIsoStringOrNull(lastImport?.at ?? null),
     };
+  }
+
+  /**
+   * Records an upload of its scope's latest report, read by the same code,
+   * without reading it: undefined when it is not one.
+   */
+  applyIdenticalReimport(
+    input: IdenticalReimportInput,
+  ): Promise<IdenticalReimportResult | undefined> {
+    return applyIdenticalReimport(this.db, input);
   }
 }
 

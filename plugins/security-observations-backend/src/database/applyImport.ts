@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import {
   ImportCounts,
+  ImportResponse,
   ImportUnassessed,
   SEVERITIES,
   Severity,
@@ -42,6 +43,27 @@ export interface ImportInput {
    * scope's branch is the one the entity syncs to a usable tracker.
    */
   enqueueForSync?: boolean;
+  /**
+   * The report's fingerprint, remembered for the scope so that the same
+   * bytes posted to it again are not parsed (`identicalReimport.ts`).
+   */
+  report?: RememberedReport;
+}
+
+/** What the warnings part of an import's answer was. */
+export type ImportWarnings = Pick<
+  ImportResponse,
+  'warnings' | 'warningsOmitted'
+>;
+
+/** A report as its scope remembers it; see `identicalReimport.ts`. */
+export interface RememberedReport {
+  /** SHA-256 (hex) of the report's bytes. */
+  sha256: string;
+  /** Hash of the reader version and the request's options that read it. */
+  reader: string;
+  /** What the import answers besides counts; known once it is parsed. */
+  warnings(): ImportWarnings;
 }
 
 export interface ImportResult {
@@ -202,6 +224,21 @@ function scopeLockKey(scope: ImportScope): string {
   return digest.readBigInt64BE(0).toString();
 }
 
+/**
+ * Imports of one scope queue behind each other until the transaction ends:
+ * on Postgres by an advisory lock; SQLite has one writer at a time.
+ */
+export async function lockScope(
+  trx: Knex.Transaction,
+  scope: ImportScope,
+): Promise<void> {
+  if (isPostgres(trx)) {
+    await trx.raw('SELECT pg_advisory_xact_lock(?::bigint)', [
+      scopeLockKey(scope),
+    ]);
+  }
+}
+
 /** What every statement of one import shares. */
 interface ImportContext {
   trx: Knex.Transaction;
@@ -267,11 +304,7 @@ export async function applyImport(
   const importId = randomUUID();
 
   return db.transaction(async trx => {
-    if (isPostgres(trx)) {
-      await trx.raw('SELECT pg_advisory_xact_lock(?::bigint)', [
-        scopeLockKey(scope),
-      ]);
-    }
+    await lockScope(trx, scope);
     const context: ImportContext = {
       trx,
       scope,
@@ -328,58 +361,116 @@ export async function applyImport(
     await resolveMissing(context);
 
     const { now, counts } = context;
-    await trx('observation_scopes')
-      .insert({
-        ...inScope(context),
-        last_import_id: importId,
-        last_seen_at: now,
-      })
-      .onConflict(['entity_ref', 'branch', 'scanner', 'source'])
-      .merge(['last_import_id', 'last_seen_at']);
-    await trx('imports').insert({
-      id: importId,
-      entity_ref: scope.entityRef,
-      branch: scope.branch,
-      scanner: scope.scanner,
-      source: scope.source,
+    await recordImport(trx, {
+      scope,
+      importId,
       format: input.format,
       actor: input.actor,
-      created_at: now,
-      report_bytes: input.reportBytes,
-      finding_count: findingCount,
-      count_new: counts.new,
-      count_updated: counts.updated,
-      count_unchanged: counts.unchanged,
-      count_resolved: counts.resolved,
-      count_reopened: counts.reopened,
+      now,
+      reportBytes: input.reportBytes,
+      findingCount,
+      counts,
+      // Read now: the parser's warnings are complete once it is consumed.
+      report: input.report
+        ? { ...input.report, warnings: input.report.warnings() }
+        : null,
     });
 
     const unassessed = {
-      all: await countOpenBySeverity(context),
+      all: await countOpenBySeverity(trx, scope),
       new: context.introducedOpen,
     };
     return { importId, counts, findingCount, unassessed };
   });
 }
 
-function zeroSeverityCounts(): SeverityCounts {
+/**
+ * The scope's latest import, and its row in `imports`: when the scope's
+ * rows were seen, and what the import found. Both an import that reads the
+ * report and one that recognizes it (`identicalReimport.ts`) record this.
+ */
+export async function recordImport(
+  trx: Knex.Transaction,
+  input: {
+    scope: ImportScope;
+    importId: string;
+    format: string;
+    actor: string;
+    /** ISO time of the import. */
+    now: string;
+    reportBytes: number;
+    findingCount: number;
+    counts: ImportCounts;
+    /**
+     * The report the scope's rows now stand for, or null when not known;
+     * undefined keeps the one the scope remembers (it was recognized).
+     */
+    report?: {
+      sha256: string;
+      reader: string;
+      warnings: ImportWarnings;
+    } | null;
+  },
+): Promise<void> {
+  const { scope, importId, now, counts, report } = input;
+  const remembered =
+    report === undefined
+      ? {}
+      : {
+          report_sha256: report?.sha256 ?? null,
+          report_reader: report?.reader ?? null,
+          report_warnings: report ? JSON.stringify(report.warnings) : null,
+        };
+  await trx('observation_scopes')
+    .insert({
+      entity_ref: scope.entityRef,
+      branch: scope.branch,
+      scanner: scope.scanner,
+      source: scope.source,
+      last_import_id: importId,
+      last_seen_at: now,
+      ...remembered,
+    })
+    .onConflict(['entity_ref', 'branch', 'scanner', 'source'])
+    .merge(['last_import_id', 'last_seen_at', ...Object.keys(remembered)]);
+  await trx('imports').insert({
+    id: importId,
+    entity_ref: scope.entityRef,
+    branch: scope.branch,
+    scanner: scope.scanner,
+    source: scope.source,
+    format: input.format,
+    actor: input.actor,
+    created_at: now,
+    report_bytes: input.reportBytes,
+    finding_count: input.findingCount,
+    count_new: counts.new,
+    count_updated: counts.updated,
+    count_unchanged: counts.unchanged,
+    count_resolved: counts.resolved,
+    count_reopened: counts.reopened,
+  });
+}
+
+export function zeroSeverityCounts(): SeverityCounts {
   return Object.fromEntries(
     SEVERITIES.map(severity => [severity, 0]),
   ) as SeverityCounts;
 }
 
 /** The scope's open observations per effective severity, in the transaction. */
-async function countOpenBySeverity(
-  context: ImportContext,
+export async function countOpenBySeverity(
+  trx: Knex.Transaction,
+  scope: ImportScope,
 ): Promise<SeverityCounts> {
-  const rows: Array<{ severity: Severity; count: string | number }> =
-    await context
-      .trx('observations')
-      .where(inScope(context))
-      .where('status', 'open')
-      .groupBy('severity')
-      .select('severity')
-      .count({ count: '*' });
+  const rows: Array<{ severity: Severity; count: string | number }> = await trx(
+    'observations',
+  )
+    .where(inScope({ scope }))
+    .where('status', 'open')
+    .groupBy('severity')
+    .select('severity')
+    .count({ count: '*' });
   const counts = zeroSeverityCounts();
   for (const row of rows) {
     counts[row.severity] = Number(row.count);
@@ -488,7 +579,7 @@ function* chunksOf<T>(items: Iterable<T>, size: number): Generator<T[]> {
   if (chunk.length > 0) yield chunk;
 }
 
-function inScope(context: ImportContext) {
+function inScope(context: { scope: ImportScope }) {
   const { scope } = context;
   return {
     entity_ref: scope.entityRef,

@@ -30,6 +30,8 @@ const entity: Entity = {
  * surface) and checks each is storable.
  */
 const store = {
+  // Never a known report: every case is parsed.
+  applyIdenticalReimport: async () => undefined,
   async applyImport(input: { findings: Iterable<NormalizedFinding> }) {
     let findingCount = 0;
     for (const { finding } of input.findings) {

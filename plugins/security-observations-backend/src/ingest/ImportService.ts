@@ -8,6 +8,7 @@ import {
   ANNOTATION_DEFAULT_BRANCH,
   ImportResponse,
 } from 'backstage-plugin-security-observations-common';
+import { ImportWarnings } from '../database/applyImport';
 import { SecurityObservationsStore } from '../database/SecurityObservationsStore';
 import { ReportJsonError } from './json/ReportJsonError';
 import { ReportLimitError } from './ReportLimitError';
@@ -15,6 +16,7 @@ import { readJsonReport } from './json/readJsonReport';
 import { ReportBytes } from './json/ReportBytes';
 import { describeShape } from './describeShape';
 import { normalizeFindings } from './NormalizedFinding';
+import { fingerprintReport } from './reportFingerprint';
 import { storableText } from './storableText';
 import {
   ReportReading,
@@ -23,7 +25,7 @@ import {
   ReportParseError,
   ReportParser,
 } from './parsers';
-import { XmlReportParser } from './parsers/types';
+import { ReportWarning, XmlReportParser } from './parsers/types';
 
 /** Warnings listed in an import's answer; the rest are counted. */
 const MAX_WARNINGS = 100;
@@ -71,18 +73,52 @@ export class ImportService {
     if (report.length === 0) {
       throw new InputError('The request has no report');
     }
-    const reading = asInputErrors(() => this.read(report, request.format));
+    const entityRef = stringifyEntityRef(entity);
+    const branch =
+      request.branch ??
+      entity.metadata.annotations?.[ANNOTATION_DEFAULT_BRANCH] ??
+      'main';
+    const source = request.source ?? '';
 
+    // The scope's latest report again, to be read by the same code: the
+    // import's outcome is known without parsing it (every finding
+    // unchanged), which makes an identical re-import cost little more
+    // than the upload.
+    const fingerprint = fingerprintReport(report, {
+      format: request.format,
+      scanner: request.scanner,
+    });
+    const recognized = await this.options.store.applyIdenticalReimport({
+      entityRef,
+      branch,
+      source,
+      scanner: request.scanner,
+      ...fingerprint,
+      actor: request.actor,
+      reportBytes: report.length,
+      now: this.options.clock?.() ?? new Date(),
+    });
+    if (recognized) {
+      return {
+        importId: recognized.importId,
+        format: recognized.format,
+        ...recognized.scope,
+        findings: recognized.findingCount,
+        counts: recognized.counts,
+        unassessed: recognized.unassessed,
+        ...recognized.warnings,
+      };
+    }
+
+    const reading = asInputErrors(() => this.read(report, request.format));
     const scope = {
-      entityRef: stringifyEntityRef(entity),
-      branch:
-        request.branch ??
-        entity.metadata.annotations?.[ANNOTATION_DEFAULT_BRANCH] ??
-        'main',
+      entityRef,
+      branch,
       // The column's size; a tool name longer than a line is cut.
       scanner: request.scanner ?? storableText(reading.scanner, 128),
-      source: request.source ?? '',
+      source,
     };
+    const warnings = () => answeredWarnings(reading.warnings ?? []);
     const { importId, counts, findingCount, unassessed } = await asInputErrors(
       () =>
         this.options.store.applyImport({
@@ -94,9 +130,9 @@ export class ImportService {
           now: this.options.clock?.() ?? new Date(),
           enqueueForSync:
             this.options.syncsBranch?.(entity, scope.branch) ?? false,
+          report: { ...fingerprint, warnings },
         }),
     );
-    const warnings = reading.warnings ?? [];
     return {
       importId,
       format: reading.format,
@@ -104,11 +140,7 @@ export class ImportService {
       findings: findingCount,
       counts,
       unassessed,
-      // The first ones say what to look at; a count says how many more.
-      warnings: warnings.slice(0, MAX_WARNINGS),
-      ...(warnings.length > MAX_WARNINGS
-        ? { warningsOmitted: warnings.length - MAX_WARNINGS }
-        : {}),
+      ...warnings(),
     };
   }
 
@@ -191,6 +223,16 @@ export class ImportService {
     }
     return parser;
   }
+}
+
+/** The first warnings say what to look at; a count says how many more. */
+function answeredWarnings(warnings: ReportWarning[]): ImportWarnings {
+  return {
+    warnings: warnings.slice(0, MAX_WARNINGS),
+    ...(warnings.length > MAX_WARNINGS
+      ? { warningsOmitted: warnings.length - MAX_WARNINGS }
+      : {}),
+  };
 }
 
 /**
