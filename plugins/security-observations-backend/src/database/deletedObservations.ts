@@ -2,6 +2,7 @@ import { Knex } from 'knex';
 import type { Actor } from './applyAssessment';
 import { observationsOfEntity } from './applyAssessment';
 import { toIsoString } from './dates';
+import { forgetReportsOfObservations } from './identicalReimport';
 import { isPostgres, whereInJsonValues } from './jsonRows';
 import {
   observationFromRow,
@@ -129,6 +130,8 @@ export async function deleteObservations(
       input.actor,
       now,
     );
+    // The same report again must bring a deleted finding back as new.
+    await forgetReportsOfObservations(trx, ids);
     await trx('observations').where(whereInJsonValues(trx, 'id', ids)).delete();
     return { deleted: rows.length, issuesToClose: toClose.length };
   });
