@@ -25,6 +25,8 @@ export type BulkDeletionRequest = z.infer<typeof bulkDeletionRequestSchema>;
  * @public
  */
 export interface BulkDeletionResponse {
+  /** How many observations were deleted. */
   deleted: number;
+  /** How many of them have a tracker issue that the sync closes. */
   issuesToClose: number;
 }
