@@ -71,6 +71,39 @@ describe('sourceFileUrl', () => {
     );
   });
 
+  it('does not link a path that climbs out of the repository', () => {
+    // Browsers resolve `..`: `blob/main/../../../../attacker/phishing/...`
+    // would be https://github.com/attacker/phishing/...
+    for (const file of [
+      '../../../../attacker/phishing/blob/main/login.js',
+      'src/../../../../attacker/phishing/blob/main/login.js',
+      'src/./routes/refunds.ts',
+    ]) {
+      const observation = {
+        ...sqlInjectionObservation,
+        location: { ...sqlInjectionObservation.location!, file },
+      };
+      expect(sourceFileUrl(paymentsApi, observation)).toBeUndefined();
+    }
+    expect(
+      sourceFileUrl(paymentsApi, {
+        ...sqlInjectionObservation,
+        branch: '../../../attacker/phishing/blob/main',
+      }),
+    ).toBeUndefined();
+    // Dots inside a name are not segments.
+    const dotted = {
+      ...sqlInjectionObservation,
+      location: {
+        ...sqlInjectionObservation.location!,
+        file: '..github/.env..',
+      },
+    };
+    expect(sourceFileUrl(paymentsApi, dotted)).toBe(
+      'https://github.com/acme/payments-api/blob/main/..github/.env..#L42-L44',
+    );
+  });
+
   it('does not link paths inside a container image', () => {
     expect(sourceFileUrl(paymentsApi, minimistObservation)).toBeUndefined();
   });

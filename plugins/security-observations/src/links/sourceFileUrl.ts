@@ -12,6 +12,9 @@ interface RepositoryWeb {
   lineAnchor: (start: number, end: number | null) => string;
 }
 
+const hasDotSegment = (path: string) =>
+  path.split('/').some(segment => segment === '.' || segment === '..');
+
 const encodePath = (path: string) =>
   path.split('/').filter(Boolean).map(encodeURIComponent).join('/');
 
@@ -65,7 +68,7 @@ function repositoryWeb(entity: Entity): RepositoryWeb | undefined {
  * A link to the observation's file and lines on the branch that was scanned.
  * Scanners in CI report paths relative to the checkout, i.e. the repository
  * root. Paths inside a container image are not in the repository and get no
- * link.
+ * link, nor do paths with `.` or `..` segments.
  */
 export function sourceFileUrl(
   entity: Entity,
@@ -74,6 +77,11 @@ export function sourceFileUrl(
   const location = observation.location;
   const file = location?.file?.replace(/^\.?\/+/, '');
   if (!location || !file || location.image) return undefined;
+  // `..` would take the link out of the repository (browsers resolve it):
+  // a path that climbs names no file in the checkout, nor a branch in git.
+  if (hasDotSegment(file) || hasDotSegment(observation.branch)) {
+    return undefined;
+  }
   const repository = repositoryWeb(entity);
   if (!repository) return undefined;
   const anchor = location.startLine
