@@ -47,9 +47,10 @@ export default defineConfig({
       stderr: 'pipe',
     },
     {
-      // Config paths are resolved from each package's folder.
+      // Config paths are resolved from each package's folder. The last
+      // adds the e2e-only component of the hostile-content tests.
       command:
-        'yarn start --config "$PWD/app-config.yaml" --config "$PWD/examples/app-config.fake-trackers.yaml"',
+        'yarn start --config "$PWD/app-config.yaml" --config "$PWD/examples/app-config.fake-trackers.yaml" --config "$PWD/packages/app/e2e-tests/app-config.e2e.yaml"',
       url: 'http://localhost:3000',
       reuseExistingServer: !process.env.CI,
       timeout: 300_000,

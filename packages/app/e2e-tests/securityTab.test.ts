@@ -14,6 +14,7 @@ import {
   importTenThousandObservations,
   LOAD_TEST_ENTITY,
   observationRows,
+  openSecurityTab,
 } from './securityTabPage';
 
 const docsImages = path.resolve(__dirname, '../../../docs/images');
@@ -28,12 +29,6 @@ function screenshotPath(name: string) {
   return process.env.UPDATE_SCREENSHOTS === '1'
     ? path.join(docsImages, name)
     : test.info().outputPath(name);
-}
-
-/** Guest sign-in (a member of team-payments), then the entity's tab. */
-async function openSecurityTab(page: Page, name: string, query = '') {
-  await page.goto(`/catalog/default/component/${name}/security${query}`);
-  await page.getByRole('button', { name: 'Enter' }).click();
 }
 
 /** Opens the details of the table's first row: its title and drawer. */

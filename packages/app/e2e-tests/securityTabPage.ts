@@ -36,6 +36,12 @@ export async function importTenThousandObservations(): Promise<number> {
   return response.status;
 }
 
+/** Guest sign-in (a member of team-payments), then the entity's tab. */
+export async function openSecurityTab(page: Page, name: string, query = '') {
+  await page.goto(`/catalog/default/component/${name}/security${query}`);
+  await page.getByRole('button', { name: 'Enter' }).click();
+}
+
 /** The rows of the observations table (the tab has other tables). */
 export function observationRows(page: Page): Locator {
   return page
