@@ -7,6 +7,12 @@ import {
   SCANNER_TOKEN,
   startPluginBackend,
 } from '../__testUtils__/startPluginBackend';
+import {
+  contentTypeOf,
+  fixturesDir,
+  reportFilesIn,
+  UNLIMITED_UPLOADS,
+} from '../__testUtils__/reportFiles';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import {
   applyAssessment,
@@ -24,32 +30,8 @@ jest.setTimeout(180_000);
 const API = '/api/security-observations';
 const entityRef = 'component:default/payments-api';
 
-/** One scanner token posts every report here: more than a CI job would. */
-const UNLIMITED = {
-  securityObservations: {
-    rateLimits: { imports: { requestsPerMinute: 100_000 } },
-  },
-};
-
-const fixturesDir = path.resolve(__dirname, 'parsers/__fixtures__');
-
-/** Every parser fixture, as [folder/file, absolute path]. */
-const fixtures: Array<[string, string]> = fs
-  .readdirSync(fixturesDir)
-  .sort()
-  .flatMap(folder =>
-    fs
-      .readdirSync(path.join(fixturesDir, folder))
-      .filter(file => /\.(json|sarif|xml)$/.test(file))
-      .sort()
-      .map((file): [string, string] => [
-        `${folder}/${file}`,
-        path.join(fixturesDir, folder, file),
-      ]),
-  );
-
-const contentTypeOf = (file: string) =>
-  file.endsWith('.xml') ? 'application/xml' : 'application/json';
+/** Every parser fixture, as [fixtures/folder/file, absolute path]. */
+const fixtures = reportFilesIn('fixtures', fixturesDir);
 
 const SARIF = path.join(fixturesDir, 'sarif/codeql-2.12_extensions.sarif');
 
@@ -95,7 +77,10 @@ describe('an identical re-import is recognized without parsing', () => {
 
   async function start(databaseId: Parameters<typeof databases.init>[0]) {
     const knex = await databases.init(databaseId);
-    const { server } = await startPluginBackend({ knex, config: UNLIMITED });
+    const { server } = await startPluginBackend({
+      knex,
+      config: UNLIMITED_UPLOADS,
+    });
     const post = (
       body: string | Buffer,
       query: Record<string, string>,

@@ -2,7 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Knex } from 'knex';
 import request from 'supertest';
-import { corpusDir, corpusFiles } from '../__testUtils__/corpus';
+import { corpusDir } from '../__testUtils__/corpus';
+import {
+  contentTypeOf,
+  examplesDir,
+  fixturesDir,
+  reportFilesIn,
+  UNLIMITED_UPLOADS,
+} from '../__testUtils__/reportFiles';
 import {
   READER_TOKEN,
   SCANNER_TOKEN,
@@ -17,51 +24,15 @@ jest.setTimeout(180_000);
 const API = '/api/security-observations';
 const entityRef = 'component:default/payments-api';
 
-/** One scanner token posts every report here: more than a CI job would. */
-const UNLIMITED = {
-  securityObservations: {
-    rateLimits: { imports: { requestsPerMinute: 100_000 } },
-  },
-};
-
-const fixturesDir = path.resolve(__dirname, '../ingest/parsers/__fixtures__');
-const examplesDir = path.resolve(__dirname, '../../../../examples/reports');
-
 /**
- * The reports of every format, each as [name, absolute path]: the parser
- * fixtures, the example reports and the shared corpus when it is there.
+ * The reports of every format: the parser fixtures, the example reports and
+ * the shared corpus when it is there.
  */
-const reportFiles: Array<[name: string, file: string]> = [
-  ['fixtures', fixturesDir],
-  ['examples', examplesDir],
-  ['corpus', corpusDir],
-]
-  .filter(([, root]) => fs.existsSync(root))
-  .flatMap(([name, root]) =>
-    fs
-      .readdirSync(root, { withFileTypes: true })
-      .filter(entry => entry.isDirectory())
-      .flatMap(entry =>
-        (name === 'corpus'
-          ? corpusFiles(entry.name)
-          : fs
-              .readdirSync(path.join(root, entry.name))
-              .filter(file => /\.(json|sarif|xml)$/.test(file))
-              .sort()
-              .map(file => path.join(root, entry.name, file))
-        ).map((file): [string, string] => [
-          `${name}/${path.relative(root, file)}`,
-          file,
-        ]),
-      ),
-  );
-
-/** The content type a scanner's CI job would send. */
-const contentTypeOf = (file: string) => {
-  if (file.endsWith('.xml')) return 'application/vnd.cyclonedx+xml';
-  if (file.endsWith('.sarif')) return 'application/sarif+json';
-  return 'application/json';
-};
+const reportFiles = [
+  ...reportFilesIn('fixtures', fixturesDir),
+  ...reportFilesIn('examples', examplesDir),
+  ...reportFilesIn('corpus', corpusDir),
+];
 
 const allUnchanged = (findings: number) => ({
   new: 0,
@@ -237,7 +208,10 @@ describe('an identical re-import changes nothing and writes nothing', () => {
 
   async function start(databaseId: Parameters<typeof databases.init>[0]) {
     const knex = await databases.init(databaseId);
-    const { server } = await startPluginBackend({ knex, config: UNLIMITED });
+    const { server } = await startPluginBackend({
+      knex,
+      config: UNLIMITED_UPLOADS,
+    });
     const post = (
       source: string,
       body: string | Buffer | object,
@@ -388,7 +362,10 @@ describe('what a VEX statement does to an observation', () => {
    */
   async function lifecycle(databaseId: Parameters<typeof databases.init>[0]) {
     const knex = await databases.init(databaseId);
-    const { server } = await startPluginBackend({ knex, config: UNLIMITED });
+    const { server } = await startPluginBackend({
+      knex,
+      config: UNLIMITED_UPLOADS,
+    });
     let scopes = 0;
     const run = async (steps: Array<VexState | 'gone' | 'no analysis'>) => {
       scopes += 1;
