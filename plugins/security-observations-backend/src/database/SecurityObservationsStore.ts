@@ -156,7 +156,6 @@ export class SecurityObservationsStore {
     return deletedObservations.recordDeletedIssueRetry(this.db, row, retry);
   }
 
-
   async getObservation(id: string): Promise<Observation | undefined> {
     const row: ObservationRow | undefined = await this.db(
       observationsWithLastSeen(this.db),
