@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { corpusDir } from '../__testUtils__/corpus';
