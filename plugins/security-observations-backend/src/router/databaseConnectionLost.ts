@@ -1,7 +1,12 @@
 /** Postgres: admin_shutdown, crash_shutdown, cannot_connect_now. */
 const SERVER_GOING_AWAY = new Set(['57P01', '57P02', '57P03']);
+/**
+ * node-postgres's words. A query sent on a client whose connection already
+ * failed (knex's ROLLBACK after the failure, when the socket's error came
+ * first) is refused with "... is not queryable", not with the first error.
+ */
 const CONNECTION_LOST =
-  /Connection terminated|Connection ended unexpectedly|ECONNRESET|ECONNREFUSED/;
+  /Connection terminated|Connection ended unexpectedly|encountered a connection error and is not queryable|Client was closed and is not queryable|ECONNRESET|ECONNREFUSED/;
 
 /**
  * The database connection went away under the request (a failover, a
